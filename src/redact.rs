@@ -1,0 +1,2 @@
+//! Secret redaction before anything reaches a file or the screen.
+// OWNER: record helper. Stub until implemented.

@@ -1,0 +1,2 @@
+//! Variables: sources and precedence, shell-safe substitution, which are secret.
+// OWNER: runtime helper. Stub until implemented.
