@@ -77,6 +77,11 @@ pub enum EventBody {
         /// The node taken next.
         #[serde(default)]
         next: Option<String>,
+        /// Why a step was not run (outcome `skipped`): `destructive` (held back: needs
+        /// --allow-destructive or a confirmation), `interactive`, `skip` (marked skip in
+        /// the playbook), `answers`, `person`, `manual-pending`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     Decision {
         step: String,
