@@ -1,2 +1,847 @@
-//! Secret redaction before anything reaches a file or the screen.
-// OWNER: record helper. Stub until implemented.
+//! Secret redaction before anything reaches a file or the screen (SPEC §4).
+//!
+//! A [`Redactor`] masks two kinds of secret:
+//! - values it was told about (secret variables, and environment variables whose
+//!   names look secret), also in their base64 and URL-encoded forms;
+//! - secrets recognisable by shape: `KEY=value`, `password: x`, `--password x`,
+//!   `redis-cli -a x`, `Authorization:`/`Cookie:`/`X-*-Token` headers, `curl -u`,
+//!   passwords in URLs, JWTs, PEM private keys and well-known token prefixes.
+//!
+//! Every mask reads `«redacted:RULE»`, so a reader sees that something was there and
+//! why, never what. The redactor counts matches per rule ([`Redactor::report`]);
+//! it never records a value.
+
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+use base64::Engine;
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS, NON_ALPHANUMERIC};
+use regex::{Captures, Regex, RegexSet};
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::LazyLock;
+
+/// What every mask starts with; a value that already starts with it is left alone,
+/// so redacting twice changes nothing.
+pub const MASK_OPEN: &str = "«redacted";
+
+/// The mask that replaces a secret found by `rule`.
+pub fn mask(rule: Rule) -> String {
+    format!("{MASK_OPEN}:{}»", rule.name())
+}
+
+/// The rules, in the order they are applied. Structural rules (PEM blocks, JWTs)
+/// run before the key/value rules so a key/value rule never masks half a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Rule {
+    /// An exact secret value, or its base64 / URL encoding.
+    SecretValue,
+    PemPrivateKey,
+    Jwt,
+    /// `AKIA…`, `ghp_…`, `glpat-…`, `xoxb-…`, `sk_live_…` and friends.
+    TokenPrefix,
+    /// `Authorization:` / `Proxy-Authorization:` header values, and bare `Bearer <token>`.
+    Authorization,
+    /// `Cookie:` / `Set-Cookie:` header values and curl `--cookie`.
+    Cookie,
+    /// `X-Auth-Token:`, `X-Api-Key:` and other custom secret headers.
+    SecretHeader,
+    /// The password of `curl -u user:pass`.
+    CurlUser,
+    /// The password of `scheme://user:pass@host`.
+    UrlPassword,
+    /// `redis-cli -a pass`, `mysql -ppass`, `sshpass -p pass`.
+    PasswordOption,
+    /// `--password pass`, `--token=…`, `--client-secret …`.
+    SecretFlag,
+    /// `NAME=value` where NAME names a secret.
+    Assignment,
+    /// `name: value` (YAML, config dumps) and `"name": "value"` (JSON) where name names a secret.
+    KeyValue,
+}
+
+impl Rule {
+    pub const ALL: [Rule; 13] = [
+        Rule::SecretValue,
+        Rule::PemPrivateKey,
+        Rule::Jwt,
+        Rule::TokenPrefix,
+        Rule::Authorization,
+        Rule::Cookie,
+        Rule::SecretHeader,
+        Rule::CurlUser,
+        Rule::UrlPassword,
+        Rule::PasswordOption,
+        Rule::SecretFlag,
+        Rule::Assignment,
+        Rule::KeyValue,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::SecretValue => "secret-value",
+            Rule::PemPrivateKey => "private-key",
+            Rule::Jwt => "jwt",
+            Rule::TokenPrefix => "token",
+            Rule::Authorization => "authorization",
+            Rule::Cookie => "cookie",
+            Rule::SecretHeader => "secret-header",
+            Rule::CurlUser => "curl-user",
+            Rule::UrlPassword => "url-password",
+            Rule::PasswordOption => "password-option",
+            Rule::SecretFlag => "secret-flag",
+            Rule::Assignment => "assignment",
+            Rule::KeyValue => "key-value",
+        }
+    }
+
+    fn index(self) -> usize {
+        Rule::ALL.iter().position(|r| *r == self).unwrap_or(0)
+    }
+}
+
+/// Masks secrets in text. Cheap to share: `Send + Sync`, counts with atomics.
+pub struct Redactor {
+    /// The known secret values and their encodings, longest first.
+    values: Vec<String>,
+    /// One alternation of `values`, rebuilt when a secret is added.
+    values_re: Option<Regex>,
+    counts: [AtomicUsize; Rule::ALL.len()],
+}
+
+// Hand-written so a `{:?}` can never print a secret.
+impl fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Redactor")
+            .field("known_values", &self.values.len())
+            .field("report", &self.report())
+            .finish()
+    }
+}
+
+impl Default for Redactor {
+    /// A redactor that knows no values: the shape rules only.
+    fn default() -> Self {
+        Redactor {
+            values: Vec::new(),
+            values_re: None,
+            counts: Default::default(),
+        }
+    }
+}
+
+impl Redactor {
+    /// A redactor for `secret_values` and for the values of this process's environment
+    /// variables whose names look secret.
+    pub fn new(secret_values: impl IntoIterator<Item = String>) -> Redactor {
+        Redactor::with_env(secret_values, std::env::vars())
+    }
+
+    /// Like [`Redactor::new`], with the environment given explicitly.
+    pub fn with_env(
+        secret_values: impl IntoIterator<Item = String>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Redactor {
+        let mut r = Redactor::default();
+        let mut values: Vec<String> = secret_values
+            .into_iter()
+            .filter(|v| v.trim().chars().count() >= MIN_SECRET_LEN)
+            .collect();
+        values.extend(
+            env.into_iter()
+                .filter(|(name, value)| {
+                    env_name_looks_secret(name) && env_value_worth_masking(value)
+                })
+                .map(|(_, value)| value),
+        );
+        for value in values {
+            r.push_value(&value);
+        }
+        r.rebuild();
+        r
+    }
+
+    /// Learns one more secret value (a variable answered during the session).
+    pub fn add_secret(&mut self, value: impl AsRef<str>) {
+        let value = value.as_ref();
+        if value.trim().chars().count() >= MIN_SECRET_LEN {
+            self.push_value(value);
+            self.rebuild();
+        }
+    }
+
+    /// `text` with every secret masked.
+    pub fn redact(&self, text: &str) -> String {
+        self.redact_cow(text).into_owned()
+    }
+
+    /// Like [`Redactor::redact`], without allocating when nothing matches.
+    pub fn redact_cow<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let mut out = Cow::Borrowed(text);
+        if let Some(re) = &self.values_re {
+            out = self.replace_values(re, out);
+        }
+        let hits = PATTERNS.set.matches(&out);
+        if !hits.matched_any() {
+            return out;
+        }
+        for (i, pattern) in PATTERNS.list.iter().enumerate() {
+            if hits.matched(i) {
+                out = self.apply(pattern, out);
+            }
+        }
+        out
+    }
+
+    /// How many secrets each rule masked so far (rules that never matched are omitted).
+    pub fn report(&self) -> Vec<(String, usize)> {
+        Rule::ALL
+            .iter()
+            .map(|r| {
+                (
+                    r.name().to_string(),
+                    self.counts[r.index()].load(Ordering::Relaxed),
+                )
+            })
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+
+    /// A redactor for a stream read line by line, which also masks the body lines
+    /// of a PEM private key (a single line does not show it is inside one).
+    pub fn lines(&self) -> LineRedactor<'_> {
+        LineRedactor {
+            redactor: self,
+            in_private_key: false,
+        }
+    }
+
+    fn count(&self, rule: Rule) {
+        self.counts[rule.index()].fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn push_value(&mut self, value: &str) {
+        for form in encoded_forms(value) {
+            if form.chars().count() >= MIN_SECRET_LEN && !self.values.contains(&form) {
+                self.values.push(form);
+            }
+        }
+    }
+
+    fn rebuild(&mut self) {
+        // Longest first: the regex alternation prefers earlier branches, so a secret
+        // that contains another is masked whole.
+        self.values
+            .sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        self.values_re = if self.values.is_empty() {
+            None
+        } else {
+            let alternation = self
+                .values
+                .iter()
+                .map(|v| regex::escape(v))
+                .collect::<Vec<_>>()
+                .join("|");
+            // Escaped literals always compile; a size-limit failure (thousands of
+            // huge secrets) falls back to masking nothing by value, which the
+            // shape rules partly cover, rather than panicking.
+            Regex::new(&alternation).ok()
+        };
+    }
+
+    fn replace_values<'t>(&self, re: &Regex, text: Cow<'t, str>) -> Cow<'t, str> {
+        if !re.is_match(&text) {
+            return text;
+        }
+        let replaced = re
+            .replace_all(&text, |_: &Captures| {
+                self.count(Rule::SecretValue);
+                mask(Rule::SecretValue)
+            })
+            .into_owned();
+        Cow::Owned(replaced)
+    }
+
+    fn apply<'t>(&self, pattern: &Pattern, text: Cow<'t, str>) -> Cow<'t, str> {
+        let replaced = pattern.re.replace_all(&text, |caps: &Captures| {
+            let whole = caps.get(0).map_or("", |m| m.as_str());
+            match (pattern.mask)(caps) {
+                Some(masked) => {
+                    self.count(pattern.rule);
+                    masked
+                }
+                None => whole.to_string(),
+            }
+        });
+        let changed = match replaced {
+            Cow::Borrowed(_) => None,
+            Cow::Owned(s) => Some(s),
+        };
+        changed.map_or(text, Cow::Owned)
+    }
+}
+
+/// Redacts a stream line by line; see [`Redactor::lines`].
+pub struct LineRedactor<'r> {
+    redactor: &'r Redactor,
+    in_private_key: bool,
+}
+
+impl LineRedactor<'_> {
+    /// One line (with or without its newline), redacted.
+    pub fn line(&mut self, line: &str) -> String {
+        if self.in_private_key {
+            if PEM_END.is_match(line) {
+                self.in_private_key = false;
+            }
+            return line_mask(line);
+        }
+        if PEM_BEGIN.is_match(line) && !PEM_END.is_match(line) {
+            self.in_private_key = true;
+            self.redactor.count(Rule::PemPrivateKey);
+            return line_mask(line);
+        }
+        self.redactor.redact(line)
+    }
+}
+
+/// A whole line replaced by the private-key mask, keeping its line ending.
+fn line_mask(line: &str) -> String {
+    let ending = &line[line.trim_end_matches(['\r', '\n']).len()..];
+    format!("{}{ending}", mask(Rule::PemPrivateKey))
+}
+
+/// Shorter values would mask ordinary words and numbers everywhere.
+const MIN_SECRET_LEN: usize = 3;
+
+/// SPEC §4: environment variables whose names contain one of these hold secrets.
+/// Kept in step with `placeholder::looks_secret`, which answers the same question
+/// for placeholders.
+fn env_name_looks_secret(name: &str) -> bool {
+    const PARTS: [&str; 10] = [
+        "TOKEN",
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "KEY",
+        "JWT",
+        "CREDENTIAL",
+        "AUTH",
+        "COOKIE",
+        "DSN",
+    ];
+    let upper = name.to_ascii_uppercase();
+    PARTS.iter().any(|p| upper.contains(p))
+}
+
+/// Environment values like `1`, `true` or `off` under a secret-looking name are
+/// settings, not secrets; masking them would mask every `true` on screen.
+fn env_value_worth_masking(value: &str) -> bool {
+    let v = value.trim();
+    if v.chars().count() < 4 {
+        return false;
+    }
+    let lower = v.to_ascii_lowercase();
+    let setting = [
+        "true", "false", "none", "null", "never", "always", "enabled", "disabled",
+    ];
+    !(setting.contains(&lower.as_str()) || (v.len() < 6 && v.bytes().all(|b| b.is_ascii_digit())))
+}
+
+/// Characters a URL query component leaves alone (`-._~`), the rest percent-encoded.
+const URL_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+/// Form encoding leaves more alone; spaces become `+`, handled below.
+const URL_LOOSE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'&')
+    .add(b'+')
+    .add(b'/')
+    .add(b':')
+    .add(b';')
+    .add(b'<')
+    .add(b'=')
+    .add(b'>')
+    .add(b'?')
+    .add(b'@')
+    .add(b'[')
+    .add(b']')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// The value itself and the forms it takes when encoded: base64 (standard and
+/// URL-safe, padded or not, and the stretch a value leaves inside a longer base64
+/// string such as a Basic credential) and percent-encoding (upper and lower hex).
+fn encoded_forms(value: &str) -> Vec<String> {
+    let mut forms = vec![value.to_string()];
+    let trimmed = value.trim();
+    if trimmed != value {
+        forms.push(trimmed.to_string());
+    }
+    let bytes = value.as_bytes();
+    for engine in [&STANDARD, &URL_SAFE] {
+        forms.push(engine.encode(bytes));
+    }
+    for engine in [&STANDARD_NO_PAD, &URL_SAFE_NO_PAD] {
+        forms.push(engine.encode(bytes));
+        if bytes.len() >= 8 {
+            forms.extend(embedded_base64(engine, bytes));
+        }
+    }
+    for set in [URL_COMPONENT, URL_LOOSE] {
+        let encoded = utf8_percent_encode(value, set).to_string();
+        forms.push(encoded.replace("%20", "+"));
+        forms.push(lower_hex_escapes(&encoded));
+        forms.push(encoded);
+    }
+    forms.sort();
+    forms.dedup();
+    forms
+}
+
+/// The base64 characters that depend only on `bytes` when they sit at offset 0, 1
+/// or 2 of a longer encoded input: whatever surrounds them, these stretches appear.
+fn embedded_base64(engine: &impl Engine, bytes: &[u8]) -> Vec<String> {
+    (0..3usize)
+        .filter_map(|offset| {
+            let mut input = vec![0u8; offset];
+            input.extend_from_slice(bytes);
+            let encoded = engine.encode(&input);
+            // Characters mixing bits of the unknown neighbours: the leading ones of
+            // the prefix, and the trailing one when the value ends mid-group.
+            let skip = [0, 2, 3][offset];
+            let drop_tail = usize::from(input.len() % 3 != 0);
+            let end = encoded.len().checked_sub(drop_tail)?;
+            encoded.get(skip..end).map(str::to_string)
+        })
+        .filter(|s| s.len() >= 8)
+        .collect()
+}
+
+fn lower_hex_escapes(encoded: &str) -> String {
+    static ESCAPE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"%[0-9A-F]{2}").expect("static regex"));
+    ESCAPE
+        .replace_all(encoded, |c: &Captures| c[0].to_ascii_lowercase())
+        .into_owned()
+}
+
+/// One shape rule: a regex and how to mask a match (`None`: leave it, e.g. the
+/// value is a `$VARIABLE` reference or already masked).
+struct Pattern {
+    rule: Rule,
+    re: Regex,
+    mask: fn(&Captures) -> Option<String>,
+}
+
+struct Patterns {
+    list: Vec<Pattern>,
+    /// All of `list` in one pass, so a line with no secret costs one scan.
+    set: RegexSet,
+}
+
+static PEM_BEGIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----").expect("static regex")
+});
+static PEM_END: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----").expect("static regex")
+});
+
+/// A value up to the next space, quote or separator.
+const BARE: &str = r#"[^\s"'`,;&|<>()\[\]{}]+"#;
+/// A value as a shell or config file writes it: quoted or bare.
+const VALUE: &str =
+    r#"(?:"[^"\n]*"|'[^'\n]*'|<[A-Za-z0-9_ -]+>|\$\{[^}\s]*\}|[^\s"'`,;&|<>()\[\]{}]+)"#;
+/// The schemes of an `Authorization:` header, kept visible before the masked credential.
+const AUTH_SCHEMES: [&str; 10] = [
+    "basic",
+    "bearer",
+    "token",
+    "digest",
+    "negotiate",
+    "ntlm",
+    "apikey",
+    "aws4-hmac-sha256",
+    "hoba",
+    "mutual",
+];
+/// `curl … -u ` / `--user `, up to where the credential starts.
+const CURL_USER: &str = r"curl\b[^\n|;&]*?\s(?:-u\s*|--user(?:\s+|=))";
+/// A token as HTTP credentials spell it.
+const TOKEN68: &str = r"[A-Za-z0-9._~+/\-]+=*";
+
+static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
+    let list = pattern_list();
+    let set = RegexSet::new(list.iter().map(|p| p.re.as_str())).expect("static regex set");
+    Patterns { list, set }
+});
+
+fn pattern(rule: Rule, re: &str, mask: fn(&Captures) -> Option<String>) -> Pattern {
+    Pattern {
+        rule,
+        re: Regex::new(re).unwrap_or_else(|e| panic!("static regex for {}: {e}", rule.name())),
+        mask,
+    }
+}
+
+fn pattern_list() -> Vec<Pattern> {
+    vec![
+        pattern(
+            Rule::PemPrivateKey,
+            // A block cut off before its END line is masked to the end of the text.
+            r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----(?s:.*?)(?:-----END [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----|\z)",
+            |_| Some(mask(Rule::PemPrivateKey)),
+        ),
+        pattern(
+            Rule::Jwt,
+            r"(?-u:\b)eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*",
+            |_| Some(mask(Rule::Jwt)),
+        ),
+        pattern(
+            Rule::TokenPrefix,
+            concat!(
+                r"(?-u:\b)(?:",
+                r"(?:AKIA|ASIA|AROA|AIDA)[0-9A-Z]{16}",
+                r"|gh[pousr]_[A-Za-z0-9]{20,}",
+                r"|github_pat_[A-Za-z0-9_]{20,}",
+                r"|glpat-[A-Za-z0-9_-]{20,}",
+                r"|gl(?:ptt|dt|rt|cbt|imt|agent)-[A-Za-z0-9_-]{20,}",
+                r"|xox[abposr]-[A-Za-z0-9-]{10,}",
+                r"|xapp-[A-Za-z0-9-]{10,}",
+                r"|(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{10,}",
+                r"|whsec_[A-Za-z0-9]{20,}",
+                r"|sk-(?:proj-|ant-)?[A-Za-z0-9_-]{20,}",
+                r"|AIza[0-9A-Za-z_-]{35}",
+                r"|SG\.[A-Za-z0-9_-]{16,}\.[A-Za-z0-9_-]{16,}",
+                r"|npm_[A-Za-z0-9]{36}",
+                r"|pypi-[A-Za-z0-9_-]{50,}",
+                r"|hf_[A-Za-z0-9]{30,}",
+                r"|dop_v1_[a-f0-9]{64}",
+                r"|shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}",
+                r"|EAA[A-Za-z0-9]{30,}",
+                r"|ya29\.[A-Za-z0-9_-]{20,}",
+                r")",
+            ),
+            |_| Some(mask(Rule::TokenPrefix)),
+        ),
+        pattern(
+            Rule::Authorization,
+            &format!(
+                r"(?i)(?-u:\b)((?:proxy-)?authorization\s*[:=]\s*(?:(?:{})\s+)?)({VALUE})",
+                AUTH_SCHEMES.join("|")
+            ),
+            |c| {
+                // The scheme alone (`Authorization: Bearer <JWT>` seen as a bare
+                // `Bearer`) is no secret.
+                let value = c.get(2)?.as_str();
+                if AUTH_SCHEMES.iter().any(|s| value.eq_ignore_ascii_case(s)) {
+                    return None;
+                }
+                keep_prefix(c, Rule::Authorization)
+            },
+        ),
+        pattern(
+            Rule::Authorization,
+            &format!(r"(?-u:\b)((?:[Bb]earer|BEARER)\s+)({TOKEN68})"),
+            |c| {
+                // `Bearer token` in prose: too short, or an ordinary word.
+                let value = c.get(2)?.as_str();
+                let plausible = value.len() >= 16 || value.chars().any(|ch| ch.is_ascii_digit());
+                if plausible {
+                    keep_prefix(c, Rule::Authorization)
+                } else {
+                    None
+                }
+            },
+        ),
+        pattern(
+            Rule::Cookie,
+            r#"(?i)(?-u:\b)((?:set-)?cookie\s*:\s*)([^"'\r\n]+)"#,
+            |c| keep_prefix(c, Rule::Cookie),
+        ),
+        pattern(
+            Rule::Cookie,
+            &format!(r"(\s--cookie(?:\s+|=))({VALUE})"),
+            |c| keep_prefix(c, Rule::Cookie),
+        ),
+        pattern(
+            Rule::SecretHeader,
+            &format!(
+                r"(?i)(?-u:\b)((?:x-[a-z0-9-]*(?:token|api-?key|secret|auth[a-z-]*|password|signature)|api-?key|private-token|job-token|deploy-token)\s*:\s*)({VALUE})"
+            ),
+            |c| keep_prefix(c, Rule::SecretHeader),
+        ),
+        pattern(
+            Rule::CurlUser,
+            &format!(r#"(?-u:\b)({CURL_USER}[^\s:'"]*:)({BARE})"#),
+            |c| keep_prefix(c, Rule::CurlUser),
+        ),
+        pattern(
+            Rule::CurlUser,
+            &format!(r#"(?-u:\b)({CURL_USER}'[^:'\n]*:)([^'\n]+)"#),
+            |c| keep_prefix(c, Rule::CurlUser),
+        ),
+        pattern(
+            Rule::CurlUser,
+            &format!(r#"(?-u:\b)({CURL_USER}"[^:"\n]*:)([^"\n]+)"#),
+            |c| keep_prefix(c, Rule::CurlUser),
+        ),
+        pattern(
+            Rule::UrlPassword,
+            r#"(?i)(?-u:\b)([a-z][a-z0-9+.-]*://[^\s:/@"'`]*:)([^\s@/"'`]+)@"#,
+            |c| keep_prefix(c, Rule::UrlPassword).map(|m| format!("{m}@")),
+        ),
+        pattern(
+            Rule::PasswordOption,
+            &format!(r"(?-u:\b)(redis-cli\b[^\n|;&]*?\s(?:-a|--pass)\s+)({VALUE})"),
+            |c| keep_prefix(c, Rule::PasswordOption),
+        ),
+        pattern(
+            Rule::PasswordOption,
+            &format!(
+                r"(?-u:\b)((?:mysql|mysqldump|mysqladmin|mariadb|mariadb-dump)\b[^\n|;&]*?\s-p)({BARE})"
+            ),
+            |c| keep_prefix(c, Rule::PasswordOption),
+        ),
+        pattern(
+            Rule::PasswordOption,
+            &format!(r"(?-u:\b)(sshpass\s+-p\s*)({VALUE})"),
+            |c| keep_prefix(c, Rule::PasswordOption),
+        ),
+        pattern(
+            Rule::SecretFlag,
+            &format!(r"((?:^|\s)--([A-Za-z0-9][A-Za-z0-9-]*)(?:=|\s+))({VALUE})"),
+            |c| {
+                let name = c.get(2)?.as_str();
+                let value = c.get(3)?.as_str();
+                if name.starts_with("no-") || value.starts_with('-') || !name_looks_secret(name) {
+                    return None;
+                }
+                masked_value(c.get(1)?.as_str(), value, Rule::SecretFlag)
+            },
+        ),
+        pattern(
+            Rule::Assignment,
+            &format!(r"(?-u:\b)([A-Za-z_][A-Za-z0-9_.-]*)(=)({VALUE})"),
+            |c| {
+                let name = c.get(1)?.as_str();
+                if !name_looks_secret(name) {
+                    return None;
+                }
+                let prefix = format!("{name}=");
+                masked_value(&prefix, c.get(3)?.as_str(), Rule::Assignment)
+            },
+        ),
+        pattern(
+            Rule::KeyValue,
+            // JSON and Python-dict style: `"password": "x"`, `'token': 'x'`.
+            r#"(["'])([A-Za-z_][A-Za-z0-9_.-]*)(["']\s*:\s*)("(?:[^"\\\n]|\\.)*"|'[^'\n]*')"#,
+            |c| {
+                let name = c.get(2)?.as_str();
+                if !name_looks_secret(name) {
+                    return None;
+                }
+                let prefix = format!("{}{name}{}", &c[1], &c[3]);
+                masked_value(&prefix, c.get(4)?.as_str(), Rule::KeyValue)
+            },
+        ),
+        pattern(
+            Rule::KeyValue,
+            // YAML and config dumps: a key at the start of a line, so prose such as
+            // "check the token: it expired" passes.
+            &format!(r"(?m)^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_.-]*)(\s*:\s+)({VALUE})"),
+            |c| {
+                let name = c.get(2)?.as_str();
+                if !name_looks_secret(name)
+                    || matches!(
+                        name.to_ascii_lowercase().as_str(),
+                        "auth" | "key" | "cookie"
+                    )
+                {
+                    return None;
+                }
+                let prefix = format!("{}{name}{}", &c[1], &c[3]);
+                masked_value(&prefix, c.get(4)?.as_str(), Rule::KeyValue)
+            },
+        ),
+    ]
+}
+
+/// Keeps capture 1 (the key, header name or flag) and masks capture 2 (the value).
+fn keep_prefix(c: &Captures, rule: Rule) -> Option<String> {
+    masked_value(c.get(1)?.as_str(), c.get(2)?.as_str(), rule)
+}
+
+/// `prefix` followed by the mask, keeping the value's quotes; `None` when the value
+/// is not a secret but a reference to one (`$TOKEN`, `${TOKEN}`, `<JWT>`, `{{jwt}}`)
+/// or already masked.
+fn masked_value(prefix: &str, value: &str, rule: Rule) -> Option<String> {
+    let (open, inner, close) = split_quotes(value);
+    if inner.is_empty() || is_reference(inner) || inner.starts_with(MASK_OPEN) {
+        return None;
+    }
+    Some(format!("{prefix}{open}{}{close}", mask(rule)))
+}
+
+fn split_quotes(value: &str) -> (&str, &str, &str) {
+    for q in ["\"", "'"] {
+        if value.len() >= 2 && value.starts_with(q) && value.ends_with(q) {
+            return (q, &value[1..value.len() - 1], q);
+        }
+    }
+    ("", value, "")
+}
+
+/// `$NAME`, `${NAME}`, `${NAME:-default}`, `<name>`, `{{name}}`, `%NAME%`: a placeholder
+/// the reader needs to see, not a value.
+fn is_reference(value: &str) -> bool {
+    static REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"^(?:\$[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-=?+][^}]*)?\}|<[A-Za-z0-9_ -]+>|\{\{\s*[A-Za-z0-9_.]+\s*\}\}|%[A-Za-z_][A-Za-z0-9_]*%|\$\(cat [^)]+\))$",
+        )
+        .expect("static regex")
+    });
+    REFERENCE.is_match(value)
+}
+
+/// Whether a key, flag or variable name names a secret: one of its words (split at
+/// `_`, `-`, `.` and camelCase) is a secret word, and its last word does not say it
+/// holds something else about the secret (`TOKEN_URL`, `PASSWORD_FILE`, `key_id`).
+fn name_looks_secret(name: &str) -> bool {
+    const SECRET_WORDS: [&str; 21] = [
+        "token",
+        "secret",
+        "password",
+        "passwd",
+        "pass",
+        "passphrase",
+        "key",
+        "apikey",
+        "jwt",
+        "credential",
+        "credentials",
+        "auth",
+        "cookie",
+        "dsn",
+        "requirepass",
+        "masterauth",
+        "privatekey",
+        "accesstoken",
+        "signature",
+        "sessionid",
+        "bearer",
+    ];
+    const NOT_A_SECRET: [&str; 24] = [
+        "url", "uri", "host", "port", "user", "username", "name", "file", "path", "dir", "id",
+        "type", "method", "header", "mode", "enabled", "expiry", "expires", "ttl", "length",
+        "stdin", "prompt", "count", "policy",
+    ];
+    let words = name_words(name);
+    let Some(last) = words.last() else {
+        return false;
+    };
+    // `PGPASSWORD`, `authtoken`: a secret word glued to a prefix. Plurals
+    // (`max_tokens`) count things rather than hold them.
+    const GLUED: [&str; 5] = ["password", "passwd", "secret", "token", "apikey"];
+    let secret_word =
+        |w: &String| SECRET_WORDS.contains(&w.as_str()) || GLUED.iter().any(|g| w.ends_with(g));
+    words.iter().any(secret_word) && !NOT_A_SECRET.contains(&last.as_str())
+}
+
+fn name_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut prev_lower = false;
+    for ch in name.chars() {
+        if !ch.is_ascii_alphanumeric() {
+            prev_lower = false;
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        if ch.is_ascii_uppercase() && prev_lower && !current.is_empty() {
+            words.push(std::mem::take(&mut current));
+        }
+        prev_lower = ch.is_ascii_lowercase() || ch.is_ascii_digit();
+        current.push(ch.to_ascii_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_of_names() {
+        assert_eq!(name_words("REDIS_PASSWORD"), ["redis", "password"]);
+        assert_eq!(name_words("jwtSecret"), ["jwt", "secret"]);
+        assert_eq!(name_words("x-api-key"), ["x", "api", "key"]);
+    }
+
+    #[test]
+    fn secret_names() {
+        for yes in [
+            "REDIS_PASSWORD",
+            "api_key",
+            "KEY",
+            "jwtSecret",
+            "client-secret",
+            "requirepass",
+            "ADMIN_TOKEN",
+        ] {
+            assert!(name_looks_secret(yes), "{yes}");
+        }
+        for no in [
+            "keys",
+            "keyspace",
+            "TOKEN_URL",
+            "password-stdin",
+            "AWS_ACCESS_KEY_ID",
+            "monkey",
+            "user",
+        ] {
+            assert!(!name_looks_secret(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn embedded_base64_is_found_in_a_basic_credential() {
+        let secret = "s3cr3t-passw0rd";
+        let basic = STANDARD.encode(format!("admin:{secret}"));
+        let forms = encoded_forms(secret);
+        assert!(
+            forms
+                .iter()
+                .any(|f| f.len() >= 8 && basic.contains(f.as_str())),
+            "{basic} {forms:?}"
+        );
+    }
+
+    #[test]
+    fn references_are_not_values() {
+        for r in [
+            "$TOKEN",
+            "${JWT}",
+            "${PGPASSWORD:-chatbot}",
+            "<JWT>",
+            "{{ token }}",
+        ] {
+            assert!(is_reference(r), "{r}");
+        }
+        assert!(!is_reference("hunter2"));
+    }
+}
