@@ -13,6 +13,7 @@ pub mod interpret;
 pub mod judge;
 pub mod lint;
 pub mod markdown;
+pub mod placeholder;
 pub mod postmortem;
 pub mod prompt;
 pub mod redact;

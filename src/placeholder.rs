@@ -1,0 +1,1124 @@
+//! Placeholders in a command: the values a runbook expects someone to fill in.
+//!
+//! Four notations are recognised: `<JWT>` / `<job-id>` (angle), `$REDIS_HOST` (dollar),
+//! `${POSTGRES_USER:-chatbot}` (braced) and `{{name}}` (mustache). The scanner is a small
+//! shell lexer rather than a handful of regexes because the same text means different
+//! things in different places: `$1` inside `awk '…'` is not ours, `<<EOF` is a heredoc,
+//! `# <JWT>` is a comment, and `'<job-id>'` inside `"…"` is a placeholder between literal
+//! quotes. It also reports the quoting context of every placeholder so that `vars` can
+//! rewrite it into a shell-safe reference.
+
+use once_cell::sync::Lazy;
+use regex::Regex;
+use std::ops::Range;
+
+/// A value the command needs, where it appears and how it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placeholder {
+    /// The variable name: as written for `$X`/`${X}`/`{{x}}`, normalised for `<job-id>` (`JOB_ID`).
+    pub name: String,
+    /// The default of `${X:-d}` / `${X-d}` / `${X:=d}` / `${X=d}`, unquoted.
+    pub default: Option<String>,
+    /// Byte range of the whole placeholder in the command (`<JWT>`, `${X:-d}`, ...).
+    pub range: Range<usize>,
+    pub notation: Notation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Notation {
+    /// `<JWT>`, `<job-id>`
+    Angle,
+    /// `$X`
+    Dollar,
+    /// `${X}`, `${X:-d}`
+    Braced,
+    /// `{{x}}`
+    Mustache,
+}
+
+/// Where a placeholder sits, as far as the shell is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Quoting {
+    /// Outside any quotes (also inside `$(…)` and backticks).
+    Bare,
+    /// Inside `"…"`.
+    Double,
+    /// Inside `'…'`: the shell takes it literally.
+    Single,
+    /// Inside `'…'` that is the script of `sh -c` / `bash -c`: a second shell parses it.
+    ScriptSingle,
+    /// In the body of `<<EOF`: expanded like `"…"`, but quotes are literal characters.
+    Heredoc,
+    /// In the body of `<<'EOF'`: nothing is expanded; the text reaches stdin as is.
+    QuotedHeredoc,
+}
+
+/// Every placeholder in `command`, in order of appearance.
+pub fn scan(command: &str) -> Vec<Placeholder> {
+    scan_with_quoting(command)
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect()
+}
+
+/// The distinct variable names `command` needs, in order of first appearance.
+pub fn names(command: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for p in scan(command) {
+        if !out.contains(&p.name) {
+            out.push(p.name);
+        }
+    }
+    out
+}
+
+/// Whether a variable name suggests its value must never be shown or written.
+pub fn looks_secret(name: &str) -> bool {
+    const MARKERS: [&str; 10] = [
+        "TOKEN",
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "KEY",
+        "JWT",
+        "CREDENTIAL",
+        "AUTH",
+        "COOKIE",
+        "DSN",
+    ];
+    let upper = name.to_ascii_uppercase();
+    MARKERS.iter().any(|m| upper.contains(m))
+}
+
+/// Normalises a placeholder's text into an environment variable name:
+/// `job-id` → `JOB_ID`, `messageLogId` → `MESSAGE_LOG_ID`, `INSTANCE_NAME` stays.
+pub fn variable_name(raw: &str) -> String {
+    let folded = deunicode::deunicode(raw);
+    let chars: Vec<char> = folded.chars().collect();
+    let mut out = String::with_capacity(chars.len() + 4);
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_alphanumeric() {
+            if c.is_ascii_uppercase() && i > 0 && starts_camel_word(&chars, i) {
+                push_separator(&mut out);
+            }
+            out.push(c.to_ascii_uppercase());
+        } else {
+            push_separator(&mut out);
+        }
+    }
+    let trimmed = out.trim_matches('_');
+    if trimmed.is_empty() {
+        return "_".to_string();
+    }
+    if trimmed.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("_{trimmed}")
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// `messageLogId`: a capital after a lower-case letter or digit, or the last capital of
+/// an acronym followed by lower case (`HTTPServer` → `HTTP_SERVER`), starts a word.
+fn starts_camel_word(chars: &[char], i: usize) -> bool {
+    let prev = chars[i - 1];
+    let next = chars.get(i + 1).copied();
+    prev.is_ascii_lowercase()
+        || prev.is_ascii_digit()
+        || (prev.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase()))
+}
+
+fn push_separator(out: &mut String) {
+    if !out.is_empty() && !out.ends_with('_') {
+        out.push('_');
+    }
+}
+
+/// Variables every shell or login already has; a runbook that mentions them is not asking
+/// anyone for a value.
+const AMBIENT: &[&str] = &[
+    "HOME",
+    "PATH",
+    "USER",
+    "LOGNAME",
+    "PWD",
+    "OLDPWD",
+    "SHELL",
+    "HOSTNAME",
+    "HOST",
+    "RANDOM",
+    "SRANDOM",
+    "LINENO",
+    "SECONDS",
+    "UID",
+    "EUID",
+    "GID",
+    "PPID",
+    "BASHPID",
+    "IFS",
+    "TERM",
+    "LANG",
+    "LANGUAGE",
+    "LC_ALL",
+    "LC_CTYPE",
+    "TMPDIR",
+    "TMP",
+    "TEMP",
+    "EDITOR",
+    "VISUAL",
+    "PAGER",
+    "BASH",
+    "BASH_VERSION",
+    "BASH_SOURCE",
+    "BASH_REMATCH",
+    "FUNCNAME",
+    "PIPESTATUS",
+    "REPLY",
+    "OPTARG",
+    "OPTIND",
+    "HISTFILE",
+    "HISTSIZE",
+    "COLUMNS",
+    "LINES",
+    "DISPLAY",
+    "SHLVL",
+    "MAIL",
+    "OSTYPE",
+    "HOSTTYPE",
+    "MACHTYPE",
+    "GROUPS",
+    "EPOCHSECONDS",
+    "EPOCHREALTIME",
+    "PS1",
+    "PS2",
+    "PS4",
+    "PROMPT_COMMAND",
+    "TZ",
+    "SSH_AUTH_SOCK",
+    "SSH_CONNECTION",
+    "SSH_CLIENT",
+    "SSH_TTY",
+    "XDG_RUNTIME_DIR",
+    "XDG_CONFIG_HOME",
+    "XDG_DATA_HOME",
+    "XDG_CACHE_HOME",
+    "COLORTERM",
+    "NO_COLOR",
+    "CI",
+];
+
+/// HTML tags that are never runbook placeholders.
+const HTML_TAGS: &[&str] = &[
+    "html",
+    "head",
+    "body",
+    "div",
+    "span",
+    "p",
+    "a",
+    "b",
+    "i",
+    "u",
+    "s",
+    "br",
+    "hr",
+    "em",
+    "strong",
+    "ul",
+    "ol",
+    "li",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "thead",
+    "tbody",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "pre",
+    "script",
+    "style",
+    "img",
+    "meta",
+    "link",
+    "form",
+    "button",
+    "nav",
+    "footer",
+    "iframe",
+    "svg",
+    "small",
+    "sup",
+    "sub",
+    "tt",
+    "center",
+    "font",
+    "blockquote",
+    "noscript",
+    "doctype",
+];
+
+/// Go-template / handlebars keywords: `{{end}}` in a `docker --format` string is not a value.
+const TEMPLATE_WORDS: &[&str] = &[
+    "end", "else", "range", "if", "with", "define", "template", "block", "break", "continue",
+    "nil", "true", "false", "this",
+];
+
+/// Deepest nesting of quotes / `$(…)` the lexer follows; deeper text is read as plain
+/// text so hostile input cannot exhaust the stack.
+const MAX_DEPTH: usize = 64;
+
+/// Like [`scan`], with the quoting context of each placeholder.
+pub(crate) fn scan_with_quoting(command: &str) -> Vec<(Placeholder, Quoting)> {
+    let mut lexer = Lexer {
+        src: command,
+        bytes: command.as_bytes(),
+        i: 0,
+        depth: 0,
+        found: Vec::new(),
+        heredocs: Vec::new(),
+    };
+    lexer.bare(None);
+    let bindings = bound_names(command);
+    lexer
+        .found
+        .into_iter()
+        .filter(|(p, _)| keep(p, command, &bindings))
+        .collect()
+}
+
+fn keep(p: &Placeholder, command: &str, bindings: &[(String, usize)]) -> bool {
+    match p.notation {
+        Notation::Angle => !is_html_tag(&command[p.range.clone()], command),
+        Notation::Mustache => true,
+        Notation::Dollar | Notation::Braced => {
+            !AMBIENT.contains(&p.name.as_str())
+                && !bindings
+                    .iter()
+                    .any(|(name, at)| *name == p.name && *at <= p.range.start)
+        }
+    }
+}
+
+fn is_html_tag(text: &str, command: &str) -> bool {
+    let name = text.trim_start_matches('<').trim_end_matches('>');
+    if name.chars().any(|c| c.is_ascii_uppercase()) {
+        return false;
+    }
+    HTML_TAGS.contains(&name) || command.contains(&format!("</{name}>"))
+}
+
+/// A heredoc announced on the current line whose body starts at the next newline.
+struct PendingHeredoc {
+    delimiter: String,
+    quoted: bool,
+    strip_tabs: bool,
+}
+
+struct Lexer<'a> {
+    src: &'a str,
+    bytes: &'a [u8],
+    i: usize,
+    depth: usize,
+    found: Vec<(Placeholder, Quoting)>,
+    heredocs: Vec<PendingHeredoc>,
+}
+
+impl<'a> Lexer<'a> {
+    fn peek(&self, ahead: usize) -> Option<u8> {
+        self.bytes.get(self.i + ahead).copied()
+    }
+
+    fn rest(&self) -> &'a str {
+        &self.src[self.i..]
+    }
+
+    /// Unquoted shell text, until `closer` (`)` of `$(…)`, or a backtick) or the end.
+    fn bare(&mut self, closer: Option<u8>) {
+        let mut parens = 0usize;
+        while let Some(c) = self.peek(0) {
+            match c {
+                b')' if closer == Some(b')') && parens == 0 => {
+                    self.i += 1;
+                    return;
+                }
+                b'`' if closer == Some(b'`') => {
+                    self.i += 1;
+                    return;
+                }
+                b'(' => {
+                    parens += 1;
+                    self.i += 1;
+                }
+                b')' => {
+                    parens = parens.saturating_sub(1);
+                    self.i += 1;
+                }
+                b'\\' => self.skip_escape(),
+                b'\'' => self.single(self.opens_script()),
+                b'"' => self.nested(|l| l.double()),
+                b'`' => {
+                    self.i += 1;
+                    self.nested(|l| l.bare(Some(b'`')));
+                }
+                b'$' => self.dollar(Quoting::Bare),
+                b'#' if self.at_word_start() => self.skip_comment(),
+                b'<' if self.peek(1) == Some(b'<') => self.heredoc_operator(),
+                b'<' => self.angle(Quoting::Bare),
+                b'{' if self.peek(1) == Some(b'{') => self.mustache(Quoting::Bare),
+                b'\n' => {
+                    self.i += 1;
+                    self.heredoc_bodies();
+                }
+                _ => self.advance_char(),
+            }
+        }
+    }
+
+    /// Runs `f` one level deeper, or skips the construct's opening if too deep.
+    fn nested(&mut self, f: impl FnOnce(&mut Self)) {
+        if self.depth >= MAX_DEPTH {
+            self.advance_char();
+            return;
+        }
+        self.depth += 1;
+        f(self);
+        self.depth -= 1;
+    }
+
+    /// A backslash and the character it escapes.
+    fn skip_escape(&mut self) {
+        self.i += 1;
+        if self.i < self.bytes.len() {
+            self.advance_char();
+        }
+    }
+
+    fn advance_char(&mut self) {
+        let width = self.rest().chars().next().map_or(1, char::len_utf8);
+        self.i += width;
+    }
+
+    /// Inside `"…"`; `self.i` is at the opening quote.
+    fn double(&mut self) {
+        self.i += 1;
+        while let Some(c) = self.peek(0) {
+            match c {
+                b'"' => {
+                    self.i += 1;
+                    return;
+                }
+                b'\\' if matches!(self.peek(1), Some(b'$' | b'`' | b'"' | b'\\' | b'\n')) => {
+                    self.skip_escape()
+                }
+                b'$' => self.dollar(Quoting::Double),
+                b'`' => {
+                    self.i += 1;
+                    self.nested(|l| l.bare(Some(b'`')));
+                }
+                b'<' => self.angle(Quoting::Double),
+                b'{' if self.peek(1) == Some(b'{') => self.mustache(Quoting::Double),
+                _ => self.advance_char(),
+            }
+        }
+    }
+
+    /// Inside `'…'`; `self.i` is at the opening quote. Only a script for a nested shell
+    /// has dollars of ours: the inner shell expands them from the exported environment.
+    fn single(&mut self, script: bool) {
+        let quoting = if script {
+            Quoting::ScriptSingle
+        } else {
+            Quoting::Single
+        };
+        self.i += 1;
+        while let Some(c) = self.peek(0) {
+            match c {
+                b'\'' => {
+                    self.i += 1;
+                    return;
+                }
+                b'$' if script => self.dollar(quoting),
+                b'<' => self.angle(quoting),
+                b'{' if self.peek(1) == Some(b'{') => self.mustache(quoting),
+                _ => self.advance_char(),
+            }
+        }
+    }
+
+    /// Whether the `'` at `self.i` opens the script argument of `sh -c` / `bash -lc`.
+    fn opens_script(&self) -> bool {
+        static SHELL_C: Lazy<Regex> = Lazy::new(|| {
+            Regex::new(r"(?:^|[\s/;&|(])(?:ba|da|z|k|a)?sh(?:\s+-[a-zA-Z]+)*\s+-[a-zA-Z]*c\s+$")
+                .expect("valid regex")
+        });
+        let line_start = self.src[..self.i].rfind('\n').map_or(0, |n| n + 1);
+        SHELL_C.is_match(&self.src[line_start..self.i])
+    }
+
+    fn at_word_start(&self) -> bool {
+        self.i == 0
+            || matches!(
+                self.bytes[self.i - 1],
+                b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'(' | b')'
+            )
+    }
+
+    fn skip_comment(&mut self) {
+        match self.rest().find('\n') {
+            Some(n) => self.i += n,
+            None => self.i = self.bytes.len(),
+        }
+    }
+
+    /// `$X`, `${…}`, `$(…)`, `$((…))`, `$'…'`, specials. `self.i` is at the `$`.
+    fn dollar(&mut self, quoting: Quoting) {
+        let start = self.i;
+        match self.peek(1) {
+            Some(b'(') => {
+                self.i += 2;
+                self.nested(|l| l.bare(Some(b')')));
+            }
+            Some(b'{') => self.braced(quoting),
+            Some(b'\'') if quoting == Quoting::Bare => {
+                self.i += 1;
+                self.ansi_c_string();
+            }
+            Some(c) if c == b'_' || c.is_ascii_alphabetic() => {
+                let len = identifier_len(&self.src[start + 1..]);
+                let name = &self.src[start + 1..start + 1 + len];
+                self.i = start + 1 + len;
+                self.push(
+                    name.to_string(),
+                    None,
+                    start..self.i,
+                    Notation::Dollar,
+                    quoting,
+                );
+            }
+            _ => self.i += 1,
+        }
+    }
+
+    /// `$'…'`: backslash escapes, no expansion.
+    fn ansi_c_string(&mut self) {
+        self.i += 1;
+        while let Some(c) = self.peek(0) {
+            match c {
+                b'\\' => self.skip_escape(),
+                b'\'' => {
+                    self.i += 1;
+                    return;
+                }
+                _ => self.advance_char(),
+            }
+        }
+    }
+
+    /// `${NAME}`, `${NAME:-default}`, `${#NAME}`, `${NAME%pat}`... `self.i` is at the `$`.
+    fn braced(&mut self, quoting: Quoting) {
+        let start = self.i;
+        let Some(end) = matching_brace(self.bytes, start + 1) else {
+            self.i = self.bytes.len();
+            return;
+        };
+        self.i = end + 1;
+        let inner = &self.src[start + 2..end];
+        let inner = inner.strip_prefix('#').unwrap_or(inner);
+        if inner.starts_with('!') {
+            return; // indirection: the name is computed at run time
+        }
+        let len = identifier_len(inner);
+        if len == 0 {
+            return; // ${1}, ${@}, ${#}: positional or special
+        }
+        let name = &inner[..len];
+        let default = default_of(&inner[len..]);
+        self.push(
+            name.to_string(),
+            default,
+            start..self.i,
+            Notation::Braced,
+            quoting,
+        );
+    }
+
+    /// `<JWT>`, `<job-id>`; not `<(…)`, `< file`, `Vec<T>` nor `<=`.
+    fn angle(&mut self, quoting: Quoting) {
+        static ANGLE: Lazy<Regex> = Lazy::new(|| {
+            Regex::new(r"^<([A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*)>").expect("valid regex")
+        });
+        let start = self.i;
+        let glued = start > 0 && self.bytes[start - 1].is_ascii_alphanumeric();
+        match ANGLE.captures(self.rest()) {
+            Some(c) if !glued && c[1].len() <= 64 => {
+                let raw = c[1].to_string();
+                self.i = start + c[0].len();
+                self.push(
+                    variable_name(&raw),
+                    None,
+                    start..self.i,
+                    Notation::Angle,
+                    quoting,
+                );
+            }
+            _ => self.i += 1,
+        }
+    }
+
+    /// `{{name}}` / `{{ name }}`; not `{{.State}}` nor `{{json .Config}}` (Go templates).
+    fn mustache(&mut self, quoting: Quoting) {
+        static MUSTACHE: Lazy<Regex> = Lazy::new(|| {
+            Regex::new(r"^\{\{\s*([A-Za-z_][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*)\s*\}\}")
+                .expect("valid regex")
+        });
+        let start = self.i;
+        match MUSTACHE.captures(self.rest()) {
+            Some(c) if !TEMPLATE_WORDS.contains(&&c[1]) => {
+                let raw = &c[1];
+                let name = if raw.contains('-') {
+                    variable_name(raw)
+                } else {
+                    raw.to_string()
+                };
+                self.i = start + c[0].len();
+                self.push(name, None, start..self.i, Notation::Mustache, quoting);
+            }
+            _ => self.i += 2,
+        }
+    }
+
+    /// `<<EOF`, `<<-'EOF'`, `<<"EOF"`; `<<<` is a here-string and just text.
+    fn heredoc_operator(&mut self) {
+        static HEREDOC: Lazy<Regex> = Lazy::new(|| {
+            Regex::new(r#"^<<(-?)[ \t]*(?:'([^'\n]+)'|"([^"\n]+)"|\\?([A-Za-z0-9_.-]+))"#)
+                .expect("valid regex")
+        });
+        if self.peek(2) == Some(b'<') {
+            self.i += 3;
+            return;
+        }
+        let Some(c) = HEREDOC.captures(self.rest()) else {
+            self.i += 2;
+            return;
+        };
+        let quoted = c.get(2).is_some() || c.get(3).is_some() || c[0].contains('\\');
+        let delimiter = c
+            .get(2)
+            .or(c.get(3))
+            .or(c.get(4))
+            .map_or("", |m| m.as_str())
+            .to_string();
+        self.i += c[0].len();
+        self.heredocs.push(PendingHeredoc {
+            delimiter,
+            quoted,
+            strip_tabs: !c[1].is_empty(),
+        });
+    }
+
+    /// After a newline: the bodies of the heredocs announced on the line just ended.
+    fn heredoc_bodies(&mut self) {
+        for doc in std::mem::take(&mut self.heredocs) {
+            let body_start = self.i;
+            let (body_end, after) = heredoc_end(self.src, body_start, &doc);
+            self.heredoc_body(body_start, body_end, doc.quoted);
+            self.i = after;
+        }
+    }
+
+    fn heredoc_body(&mut self, start: usize, end: usize, quoted: bool) {
+        let quoting = if quoted {
+            Quoting::QuotedHeredoc
+        } else {
+            Quoting::Heredoc
+        };
+        self.i = start;
+        while self.i < end {
+            match self.bytes[self.i] {
+                b'\\' if !quoted => self.skip_escape(),
+                b'$' if !quoted => self.dollar(quoting),
+                b'`' if !quoted => {
+                    self.i += 1;
+                    self.nested(|l| l.bare(Some(b'`')));
+                }
+                b'<' => self.angle(quoting),
+                b'{' if self.peek(1) == Some(b'{') => self.mustache(quoting),
+                _ => self.advance_char(),
+            }
+        }
+    }
+
+    fn push(
+        &mut self,
+        name: String,
+        default: Option<String>,
+        range: Range<usize>,
+        notation: Notation,
+        quoting: Quoting,
+    ) {
+        self.found.push((
+            Placeholder {
+                name,
+                default,
+                range,
+                notation,
+            },
+            quoting,
+        ));
+    }
+}
+
+fn identifier_len(s: &str) -> usize {
+    s.bytes()
+        .enumerate()
+        .take_while(|&(i, b)| b == b'_' || b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit()))
+        .count()
+}
+
+/// Index of the `}` closing the `{` at `open`, counting nested `${…}` and skipping quotes.
+fn matching_brace(bytes: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = open;
+    let mut quote: Option<u8> = None;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (Some(_), b'\\') => i += 1,
+            (Some(_), _) => {}
+            (None, b'\\') => i += 1,
+            (None, b'\'' | b'"') => quote = Some(c),
+            (None, b'{') => depth += 1,
+            (None, b'}') => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The default of a braced expansion's operator part: `:-chatbot` → `chatbot`.
+fn default_of(operator: &str) -> Option<String> {
+    let value = [":-", ":=", "-", "="]
+        .iter()
+        .find_map(|op| operator.strip_prefix(op))?;
+    Some(unquote(value))
+}
+
+/// Strips one level of shell quoting from a default (`"a b"` → `a b`), leaving it as
+/// written when it is not a simple quoted word.
+fn unquote(value: &str) -> String {
+    if value.contains(['\'', '"', '\\']) {
+        if let Some(words) = shlex::split(value) {
+            if words.len() == 1 {
+                return words.into_iter().next().unwrap_or_default();
+            }
+        }
+    }
+    value.to_string()
+}
+
+/// Where a heredoc body ends and where scanning resumes (after the delimiter line).
+fn heredoc_end(src: &str, start: usize, doc: &PendingHeredoc) -> (usize, usize) {
+    let mut line_start = start;
+    while line_start < src.len() {
+        let line_end = src[line_start..]
+            .find('\n')
+            .map_or(src.len(), |n| line_start + n);
+        let line = &src[line_start..line_end];
+        let line = if doc.strip_tabs {
+            line.trim_start_matches('\t')
+        } else {
+            line
+        };
+        if line.trim_end_matches('\r') == doc.delimiter {
+            return (line_start, line_end);
+        }
+        line_start = line_end + 1;
+    }
+    (src.len(), src.len())
+}
+
+/// Names the command assigns itself, each with the offset from which the assignment
+/// holds: `X=…` / `export X=…` / `local X` (after the value word), `for X in`,
+/// `read [-r] X Y`, `mapfile -t X`, `getopts spec X`.
+fn bound_names(command: &str) -> Vec<(String, usize)> {
+    static ASSIGN: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(
+            r"(?m)(?:^|[;&|(!{]|\b(?:then|do|else)\b)[ \t]*(?:(?:export|local|declare|readonly|typeset)(?:[ \t]+-[A-Za-z]+)*[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)(?:\[[^\]]*\])?\+?=",
+        )
+        .expect("valid regex")
+    });
+    static DECLARE: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"\b(?:local|declare|typeset)(?:[ \t]+-[A-Za-z]+)*((?:[ \t]+[A-Za-z_][A-Za-z0-9_]*)+)[ \t]*(?:$|[;&|\n])")
+            .expect("valid regex")
+    });
+    static LOOP: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"\b(?:for|select)[ \t]+([A-Za-z_][A-Za-z0-9_]*)\b").expect("valid regex")
+    });
+    static READ: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"\b(read|mapfile|readarray|getopts)\b([^;&|\n)<>]*)").expect("valid regex")
+    });
+    let mut out = Vec::new();
+    for c in ASSIGN.captures_iter(command) {
+        let whole = c.get(0).map_or(0..0, |m| m.range());
+        out.push((c[1].to_string(), word_end(command, whole.end)));
+    }
+    for c in DECLARE.captures_iter(command) {
+        let at = c.get(0).map_or(0, |m| m.end());
+        out.extend(c[1].split_whitespace().map(|n| (n.to_string(), at)));
+    }
+    for c in LOOP.captures_iter(command) {
+        out.push((c[1].to_string(), c.get(0).map_or(0, |m| m.end())));
+    }
+    for c in READ.captures_iter(command) {
+        let at = c.get(0).map_or(0, |m| m.end());
+        out.extend(read_targets(&c[1], &c[2]).into_iter().map(|n| (n, at)));
+    }
+    out
+}
+
+/// The variable names among the arguments of `read`/`mapfile`/`getopts`.
+fn read_targets(builtin: &str, args: &str) -> Vec<String> {
+    let flags_with_arg: &[u8] = match builtin {
+        "read" => b"dinNptu",
+        _ => b"dnOsuCc",
+    };
+    let is_getopts = builtin == "getopts";
+    let words = shlex::split(args).unwrap_or_default();
+    let mut names = Vec::new();
+    let mut skip_next = false;
+    let mut positional = 0;
+    for w in &words {
+        if skip_next {
+            skip_next = false;
+            continue;
+        }
+        if let Some(flags) = w.strip_prefix('-') {
+            let last = flags.bytes().last();
+            // `-a NAME`: the array it fills is ours to exclude.
+            if last == Some(b'a') {
+                continue;
+            }
+            skip_next = last.is_some_and(|b| flags_with_arg.contains(&b));
+            continue;
+        }
+        positional += 1;
+        if is_getopts && positional == 1 {
+            continue; // the option spec
+        }
+        if identifier_len(w) == w.len() && !w.is_empty() {
+            names.push(w.clone());
+        }
+    }
+    names
+}
+
+/// End of the shell word starting at `start` (quotes and `$(…)` kept together).
+fn word_end(s: &str, start: usize) -> usize {
+    let bytes = s.as_bytes();
+    let mut i = start;
+    let mut parens = 0usize;
+    let mut quote: Option<u8> = None;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match (quote, c) {
+            (Some(q), _) if c == q => quote = None,
+            (Some(b'"'), b'\\') => i += 1,
+            (Some(_), _) => {}
+            (None, b'\\') => i += 1,
+            (None, b'\'' | b'"') => quote = Some(c),
+            (None, b'(') => parens += 1,
+            (None, b')') if parens > 0 => parens -= 1,
+            (None, b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b')') if parens == 0 => return i,
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names_of(command: &str) -> Vec<String> {
+        scan(command).into_iter().map(|p| p.name).collect()
+    }
+
+    fn one(command: &str) -> Placeholder {
+        let mut all = scan(command);
+        assert_eq!(
+            all.len(),
+            1,
+            "expected one placeholder in {command:?}: {all:?}"
+        );
+        all.remove(0)
+    }
+
+    #[test]
+    fn angle_placeholders_in_seed_commands() {
+        let p = one(r#"curl -H "Authorization: Bearer <JWT>" http://localhost:4000/api"#);
+        assert_eq!(p.name, "JWT");
+        assert_eq!(p.notation, Notation::Angle);
+        assert_eq!(p.default, None);
+        assert_eq!(
+            names_of("http://localhost:4000/api/inbox/messages/<messageLogId>/retry"),
+            ["MESSAGE_LOG_ID"]
+        );
+        assert_eq!(names_of("psql -c \"WHERE id = '<job-id>';\""), ["JOB_ID"]);
+        assert_eq!(
+            names_of("curl https://x/instance/status/<INSTANCE_NAME>"),
+            ["INSTANCE_NAME"]
+        );
+    }
+
+    #[test]
+    fn angle_range_covers_the_brackets() {
+        let cmd = "echo <job-id> done";
+        let p = one(cmd);
+        assert_eq!(&cmd[p.range], "<job-id>");
+    }
+
+    #[test]
+    fn angle_is_not_a_redirection_heredoc_or_process_substitution() {
+        assert!(scan("sort < file.txt > out.txt").is_empty());
+        assert!(scan("diff <(ls a) <(ls b)").is_empty());
+        assert!(scan("cat <<EOF\nhello\nEOF").is_empty());
+        assert!(scan("grep x <<< \"$(date)\"").is_empty());
+        assert!(scan("if [ 1 -lt 2 ] && [ 3 -gt 2 ]; then :; fi").is_empty());
+        assert!(scan("let x=a<b").is_empty());
+        assert!(scan("rust Vec<String>").is_empty());
+    }
+
+    #[test]
+    fn html_in_echo_is_not_a_placeholder() {
+        assert!(
+            scan(r#"echo "<html><body><p>maintenance</p></body></html>" > index.html"#).is_empty()
+        );
+        assert!(scan("echo '<br>'").is_empty());
+        assert!(scan("echo '<title>Down</title>'").is_empty());
+        assert_eq!(names_of("echo <title>"), ["TITLE"]);
+        assert_eq!(names_of("echo <TOKEN>"), ["TOKEN"]);
+    }
+
+    #[test]
+    fn dollar_and_braced() {
+        let p = one("redis-cli -h $REDIS_HOST -p 6379 ping");
+        assert_eq!(
+            (p.name.as_str(), p.notation),
+            ("REDIS_HOST", Notation::Dollar)
+        );
+        let cmd = "pg_isready -U ${POSTGRES_USER:-chatbot}";
+        let p = one(cmd);
+        assert_eq!(p.name, "POSTGRES_USER");
+        assert_eq!(p.default.as_deref(), Some("chatbot"));
+        assert_eq!(p.notation, Notation::Braced);
+        assert_eq!(&cmd[p.range], "${POSTGRES_USER:-chatbot}");
+        assert_eq!(one("echo ${X-d}").default.as_deref(), Some("d"));
+        assert_eq!(one("echo ${X:=d}").default.as_deref(), Some("d"));
+        assert_eq!(one("echo ${X}").default, None);
+        assert_eq!(one("echo ${X:-\"a b\"}").default.as_deref(), Some("a b"));
+        assert_eq!(one("echo ${X:-}").default.as_deref(), Some(""));
+        assert_eq!(one("echo ${#X}").name, "X");
+        assert_eq!(one("echo ${X%.txt}").default, None);
+        assert_eq!(one("echo ${X:-${Y}}").default.as_deref(), Some("${Y}"));
+    }
+
+    #[test]
+    fn dollars_in_double_quotes_and_command_substitution() {
+        assert_eq!(
+            names_of(r#"redis-cli -a "$REDIS_PASSWORD" ping"#),
+            ["REDIS_PASSWORD"]
+        );
+        assert_eq!(names_of(r#"echo "$(cat $FILE)""#), ["FILE"]);
+        assert_eq!(names_of("echo `cat $FILE`"), ["FILE"]);
+        assert_eq!(names_of("echo $(( $N + 1 ))"), ["N"]);
+    }
+
+    #[test]
+    fn specials_positionals_and_escapes_are_not_placeholders() {
+        assert!(scan("echo $1 $? $# $@ $* $$ $! $- $0 ${1} ${@}").is_empty());
+        assert!(scan(r"echo \$HOME_DIR").is_empty());
+        assert!(scan(r#"echo "\$NOT_ME""#).is_empty());
+        assert!(scan("echo ${!ref}").is_empty());
+        assert!(scan("echo $'a\\'b'").is_empty());
+    }
+
+    #[test]
+    fn single_quotes_hide_dollars_but_not_angles() {
+        assert!(scan("awk '{print $1, $NF}' file").is_empty());
+        assert!(scan("echo '$NOT_EXPANDED'").is_empty());
+        assert_eq!(
+            names_of("psql -c 'SELECT * FROM t WHERE id = <job-id>'"),
+            ["JOB_ID"]
+        );
+        // A script for a nested shell: the inner shell expands it from the environment.
+        assert_eq!(names_of("sh -c 'echo $REDIS_HOST'"), ["REDIS_HOST"]);
+        assert_eq!(names_of("bash -lc 'echo $REDIS_HOST'"), ["REDIS_HOST"]);
+        assert!(scan("psql -c 'SELECT $1'").is_empty());
+    }
+
+    #[test]
+    fn quoting_context_is_reported() {
+        let q = |cmd: &str| -> Vec<Quoting> {
+            scan_with_quoting(cmd).into_iter().map(|(_, q)| q).collect()
+        };
+        assert_eq!(q("echo <A>"), [Quoting::Bare]);
+        assert_eq!(q("echo \"x <A> y\""), [Quoting::Double]);
+        assert_eq!(q("echo 'x <A> y'"), [Quoting::Single]);
+        assert_eq!(q("sh -c 'echo <A>'"), [Quoting::ScriptSingle]);
+        assert_eq!(q("echo \"$(echo <A>)\""), [Quoting::Bare]);
+        assert_eq!(q("echo \"'<A>'\""), [Quoting::Double]);
+        assert_eq!(
+            q("cat <<EOF\n<A> $B\nEOF\necho <C>"),
+            [Quoting::Heredoc, Quoting::Heredoc, Quoting::Bare]
+        );
+        assert_eq!(q("cat <<'EOF'\n<A> $B\nEOF"), [Quoting::QuotedHeredoc]);
+        assert_eq!(
+            q("cat <<-\"EOF\"\n\t<A>\n\tEOF\n"),
+            [Quoting::QuotedHeredoc]
+        );
+    }
+
+    #[test]
+    fn heredoc_bodies_expand_dollars_only_when_unquoted() {
+        let cmd = "psql <<SQL\nSELECT * FROM jobs WHERE id = '<job-id>' AND q = '$QUEUE';\nSQL";
+        assert_eq!(names_of(cmd), ["JOB_ID", "QUEUE"]);
+        assert_eq!(
+            names_of("psql <<'SQL'\nSELECT $1 FROM <TABLE>;\nSQL"),
+            ["TABLE"]
+        );
+    }
+
+    #[test]
+    fn comments_are_skipped() {
+        assert!(scan("# replace <JWT> with $TOKEN\n").is_empty());
+        assert_eq!(names_of("curl $URL # with <JWT>"), ["URL"]);
+        assert_eq!(names_of("echo a#<B>"), ["B"]);
+    }
+
+    #[test]
+    fn mustache() {
+        let p = one("curl {{api_url}}/health");
+        assert_eq!(
+            (p.name.as_str(), p.notation),
+            ("api_url", Notation::Mustache)
+        );
+        assert_eq!(names_of("echo {{ name }}"), ["name"]);
+        assert_eq!(names_of("echo {{job-id}}"), ["JOB_ID"]);
+        assert!(scan("docker inspect --format '{{.State.Status}}' api").is_empty());
+        assert!(scan("docker ps --format '{{json .}}'").is_empty());
+        assert!(scan("kubectl get -o go-template='{{range .items}}{{.x}}{{end}}'").is_empty());
+    }
+
+    #[test]
+    fn variables_the_command_sets_itself_are_excluded() {
+        assert!(scan("for f in *.log; do gzip $f; done").is_empty());
+        assert!(scan("X=$(date +%s); echo $X").is_empty());
+        assert!(scan("export TS=now && echo \"$TS\"").is_empty());
+        assert!(scan("while read -r line; do echo $line; done < f").is_empty());
+        assert!(scan("read -p 'Name: ' who; echo $who").is_empty());
+        assert!(scan("local n=1\necho ${n}").is_empty());
+        assert!(scan("mapfile -t rows < f; echo ${rows}").is_empty());
+        // Used before it is set, or set from itself: still needed.
+        assert_eq!(names_of("echo $X; X=2"), ["X"]);
+        assert_eq!(
+            names_of("PGPASSWORD=$PGPASSWORD psql -h db"),
+            ["PGPASSWORD"]
+        );
+        // `-e NAME=$NAME` is an argument, not an assignment.
+        assert_eq!(
+            names_of("docker run -e REDIS_HOST=$REDIS_HOST img"),
+            ["REDIS_HOST"]
+        );
+    }
+
+    #[test]
+    fn ambient_environment_is_excluded() {
+        assert!(scan("echo $HOME $PATH $USER $PWD $SHELL $HOSTNAME $RANDOM").is_empty());
+        assert!(scan("cd ${HOME}/x").is_empty());
+    }
+
+    #[test]
+    fn seed_commands_with_date_substitutions() {
+        let cmd = "aws logs filter-log-events \\\n  --start-time $(date -u -d '1 hour ago' +%s)000 \\\n  -H \"X-Admin-Key: $ADMIN_KEY\"";
+        assert_eq!(names_of(cmd), ["ADMIN_KEY"]);
+        assert!(scan("pg_dump -f backups/chatbot_$(date +%Y%m%d_%H%M).dump").is_empty());
+    }
+
+    #[test]
+    fn names_are_deduplicated_in_order() {
+        assert_eq!(names("echo $B <a> $B ${A}"), ["B", "A"]);
+    }
+
+    #[test]
+    fn variable_names_are_normalised() {
+        assert_eq!(variable_name("job-id"), "JOB_ID");
+        assert_eq!(variable_name("<job-id>"), "JOB_ID");
+        assert_eq!(variable_name("INSTANCE_NAME"), "INSTANCE_NAME");
+        assert_eq!(variable_name("messageLogId"), "MESSAGE_LOG_ID");
+        assert_eq!(variable_name("HTTPServer"), "HTTP_SERVER");
+        assert_eq!(variable_name("access_token"), "ACCESS_TOKEN");
+        assert_eq!(variable_name("contraseña"), "CONTRASENA");
+        assert_eq!(variable_name("2fa code"), "_2FA_CODE");
+        assert_eq!(variable_name("--"), "_");
+    }
+
+    #[test]
+    fn secret_looking_names() {
+        for name in [
+            "JWT",
+            "ADMIN_TOKEN",
+            "REDIS_PASSWORD",
+            "EVOLUTION_API_KEY",
+            "SENTRY_DSN",
+            "aws_secret",
+        ] {
+            assert!(looks_secret(name), "{name}");
+        }
+        for name in ["REDIS_HOST", "API_URL", "JOB_ID", "INSTANCE_NAME"] {
+            assert!(!looks_secret(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn hostile_input_does_not_panic() {
+        for cmd in [
+            "${",
+            "${X",
+            "$(",
+            "'",
+            "\"",
+            "`",
+            "<",
+            "<<",
+            "<<'",
+            "{{",
+            "\\",
+            "$",
+            "ééé<é>",
+            "cat <<EOF",
+            "${X:-\"}",
+            "a\u{0}b<c>",
+            "$((",
+            "<<-",
+            "$'",
+        ] {
+            let _ = scan(cmd);
+        }
+        let deep = "$(".repeat(10_000) + "<X>";
+        let _ = scan(&deep);
+        let deep = "\"$(".repeat(10_000);
+        let _ = scan(&deep);
+    }
+}
