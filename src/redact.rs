@@ -11,14 +11,15 @@
 //! why, never what. The redactor counts matches per rule ([`Redactor::report`]);
 //! it never records a value.
 
+use crate::placeholder::looks_secret;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine;
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS, NON_ALPHANUMERIC};
-use regex::{Captures, Regex, RegexSet};
+use regex::{Captures, Regex, RegexBuilder, RegexSet};
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::LazyLock;
+use std::sync::{LazyLock, PoisonError, RwLock, RwLockReadGuard};
 
 /// What every mask starts with; a value that already starts with it is left alone,
 /// so redacting twice changes nothing.
@@ -99,20 +100,26 @@ impl Rule {
     }
 }
 
-/// Masks secrets in text. Cheap to share: `Send + Sync`, counts with atomics.
+/// Masks secrets in text. Cheap to share: `Send + Sync`, counts with atomics, and
+/// learns new secrets through `&self` so an `Arc<Redactor>` can be taught mid-session.
 pub struct Redactor {
-    /// The known secret values and their encodings, longest first.
-    values: Vec<String>,
-    /// One alternation of `values`, rebuilt when a secret is added.
-    values_re: Option<Regex>,
+    known: RwLock<KnownValues>,
     counts: [AtomicUsize; Rule::ALL.len()],
+}
+
+/// The known secret values and their encodings, longest first, and one regex
+/// alternation of them, rebuilt when a secret is added.
+#[derive(Default)]
+struct KnownValues {
+    values: Vec<String>,
+    re: Option<Regex>,
 }
 
 // Hand-written so a `{:?}` can never print a secret.
 impl fmt::Debug for Redactor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Redactor")
-            .field("known_values", &self.values.len())
+            .field("known_values", &self.known().values.len())
             .field("report", &self.report())
             .finish()
     }
@@ -122,8 +129,7 @@ impl Default for Redactor {
     /// A redactor that knows no values: the shape rules only.
     fn default() -> Self {
         Redactor {
-            values: Vec::new(),
-            values_re: None,
+            known: RwLock::new(KnownValues::default()),
             counts: Default::default(),
         }
     }
@@ -141,32 +147,22 @@ impl Redactor {
         secret_values: impl IntoIterator<Item = String>,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Redactor {
-        let mut r = Redactor::default();
-        let mut values: Vec<String> = secret_values
-            .into_iter()
-            .filter(|v| v.trim().chars().count() >= MIN_SECRET_LEN)
-            .collect();
+        let mut values: Vec<String> = secret_values.into_iter().collect();
         values.extend(
             env.into_iter()
-                .filter(|(name, value)| {
-                    env_name_looks_secret(name) && env_value_worth_masking(value)
-                })
+                .filter(|(name, value)| looks_secret(name) && env_value_worth_masking(value))
                 .map(|(_, value)| value),
         );
-        for value in values {
-            r.push_value(&value);
-        }
-        r.rebuild();
+        let r = Redactor::default();
+        r.learn(values);
         r
     }
 
     /// Learns one more secret value (a variable answered during the session).
-    pub fn add_secret(&mut self, value: impl AsRef<str>) {
-        let value = value.as_ref();
-        if value.trim().chars().count() >= MIN_SECRET_LEN {
-            self.push_value(value);
-            self.rebuild();
-        }
+    /// Values shorter than three characters are ignored: they would mask ordinary
+    /// words and numbers everywhere.
+    pub fn add_secret(&self, value: impl AsRef<str>) {
+        self.learn([value.as_ref().to_string()]);
     }
 
     /// `text` with every secret masked.
@@ -177,7 +173,7 @@ impl Redactor {
     /// Like [`Redactor::redact`], without allocating when nothing matches.
     pub fn redact_cow<'t>(&self, text: &'t str) -> Cow<'t, str> {
         let mut out = Cow::Borrowed(text);
-        if let Some(re) = &self.values_re {
+        if let Some(re) = &self.known().re {
             out = self.replace_values(re, out);
         }
         let hits = PATTERNS.set.matches(&out);
@@ -219,33 +215,42 @@ impl Redactor {
         self.counts[rule.index()].fetch_add(1, Ordering::Relaxed);
     }
 
-    fn push_value(&mut self, value: &str) {
-        for form in encoded_forms(value) {
-            if form.chars().count() >= MIN_SECRET_LEN && !self.values.contains(&form) {
-                self.values.push(form);
-            }
-        }
+    fn known(&self) -> RwLockReadGuard<'_, KnownValues> {
+        // A panic while holding the lock cannot leave the values half-written
+        // (they are replaced whole), so a poisoned lock is still usable.
+        self.known.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn rebuild(&mut self) {
+    fn learn(&self, values: impl IntoIterator<Item = String>) {
+        let mut known = self.known.write().unwrap_or_else(PoisonError::into_inner);
+        let mut forms = known.values.clone();
+        for value in values {
+            if value.trim().chars().count() < MIN_SECRET_LEN {
+                continue;
+            }
+            for form in encoded_forms(&value) {
+                if form.chars().count() >= MIN_SECRET_LEN && !forms.contains(&form) {
+                    forms.push(form);
+                }
+            }
+        }
+        if forms.len() == known.values.len() {
+            return;
+        }
         // Longest first: the regex alternation prefers earlier branches, so a secret
         // that contains another is masked whole.
-        self.values
-            .sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        self.values_re = if self.values.is_empty() {
-            None
-        } else {
-            let alternation = self
-                .values
-                .iter()
-                .map(|v| regex::escape(v))
-                .collect::<Vec<_>>()
-                .join("|");
-            // Escaped literals always compile; a size-limit failure (thousands of
-            // huge secrets) falls back to masking nothing by value, which the
-            // shape rules partly cover, rather than panicking.
-            Regex::new(&alternation).ok()
-        };
+        forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        let alternation = forms
+            .iter()
+            .map(|v| regex::escape(v))
+            .collect::<Vec<_>>()
+            .join("|");
+        // Escaped literals always compile; only the size limit (thousands of huge
+        // secrets) can fail, and then the old regex stays rather than a panic.
+        if let Ok(re) = RegexBuilder::new(&alternation).size_limit(64 << 20).build() {
+            known.re = Some(re);
+            known.values = forms;
+        }
     }
 
     fn replace_values<'t>(&self, re: &Regex, text: Cow<'t, str>) -> Cow<'t, str> {
@@ -312,26 +317,6 @@ fn line_mask(line: &str) -> String {
 
 /// Shorter values would mask ordinary words and numbers everywhere.
 const MIN_SECRET_LEN: usize = 3;
-
-/// SPEC §4: environment variables whose names contain one of these hold secrets.
-/// Kept in step with `placeholder::looks_secret`, which answers the same question
-/// for placeholders.
-fn env_name_looks_secret(name: &str) -> bool {
-    const PARTS: [&str; 10] = [
-        "TOKEN",
-        "SECRET",
-        "PASSWORD",
-        "PASSWD",
-        "KEY",
-        "JWT",
-        "CREDENTIAL",
-        "AUTH",
-        "COOKIE",
-        "DSN",
-    ];
-    let upper = name.to_ascii_uppercase();
-    PARTS.iter().any(|p| upper.contains(p))
-}
 
 /// Environment values like `1`, `true` or `off` under a secret-looking name are
 /// settings, not secrets; masking them would mask every `true` on screen.

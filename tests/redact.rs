@@ -49,7 +49,7 @@ fn exact_values_and_their_encodings() {
 
 #[test]
 fn secret_learned_later_is_masked_and_counted() {
-    let mut r = redactor(&[]);
+    let r = redactor(&[]);
     assert_eq!(r.redact("value ab12cd34"), "value ab12cd34");
     r.add_secret("ab12cd34");
     assert_masked(&r, "value ab12cd34", "ab12cd34", "secret-value");
