@@ -4,7 +4,7 @@
 
 use crate::error::Result;
 use crate::graph::{Node, Variable};
-use crate::incident::event::SessionStatus;
+use crate::incident::event::{Event, SessionStatus};
 use crate::judge::Verdict;
 
 /// What to do with the step about to run.
@@ -79,4 +79,9 @@ pub trait Prompter {
 
     /// How the session ends; `suggested` is what the interpreter concluded.
     fn finish(&mut self, suggested: SessionStatus) -> Result<Ending>;
+
+    /// Every event, right after it is recorded (already redacted). The guided prompter
+    /// keeps them to draft status updates and to time reminders by severity;
+    /// prompters that need nothing from the log ignore them.
+    fn observe(&mut self, _event: &Event) {}
 }

@@ -1,2 +1,12 @@
-//! The guided session on a terminal: the inquire Prompter, playbook picker, reminders.
-// OWNER: guided-session helper. Stub until implemented.
+//! The guided session on a terminal: the inquire Prompter, the playbook picker,
+//! status-update reminders.
+
+pub mod picker;
+pub mod prompter;
+pub mod reminders;
+pub mod status;
+pub mod view;
+
+pub use picker::pick_playbook;
+pub use prompter::{set_color, GuidedPrompter};
+pub use view::Paint;
