@@ -7,6 +7,7 @@ use crate::guided::reminders::{self, Reminders};
 use crate::guided::status::{self, DraftLine};
 use crate::guided::view::{self, Paint, SEVERITIES};
 use crate::incident::event::{Event, EventBody, SessionStatus};
+use crate::interpret;
 use crate::judge::Verdict;
 use crate::prompt::{Ending, HypothesisInput, Prompter, StepChoice};
 use chrono::{DateTime, Utc};
@@ -135,6 +136,8 @@ pub struct GuidedPrompter {
     next_action: Option<String>,
     /// The step header last printed, so asking again after a note does not repeat it.
     header_shown: Option<(String, String)>,
+    /// The playbook being run: decisions whose choices live on edges, target titles.
+    playbook: Option<Playbook>,
 }
 
 impl GuidedPrompter {
@@ -150,16 +153,39 @@ impl GuidedPrompter {
             events: Vec::new(),
             next_action: None,
             header_shown: None,
+            playbook: None,
         }
     }
 
     /// The prompter for a session of `playbook`, honouring `--no-color` and `NO_COLOR`.
     pub fn for_playbook(playbook: &Playbook, global: &Global) -> Self {
-        GuidedPrompter::new(
+        let mut prompter = GuidedPrompter::new(
             &playbook.lang,
             playbook.severity.as_deref().unwrap_or("sev3"),
             Paint::from_env(global.no_color),
-        )
+        );
+        prompter.playbook = Some(playbook.clone());
+        prompter
+    }
+
+    /// A decision's choices, each shown with where it leads.
+    fn choice_options(&self, node: &Node) -> Vec<Labelled<String>> {
+        let choices = match &self.playbook {
+            Some(playbook) => interpret::choices(playbook, node),
+            None => node.choices.clone(),
+        };
+        choices
+            .into_iter()
+            .map(|c| {
+                let target = self
+                    .playbook
+                    .as_ref()
+                    .and_then(|p| p.node(&c.to))
+                    .map_or(c.to.as_str(), |n| n.title.as_str());
+                let label = format!("{}  → {}", c.label, view::truncate(target, 60));
+                labelled(c.label, label)
+            })
+            .collect()
     }
 
     /// Whether a status update is owed at `now` (by the severity's cadence).
@@ -440,18 +466,13 @@ impl Prompter for GuidedPrompter {
     }
 
     fn decide(&mut self, node: &Node) -> Result<Option<String>> {
-        if node.choices.is_empty() {
+        if self.choice_options(node).is_empty() {
             return Ok(None);
         }
         show(&view::instruction_view(node, self.paint));
         loop {
-            let options: Vec<Labelled<String>> = node
-                .choices
-                .iter()
-                .map(|c| labelled(c.label.clone(), format!("{}  → {}", c.label, c.to)))
-                .collect();
             let picked = answer(
-                Select::new(&node.title, options)
+                Select::new(&node.title, self.choice_options(node))
                     .with_help_message("↑↓ move · enter picks the branch")
                     .prompt_skippable(),
             )?;
@@ -658,6 +679,36 @@ mod tests {
         update.ts = later;
         p.observe(&update);
         assert!(!p.update_due(later));
+    }
+
+    #[test]
+    fn decision_choices_come_from_the_node_or_its_edges_with_target_titles() {
+        use crate::graph::{Choice, Edge, EdgeOn, NodeKind};
+        let mut question = Node::new("worker-up", NodeKind::Decision, "Is the worker up?", 3);
+        let restart = Node::new("restart", NodeKind::Action, "Restart the consumer", 5);
+        let mut playbook = Playbook {
+            lang: "en".into(),
+            nodes: vec![question.clone(), restart],
+            ..Playbook::default()
+        };
+        playbook.edges.push(Edge {
+            from: "worker-up".into(),
+            to: "restart".into(),
+            on: EdgeOn::Choice("Yes".into()),
+        });
+        let mut p = prompter();
+        p.playbook = Some(playbook);
+        let options = p.choice_options(&question);
+        assert_eq!(options.len(), 1);
+        assert_eq!(options[0].value, "Yes");
+        assert_eq!(options[0].to_string(), "Yes  → Restart the consumer");
+
+        question.choices.push(Choice {
+            label: "No".into(),
+            to: "end".into(),
+        });
+        let options = p.choice_options(&question);
+        assert_eq!(options[0].to_string(), "No  → end");
     }
 
     #[test]
