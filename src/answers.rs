@@ -8,7 +8,7 @@
 //! question).
 //!
 //! ```yaml
-//! vars:                      # variable values (lower precedence than --var and --env-file)
+//! vars:                      # variable values (below --var, above --env-file and the environment)
 //!   REDIS_HOST: 127.0.0.1
 //!   REDIS_PASSWORD: s3cret   # kept in memory only, masked everywhere
 //! decisions:                 # decision step id (or question) → choice
@@ -37,7 +37,7 @@
 //!
 //! # What an unattended run does without an answer
 //!
-//! - **Variables**: `--var`, `--env-file`, the environment, `vars:`, then defaults. Any
+//! - **Variables**: `--var`, `vars:`, `--env-file`, the environment, then defaults. Any
 //!   variable a reachable command needs and nobody gave is reported before anything
 //!   runs (exit 3), all of them in one list.
 //! - **Decisions** with two or more choices need an answer, `--yes` or not: picking a
@@ -230,24 +230,33 @@ fn unknown_key_line(text: &str, message: &str) -> Option<usize> {
         .map(|i| i + 1)
 }
 
+/// What a preflight assumes about the run it checks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Scope<'a> {
+    /// The step the run starts from (resume); `None`: the playbook's start.
+    pub from: Option<&'a str>,
+    /// Destructive steps will run (`--allow-destructive`, or a person confirms them).
+    pub allow_destructive: bool,
+    /// A person is at the terminal: interactive steps run.
+    pub interactive: bool,
+}
+
 /// What an unattended run of `playbook` still needs, every item at once, before any
 /// step runs. `unresolved` are the variables no source gave a value.
 pub fn missing(
     playbook: &Playbook,
     answers: &Answers,
     unresolved: &[Variable],
-    allow_destructive: bool,
+    scope: Scope,
 ) -> Vec<String> {
     let mut out = unknown_steps(playbook, answers);
     let decide = |node: &Node| answers.choice(playbook, node);
-    let reachable = interpret::reachable(playbook, &decide);
-    for node in &reachable {
+    for node in interpret::reachable(playbook, scope.from, &decide) {
         if let Some(line) = decision_problem(playbook, answers, node) {
             out.push(line);
         }
     }
-    let runs = |node: &Node| will_run_unattended(node, answers, allow_destructive);
-    let needed = needed_variables(playbook, &reachable, answers, &runs);
+    let needed = needed_variables(playbook, answers, scope);
     out.extend(
         unresolved
             .iter()
@@ -285,7 +294,9 @@ fn decision_problem(playbook: &Playbook, answers: &Answers, node: &Node) -> Opti
     }
 }
 
-fn describe_variable(var: &Variable) -> String {
+/// One line of the "missing" error for a variable: its name, whether secret, what it
+/// is, and the ways to give it.
+pub fn describe_variable(var: &Variable) -> String {
     let mut line = format!("variable {}", var.name);
     if var.secret {
         line.push_str(" (secret)");
@@ -300,32 +311,30 @@ fn describe_variable(var: &Variable) -> String {
     line
 }
 
-/// Whether an unattended run would execute this node's command.
-pub fn will_run_unattended(node: &Node, answers: &Answers, allow_destructive: bool) -> bool {
+/// Whether a run would execute this node's command.
+pub fn will_run(node: &Node, answers: &Answers, scope: Scope) -> bool {
     answers.command(node).is_some()
         && !node.skip
-        && !node.interactive
+        && (!node.interactive || scope.interactive)
         && !answers.skips(node)
-        && (!(node.destructive || node.confirm) || allow_destructive || answers.confirms(node))
+        && (!(node.destructive || node.confirm)
+            || scope.allow_destructive
+            || answers.confirms(node))
 }
 
 /// Variables a run needs: those in the commands it may execute, plus declared ones no
 /// command names (they reach programs through the environment, like PGPASSWORD).
-fn needed_variables<'a>(
-    playbook: &'a Playbook,
-    reachable: &[&'a Node],
-    answers: &'a Answers,
-    runs: &dyn Fn(&Node) -> bool,
-) -> BTreeSet<String> {
+pub fn needed_variables(playbook: &Playbook, answers: &Answers, scope: Scope) -> BTreeSet<String> {
+    let decide = |node: &Node| answers.choice(playbook, node);
     let named_anywhere: BTreeSet<String> = playbook
         .nodes
         .iter()
         .filter_map(|n| answers.command(n))
         .flat_map(crate::placeholder::names)
         .collect();
-    let mut needed: BTreeSet<String> = reachable
-        .iter()
-        .filter(|n| runs(n))
+    let mut needed: BTreeSet<String> = interpret::reachable(playbook, scope.from, &decide)
+        .into_iter()
+        .filter(|n| will_run(n, answers, scope))
         .filter_map(|n| answers.command(n))
         .flat_map(crate::placeholder::names)
         .collect();
@@ -608,6 +617,13 @@ mod tests {
         }
     }
 
+    fn allow() -> Scope<'static> {
+        Scope {
+            allow_destructive: true,
+            ..Scope::default()
+        }
+    }
+
     fn all_unresolved(p: &Playbook) -> Vec<Variable> {
         p.variables.clone()
     }
@@ -662,7 +678,12 @@ mod tests {
     #[test]
     fn missing_lists_every_decision_and_variable_on_any_path() {
         let p = playbook();
-        let m = missing(&p, &Answers::default(), &all_unresolved(&p), false);
+        let m = missing(
+            &p,
+            &Answers::default(),
+            &all_unresolved(&p),
+            Scope::default(),
+        );
         let text = m.join("\n");
         assert!(text.contains("decision `q` (line 3)"), "{text}");
         assert!(text.contains("\"Sí\", \"No\""), "{text}");
@@ -675,7 +696,7 @@ mod tests {
         assert!(!text.contains("UNUSED_HERE"), "{text}");
         // The destructive restart will not run without --allow-destructive.
         assert!(!text.contains("variable UNIT"), "{text}");
-        let allowed = missing(&p, &Answers::default(), &all_unresolved(&p), true).join("\n");
+        let allowed = missing(&p, &Answers::default(), &all_unresolved(&p), allow()).join("\n");
         assert!(allowed.contains("variable UNIT"), "{allowed}");
     }
 
@@ -683,7 +704,7 @@ mod tests {
     fn answered_decisions_prune_the_other_branch() {
         let p = playbook();
         let a = parse("decisions:\n  \"¿Falla solo un usuario?\": si\n  gate: Wait\n").unwrap();
-        let text = missing(&p, &a, &all_unresolved(&p), true).join("\n");
+        let text = missing(&p, &a, &all_unresolved(&p), allow()).join("\n");
         assert!(!text.contains("decision"), "{text}");
         assert!(
             text.contains("FIX_ARG") && !text.contains("OTHER"),
@@ -697,7 +718,7 @@ mod tests {
         let p = playbook();
         let a = parse("decisions: {q: Maybe, nope: x}\nskip: [ghost]\nconfirm: {restart: true}\n")
             .unwrap();
-        let text = missing(&p, &a, &[], false).join("\n");
+        let text = missing(&p, &a, &[], Scope::default()).join("\n");
         assert!(
             text.contains("answer \"Maybe\" is none of its choices"),
             "{text}"

@@ -166,16 +166,21 @@ pub fn needs_answer(playbook: &Playbook, node: &Node) -> bool {
     node.kind == NodeKind::Decision && choices(playbook, node).len() > 1
 }
 
-/// Every node a run could visit, in breadth-first order from the start: all outcome
-/// edges are followed; at a decision, only the choice `decide` returns, or every choice
-/// when it returns `None` (so what lies on any path is seen).
+/// Every node a run could visit, in breadth-first order from `from` (default: the
+/// start): all outcome edges are followed; at a decision, only the choice `decide`
+/// returns, or every choice when it returns `None` (so what lies on any path is seen).
 pub fn reachable<'a>(
     playbook: &'a Playbook,
+    from: Option<&str>,
     decide: &dyn Fn(&Node) -> Option<Choice>,
 ) -> Vec<&'a Node> {
     let mut seen = BTreeSet::new();
     let mut order = Vec::new();
-    let mut queue: VecDeque<&Node> = playbook.start().into_iter().collect();
+    let first = match from {
+        Some(id) => playbook.node(id),
+        None => playbook.start(),
+    };
+    let mut queue: VecDeque<&Node> = first.into_iter().collect();
     while let Some(node) = queue.pop_front() {
         if !seen.insert(node.id.as_str()) {
             continue;
@@ -587,9 +592,12 @@ mod tests {
     fn reachable_follows_every_outcome_and_the_answered_choice() {
         let p = sample();
         let ids = |v: Vec<&Node>| v.into_iter().map(|n| n.id.clone()).collect::<Vec<_>>();
-        let all = ids(reachable(&p, &|_| None));
+        let all = ids(reachable(&p, None, &|_| None));
+        assert_eq!(ids(reachable(&p, Some("oom"), &|_| None)), ["oom", "end"]);
         assert_eq!(all, ["a", "b", "fix", "oom", "c", "end"]);
-        let no = ids(reachable(&p, &|n| match_choice(&choices(&p, n), "No")));
+        let no = ids(reachable(&p, None, &|n| {
+            match_choice(&choices(&p, n), "No")
+        }));
         assert!(!no.contains(&"c".to_string()), "{no:?}");
     }
 
