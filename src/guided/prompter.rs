@@ -38,7 +38,10 @@ pub fn set_color(paint: Paint) {
     let config = if paint.color {
         inquire::ui::RenderConfig::default_colored()
     } else {
+        // `>` marks answered prompts, as in the coloured config: the transcript
+        // reads as questions and answers, not as questions only.
         inquire::ui::RenderConfig::empty()
+            .with_answered_prompt_prefix(inquire::ui::Styled::new(">"))
     };
     inquire::set_global_render_config(config);
 }
