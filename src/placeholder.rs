@@ -45,17 +45,70 @@ pub(crate) enum Quoting {
     Double,
     /// Inside `'…'`: the shell takes it literally.
     Single,
-    /// Inside `'…'` that is the script of `sh -c` / `bash -c`: a second shell parses it.
-    ScriptSingle,
     /// In the body of `<<EOF`: expanded like `"…"`, but quotes are literal characters.
     Heredoc,
     /// In the body of `<<'EOF'`: nothing is expanded; the text reaches stdin as is.
     QuotedHeredoc,
+    /// In the `'…'` script of `sh -c`: the outer shell passes it untouched and the inner
+    /// shell parses it, seeing the placeholder in the given context.
+    SingleScript(Inner),
+    /// In the `"…"` script of `sh -c`: the outer shell expands it first, then the inner
+    /// shell parses the result, seeing the placeholder in the given context.
+    DoubleScript(Inner),
+    /// A script inside a script: too many levels of quoting to rewrite safely.
+    Deep,
+}
+
+/// The context the inner shell of `sh -c` sees a placeholder in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Inner {
+    Bare,
+    Double,
+    Single,
+    Heredoc,
+    QuotedHeredoc,
+}
+
+impl Quoting {
+    /// The same context one shell deeper: what a script lexed on its own reports, seen
+    /// from the shell that runs `sh -c '…'`.
+    fn inside_single_script(self) -> Quoting {
+        match self {
+            Quoting::Bare => Quoting::SingleScript(Inner::Bare),
+            Quoting::Double => Quoting::SingleScript(Inner::Double),
+            Quoting::Single => Quoting::SingleScript(Inner::Single),
+            Quoting::Heredoc => Quoting::SingleScript(Inner::Heredoc),
+            Quoting::QuotedHeredoc => Quoting::SingleScript(Inner::QuotedHeredoc),
+            Quoting::SingleScript(_) | Quoting::DoubleScript(_) | Quoting::Deep => Quoting::Deep,
+        }
+    }
+}
+
+/// A heredoc. When its delimiter is quoted (`<<'EOF'`) the shell expands nothing in the
+/// body, so `vars` has to treat placeholders there specially.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Heredoc {
+    /// The delimiter word as written after `<<`/`<<-`, quotes included (`'EOF'`).
+    pub word: Range<usize>,
+    pub delimiter: String,
+    pub quoted: bool,
+    /// The body, from the line after the operator to the start of the delimiter line.
+    pub body: Range<usize>,
+}
+
+/// What the lexer found: placeholders with their contexts, and the quoted heredocs.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Scan {
+    pub found: Vec<(Placeholder, Quoting)>,
+    pub heredocs: Vec<Heredoc>,
+    /// The insides of backtick substitutions (outside nested-shell scripts).
+    pub backticks: Vec<Range<usize>>,
 }
 
 /// Every placeholder in `command`, in order of appearance.
 pub fn scan(command: &str) -> Vec<Placeholder> {
-    scan_with_quoting(command)
+    scan_detailed(command)
+        .found
         .into_iter()
         .map(|(p, _)| p)
         .collect()
@@ -271,23 +324,20 @@ const TEMPLATE_WORDS: &[&str] = &[
 /// text so hostile input cannot exhaust the stack.
 const MAX_DEPTH: usize = 64;
 
-/// Like [`scan`], with the quoting context of each placeholder.
-pub(crate) fn scan_with_quoting(command: &str) -> Vec<(Placeholder, Quoting)> {
-    let mut lexer = Lexer {
-        src: command,
-        bytes: command.as_bytes(),
-        i: 0,
-        depth: 0,
-        found: Vec::new(),
-        heredocs: Vec::new(),
-    };
+/// Like [`scan`], with the quoting context of each placeholder and the quoted heredocs.
+pub(crate) fn scan_detailed(command: &str) -> Scan {
+    let mut lexer = Lexer::new(command, 0, 0);
     lexer.bare(None);
     let bindings = bound_names(command);
-    lexer
-        .found
-        .into_iter()
-        .filter(|(p, _)| keep(p, command, &bindings))
-        .collect()
+    Scan {
+        found: lexer
+            .found
+            .into_iter()
+            .filter(|(p, _)| keep(p, command, &bindings))
+            .collect(),
+        heredocs: lexer.heredocs_done,
+        backticks: lexer.backticks,
+    }
 }
 
 fn keep(p: &Placeholder, command: &str, bindings: &[(String, usize)]) -> bool {
@@ -313,6 +363,7 @@ fn is_html_tag(text: &str, command: &str) -> bool {
 
 /// A heredoc announced on the current line whose body starts at the next newline.
 struct PendingHeredoc {
+    word: Range<usize>,
     delimiter: String,
     quoted: bool,
     strip_tabs: bool,
@@ -325,9 +376,25 @@ struct Lexer<'a> {
     depth: usize,
     found: Vec<(Placeholder, Quoting)>,
     heredocs: Vec<PendingHeredoc>,
+    heredocs_done: Vec<Heredoc>,
+    backticks: Vec<Range<usize>>,
 }
 
 impl<'a> Lexer<'a> {
+    /// A lexer over `src` (offsets stay those of `src`) starting at byte `start`.
+    fn new(src: &'a str, start: usize, depth: usize) -> Self {
+        Lexer {
+            src,
+            bytes: src.as_bytes(),
+            i: start,
+            depth,
+            found: Vec::new(),
+            heredocs: Vec::new(),
+            heredocs_done: Vec::new(),
+            backticks: Vec::new(),
+        }
+    }
+
     fn peek(&self, ahead: usize) -> Option<u8> {
         self.bytes.get(self.i + ahead).copied()
     }
@@ -358,12 +425,11 @@ impl<'a> Lexer<'a> {
                     self.i += 1;
                 }
                 b'\\' => self.skip_escape(),
-                b'\'' => self.single(self.opens_script()),
+                b'\'' if self.opens_script() => self.nested(|l| l.single_script()),
+                b'\'' => self.single(),
+                b'"' if self.opens_script() => self.nested(|l| l.double_script()),
                 b'"' => self.nested(|l| l.double()),
-                b'`' => {
-                    self.i += 1;
-                    self.nested(|l| l.bare(Some(b'`')));
-                }
+                b'`' => self.backtick(),
                 b'$' => self.dollar(Quoting::Bare),
                 b'#' if self.at_word_start() => self.skip_comment(),
                 b'<' if self.peek(1) == Some(b'<') => self.heredoc_operator(),
@@ -415,10 +481,7 @@ impl<'a> Lexer<'a> {
                     self.skip_escape()
                 }
                 b'$' => self.dollar(Quoting::Double),
-                b'`' => {
-                    self.i += 1;
-                    self.nested(|l| l.bare(Some(b'`')));
-                }
+                b'`' => self.backtick(),
                 b'<' => self.angle(Quoting::Double),
                 b'{' if self.peek(1) == Some(b'{') => self.mustache(Quoting::Double),
                 _ => self.advance_char(),
@@ -426,14 +489,8 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    /// Inside `'…'`; `self.i` is at the opening quote. Only a script for a nested shell
-    /// has dollars of ours: the inner shell expands them from the exported environment.
-    fn single(&mut self, script: bool) {
-        let quoting = if script {
-            Quoting::ScriptSingle
-        } else {
-            Quoting::Single
-        };
+    /// Inside `'…'`; `self.i` is at the opening quote. Dollars are literal here.
+    fn single(&mut self) {
         self.i += 1;
         while let Some(c) = self.peek(0) {
             match c {
@@ -441,19 +498,104 @@ impl<'a> Lexer<'a> {
                     self.i += 1;
                     return;
                 }
-                b'$' if script => self.dollar(quoting),
-                b'<' => self.angle(quoting),
-                b'{' if self.peek(1) == Some(b'{') => self.mustache(quoting),
+                b'<' => self.angle(Quoting::Single),
+                b'{' if self.peek(1) == Some(b'{') => self.mustache(Quoting::Single),
                 _ => self.advance_char(),
             }
         }
     }
 
-    /// Whether the `'` at `self.i` opens the script argument of `sh -c` / `bash -lc`.
+    /// The `'…'` script of `sh -c`: its text reaches the inner shell verbatim, so it is
+    /// lexed as a shell script of its own and its contexts reported one level deeper.
+    fn single_script(&mut self) {
+        let start = self.i + 1;
+        let end = self.rest()[1..]
+            .find('\'')
+            .map_or(self.bytes.len(), |n| start + n);
+        let mut inner = Lexer::new(&self.src[..end], start, self.depth);
+        inner.bare(None);
+        self.found.extend(
+            inner
+                .found
+                .into_iter()
+                .map(|(p, q)| (p, q.inside_single_script())),
+        );
+        self.i = (end + 1).min(self.bytes.len());
+    }
+
+    /// The `"…"` script of `sh -c`: the outer shell expands `$X` and `<X>`-rewrites here
+    /// before the inner shell parses the result. The inner shell's own quotes are the
+    /// escaped `\"` and the plain `'`, tracked to know what the inner shell will see.
+    fn double_script(&mut self) {
+        // Where the inner shell is; `Deep*` is a quoted script for a third shell.
+        #[derive(Clone, Copy, PartialEq)]
+        enum At {
+            Inner(Inner),
+            DeepSingle,
+            DeepDouble,
+        }
+        let mut at = At::Inner(Inner::Bare);
+        self.i += 1;
+        while let Some(c) = self.peek(0) {
+            let quoting = match at {
+                At::Inner(inner) => Quoting::DoubleScript(inner),
+                At::DeepSingle | At::DeepDouble => Quoting::Deep,
+            };
+            match (c, at) {
+                (b'"', _) => {
+                    self.i += 1;
+                    return;
+                }
+                (b'\\', _) if self.peek(1) == Some(b'"') => {
+                    at = match at {
+                        At::Inner(Inner::Bare) if self.opens_script() => At::DeepDouble,
+                        At::Inner(Inner::Bare) => At::Inner(Inner::Double),
+                        At::Inner(Inner::Double) | At::DeepDouble => At::Inner(Inner::Bare),
+                        other => other,
+                    };
+                    self.i += 2;
+                }
+                (b'\\', _) if matches!(self.peek(1), Some(b'$' | b'`' | b'\\' | b'\n')) => {
+                    self.skip_escape()
+                }
+                (b'\'', At::Inner(Inner::Bare)) => {
+                    at = if self.opens_script() {
+                        At::DeepSingle
+                    } else {
+                        At::Inner(Inner::Single)
+                    };
+                    self.i += 1;
+                }
+                (b'\'', At::Inner(Inner::Single) | At::DeepSingle) => {
+                    at = At::Inner(Inner::Bare);
+                    self.i += 1;
+                }
+                (b'$', _) => self.dollar(quoting),
+                (b'`', _) => self.backtick(),
+                (b'<', _) => self.angle(quoting),
+                (b'{', _) if self.peek(1) == Some(b'{') => self.mustache(quoting),
+                _ => self.advance_char(),
+            }
+        }
+    }
+
+    /// A backtick command substitution; `self.i` is at the opening backtick. Its span is
+    /// kept: text inside it goes through one more round of backslash processing.
+    fn backtick(&mut self) {
+        self.i += 1;
+        let start = self.i;
+        self.nested(|l| l.bare(Some(b'`')));
+        let end = self.i.saturating_sub(1).max(start);
+        self.backticks.push(start..end);
+    }
+
+    /// Whether the quote at `self.i` opens the script argument of `sh -c` / `bash -lc`.
     fn opens_script(&self) -> bool {
         static SHELL_C: Lazy<Regex> = Lazy::new(|| {
-            Regex::new(r"(?:^|[\s/;&|(])(?:ba|da|z|k|a)?sh(?:\s+-[a-zA-Z]+)*\s+-[a-zA-Z]*c\s+$")
-                .expect("valid regex")
+            Regex::new(
+                r#"(?:^|[\s/;&|('"`])(?:ba|da|z|k|a)?sh(?:\s+-[a-zA-Z]+)*\s+-[a-zA-Z]*c\s+$"#,
+            )
+            .expect("valid regex")
         });
         let line_start = self.src[..self.i].rfind('\n').map_or(0, |n| n + 1);
         SHELL_C.is_match(&self.src[line_start..self.i])
@@ -612,8 +754,12 @@ impl<'a> Lexer<'a> {
             .or(c.get(4))
             .map_or("", |m| m.as_str())
             .to_string();
+        let operator_len = 2 + c[1].len();
+        let blanks = c[0][operator_len..].len() - c[0][operator_len..].trim_start().len();
+        let word = self.i + operator_len + blanks..self.i + c[0].len();
         self.i += c[0].len();
         self.heredocs.push(PendingHeredoc {
+            word,
             delimiter,
             quoted,
             strip_tabs: !c[1].is_empty(),
@@ -626,6 +772,12 @@ impl<'a> Lexer<'a> {
             let body_start = self.i;
             let (body_end, after) = heredoc_end(self.src, body_start, &doc);
             self.heredoc_body(body_start, body_end, doc.quoted);
+            self.heredocs_done.push(Heredoc {
+                word: doc.word,
+                delimiter: doc.delimiter,
+                quoted: doc.quoted,
+                body: body_start..body_end,
+            });
             self.i = after;
         }
     }
@@ -641,10 +793,7 @@ impl<'a> Lexer<'a> {
             match self.bytes[self.i] {
                 b'\\' if !quoted => self.skip_escape(),
                 b'$' if !quoted => self.dollar(quoting),
-                b'`' if !quoted => {
-                    self.i += 1;
-                    self.nested(|l| l.bare(Some(b'`')));
-                }
+                b'`' if !quoted => self.backtick(),
                 b'<' => self.angle(quoting),
                 b'{' if self.peek(1) == Some(b'{') => self.mustache(quoting),
                 _ => self.advance_char(),
@@ -971,12 +1120,15 @@ mod tests {
     #[test]
     fn quoting_context_is_reported() {
         let q = |cmd: &str| -> Vec<Quoting> {
-            scan_with_quoting(cmd).into_iter().map(|(_, q)| q).collect()
+            scan_detailed(cmd)
+                .found
+                .into_iter()
+                .map(|(_, q)| q)
+                .collect()
         };
         assert_eq!(q("echo <A>"), [Quoting::Bare]);
         assert_eq!(q("echo \"x <A> y\""), [Quoting::Double]);
         assert_eq!(q("echo 'x <A> y'"), [Quoting::Single]);
-        assert_eq!(q("sh -c 'echo <A>'"), [Quoting::ScriptSingle]);
         assert_eq!(q("echo \"$(echo <A>)\""), [Quoting::Bare]);
         assert_eq!(q("echo \"'<A>'\""), [Quoting::Double]);
         assert_eq!(
@@ -987,6 +1139,65 @@ mod tests {
         assert_eq!(
             q("cat <<-\"EOF\"\n\t<A>\n\tEOF\n"),
             [Quoting::QuotedHeredoc]
+        );
+    }
+
+    #[test]
+    fn scripts_of_nested_shells_are_lexed_as_scripts() {
+        let q = |cmd: &str| -> Vec<Quoting> {
+            scan_detailed(cmd)
+                .found
+                .into_iter()
+                .map(|(_, q)| q)
+                .collect()
+        };
+        use Quoting::{DoubleScript, SingleScript};
+        assert_eq!(
+            q("sh -c 'echo <A> \"<B>\" $C'"),
+            [
+                SingleScript(Inner::Bare),
+                SingleScript(Inner::Double),
+                SingleScript(Inner::Bare)
+            ]
+        );
+        assert_eq!(
+            q(r#"bash -c "echo <A> \"<B>\" '<C>' $D""#),
+            [
+                DoubleScript(Inner::Bare),
+                DoubleScript(Inner::Double),
+                DoubleScript(Inner::Single),
+                DoubleScript(Inner::Bare)
+            ]
+        );
+        assert_eq!(
+            q("docker compose exec db sh -c 'psql -c \"SELECT <A>\"'"),
+            [SingleScript(Inner::Double)]
+        );
+        assert_eq!(q("sh -c 'bash -c \"echo <A>\"'"), [Quoting::Deep]);
+        // psql -c is SQL, not a shell script.
+        assert_eq!(q("psql -c 'SELECT <A>'"), [Quoting::Single]);
+        // An escaped dollar in a double-quoted script belongs to the inner shell.
+        assert!(q(r#"sh -c "echo \$INNER""#).is_empty());
+    }
+
+    #[test]
+    fn quoted_heredocs_are_reported_with_their_delimiter_word() {
+        for (cmd, word) in [
+            ("cat <<'EOF'\nx <A>\nEOF\n", "'EOF'"),
+            ("cat <<- \"SQL\"\n\tx\n\tSQL", "\"SQL\""),
+            ("cat <<\\END\nx\nEND", "\\END"),
+        ] {
+            let scan = scan_detailed(cmd);
+            assert_eq!(scan.heredocs.len(), 1, "{cmd:?}");
+            let doc = &scan.heredocs[0];
+            assert!(doc.quoted);
+            assert_eq!(&cmd[doc.word.clone()], word);
+            assert!(cmd[doc.body.clone()].starts_with(['x', '\t']));
+        }
+        let scan = scan_detailed("cat <<EOF\nx\nEOF");
+        assert_eq!(
+            (scan.heredocs[0].quoted, scan.heredocs[0].delimiter.as_str()),
+            (false, "EOF")
         );
     }
 

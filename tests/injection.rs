@@ -1,0 +1,358 @@
+//! Values are data, never code: every hostile value, in every quoting context a
+//! placeholder can sit in, run by a real shell. The value must arrive byte-exact and the
+//! marker file its payload would create must never appear.
+
+use runbook::vars::{prepare_for, Bindings, Prepared};
+use std::path::Path;
+use std::process::Command;
+
+/// Hostile values; `{M}` is replaced by the marker file's path.
+const VALUES: &[&str] = &[
+    "$(touch {M})",
+    "`touch {M}`",
+    "a; touch {M}",
+    "a && touch {M} || touch {M}",
+    "it's \"quoted\"",
+    "x\ntouch {M}\ny",
+    "'; touch {M}; '",
+    "\"; touch {M}; \"",
+    "\\\"; touch {M}; \\\"",
+    "'\"$(touch {M})\"'",
+    "EOF\ntouch {M}\nEOF",
+    "\tEOF\ntouch {M}",
+    "$((1+1)) ${HOME} $HOME * ?",
+    "\\",
+    "trailing backslash \\",
+    "  leading and trailing  ",
+    "-n",
+    "é ü 😀 \u{7f}",
+    "a\r\nb",
+    "",
+];
+
+/// A command written with a placeholder, and what it prints given the value.
+struct Case {
+    shell: &'static str,
+    command: &'static str,
+    expected: fn(&str) -> String,
+}
+
+fn same(v: &str) -> String {
+    v.to_string()
+}
+
+fn line(v: &str) -> String {
+    format!("{v}\n")
+}
+
+fn wrapped(v: &str) -> String {
+    format!("pre {v} post")
+}
+
+/// Contexts where the value must arrive byte-exact.
+const EXACT: &[Case] = &[
+    // The three notations of a literal placeholder, in each quoting context.
+    Case {
+        shell: "bash",
+        command: "printf %s <VALUE>",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "printf %s \"<VALUE>\"",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "printf %s 'pre <VALUE> post'",
+        expected: wrapped,
+    },
+    Case {
+        shell: "bash",
+        command: "printf %s pre-<VALUE>-post",
+        expected: |v| format!("pre-{v}-post"),
+    },
+    Case {
+        shell: "bash",
+        command: "printf %s \"pre '<VALUE>' post\"",
+        expected: |v| format!("pre '{v}' post"),
+    },
+    Case {
+        shell: "bash",
+        command: "printf %s {{value}}",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "printf %s \"{{ value }}\"",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "printf %s '{{value}}'",
+        expected: same,
+    },
+    // References the author already quoted.
+    Case {
+        shell: "bash",
+        command: "printf %s \"$VALUE\"",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "printf %s \"${VALUE:-default}\"",
+        expected: |v| {
+            if v.is_empty() {
+                "default".into()
+            } else {
+                v.into()
+            }
+        },
+    },
+    // Inside command substitutions.
+    Case {
+        shell: "bash",
+        command: "printf %s \"$(printf %s <VALUE>)\"",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "printf %s \"`printf %s <VALUE>`\"",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "printf %s \"`printf %s \"<VALUE>\"`\"",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "printf %s `printf %s '<VALUE>'`",
+        expected: |v| v.split([' ', '\t', '\n']).collect(),
+    },
+    // Heredocs, expanded and not.
+    Case {
+        shell: "bash",
+        command: "cat <<EOF\n<VALUE>\nEOF",
+        expected: line,
+    },
+    Case {
+        shell: "bash",
+        command: "cat <<'EOF'\n<VALUE>\nEOF",
+        expected: line,
+    },
+    Case {
+        shell: "bash",
+        command: "cat <<-\"EOF\"\n\t<VALUE> $HOME `x`\n\tEOF",
+        expected: |v| format!("{v} $HOME `x`\n"),
+    },
+    // Scripts for a nested shell, single- and double-quoted, each inner context.
+    Case {
+        shell: "bash",
+        command: "bash -c 'printf %s <VALUE>'",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "bash -c 'printf %s \"<VALUE>\"'",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "bash -c 'printf %s \"$VALUE\"'",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "bash -c \"printf %s <VALUE>\"",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "bash -c \"printf %s \\\"<VALUE>\\\"\"",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "bash -c \"printf %s '<VALUE>'\"",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "bash -c \"printf %s $VALUE\"",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "bash -c \"printf %s \\\"$VALUE\\\"\"",
+        expected: same,
+    },
+    // Other shells: no `${X@Q}`, the inner shell reads the environment.
+    Case {
+        shell: "sh",
+        command: "printf %s <VALUE>",
+        expected: same,
+    },
+    Case {
+        shell: "sh",
+        command: "printf %s \"<VALUE>\"",
+        expected: same,
+    },
+    Case {
+        shell: "sh",
+        command: "printf %s '<VALUE>'",
+        expected: same,
+    },
+    Case {
+        shell: "sh",
+        command: "sh -c 'printf %s <VALUE>'",
+        expected: same,
+    },
+    Case {
+        shell: "sh",
+        command: "sh -c \"printf %s <VALUE>\"",
+        expected: same,
+    },
+    Case {
+        shell: "sh",
+        command: "cat <<'EOF'\n<VALUE>\nEOF",
+        expected: line,
+    },
+];
+
+/// Contexts where only safety is promised: unquoted `$VALUE` is split into words by the
+/// author's choice; bash's quoting of control characters is not dash syntax; a script
+/// inside a script keeps its placeholder as written.
+const SAFE_ONLY: &[(&str, &str)] = &[
+    ("bash", "printf '%s|' $VALUE"),
+    ("bash", "printf '%s|' ${VALUE}"),
+    ("bash", "echo $VALUE"),
+    ("bash", "sh -c 'printf %s <VALUE>'"),
+    ("bash", "sh -c \"printf %s <VALUE>\""),
+    ("bash", "sh -c 'bash -c \"printf %s <VALUE>\"'"),
+    ("bash", "bash -c \"sh -c 'printf %s <VALUE>'\""),
+    ("bash", "cat <<'E O F'\n<VALUE>\nE O F"),
+    ("bash", "bash -c 'cat <<EOF\n<VALUE>\nEOF'"),
+];
+
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Self {
+        Sandbox {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn marker(&self) -> std::path::PathBuf {
+        self.dir.path().join("pwned")
+    }
+
+    fn value(&self, template: &str) -> String {
+        template.replace("{M}", &self.marker().display().to_string())
+    }
+
+    /// Runs the prepared script with its environment; returns stdout.
+    fn run(&self, shell: &str, prepared: &Prepared) -> Vec<u8> {
+        self.run_script(shell, &prepared.script, &prepared.env)
+    }
+
+    fn run_script(&self, shell: &str, script: &str, env: &[(String, String)]) -> Vec<u8> {
+        let output = Command::new(shell)
+            .arg("-c")
+            .arg(script)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .current_dir(self.dir.path())
+            .output()
+            .expect("shell runs");
+        output.stdout
+    }
+
+    fn assert_no_marker(&self, context: &str) {
+        assert!(
+            !Path::new(&self.marker()).exists(),
+            "payload executed: {context}"
+        );
+    }
+}
+
+fn bindings(value: &str) -> Bindings {
+    let mut b = Bindings::new();
+    b.set("VALUE", value, false);
+    b.set("value", value, false);
+    b
+}
+
+#[test]
+fn values_arrive_byte_exact_and_never_run() {
+    let sandbox = Sandbox::new();
+    for template in VALUES {
+        let value = sandbox.value(template);
+        let b = bindings(&value);
+        for case in EXACT {
+            let prepared = prepare_for(case.command, &b, case.shell);
+            let context = format!(
+                "{} -c {:?} with {value:?} (script {:?})",
+                case.shell, case.command, prepared.script
+            );
+            let out = sandbox.run(case.shell, &prepared);
+            sandbox.assert_no_marker(&context);
+            let expected = (case.expected)(&value);
+            assert_eq!(String::from_utf8_lossy(&out), expected, "{context}");
+        }
+    }
+}
+
+#[test]
+fn values_never_run_where_exactness_is_not_promised() {
+    let sandbox = Sandbox::new();
+    for template in VALUES {
+        let value = sandbox.value(template);
+        let b = bindings(&value);
+        for (shell, command) in SAFE_ONLY {
+            let prepared = prepare_for(command, &b, shell);
+            sandbox.run(shell, &prepared);
+            sandbox.assert_no_marker(&format!("{shell} -c {command:?} with {value:?}"));
+        }
+    }
+}
+
+/// What a person sees (and might paste) means the same as what runs.
+#[test]
+fn displayed_command_runs_like_the_prepared_one() {
+    let sandbox = Sandbox::new();
+    for template in VALUES {
+        let value = sandbox.value(template);
+        let b = bindings(&value);
+        for case in EXACT.iter().filter(|c| c.shell == "bash") {
+            let prepared = prepare_for(case.command, &b, "bash");
+            let shown = sandbox.run_script("bash", &prepared.display, &[]);
+            sandbox.assert_no_marker(&format!("display {:?}", prepared.display));
+            if prepared.display.contains("<VALUE>") {
+                // A value that would end its heredoc is not written out: nothing to compare.
+                continue;
+            }
+            let ran = sandbox.run("bash", &prepared);
+            assert_eq!(
+                String::from_utf8_lossy(&shown),
+                String::from_utf8_lossy(&ran),
+                "display {:?} of {:?}",
+                prepared.display,
+                case.command
+            );
+        }
+    }
+}
+
+#[test]
+fn values_reach_commands_as_environment_variables() {
+    let sandbox = Sandbox::new();
+    let mut b = Bindings::new();
+    b.set("REDIS_HOST", "127.0.0.1", false);
+    b.set("UNUSED_BY_COMMAND", "exported anyway", false);
+    let prepared = prepare_for("printf '%s' \"$UNUSED_BY_COMMAND\"", &b, "bash");
+    let out = sandbox.run("bash", &prepared);
+    assert_eq!(String::from_utf8_lossy(&out), "exported anyway");
+}
