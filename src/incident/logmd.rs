@@ -1,0 +1,369 @@
+//! `log.md`: the human incident log, one table row per event, with the columns the
+//! teams' runbooks ask for (timestamp, symptom, hypothesis, action, result, next
+//! action), in the playbook's language, times in full UTC.
+
+use crate::graph::{Playbook, END};
+use crate::incident::event::{Event, EventBody, HypothesisState, Milestone, SessionStatus};
+use crate::judge::Outcome;
+use std::collections::HashSet;
+use std::fmt::Write;
+
+/// One row of the table; empty cells stay empty.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Row {
+    pub ts: String,
+    pub symptom: String,
+    pub hypothesis: String,
+    pub action: String,
+    pub result: String,
+    pub next: String,
+}
+
+/// The whole `log.md`.
+pub fn render(events: &[Event], playbook: &Playbook) -> String {
+    let es = is_es(&lang_of(events, playbook));
+    let mut out = String::new();
+    let title = if playbook.title.is_empty() {
+        &playbook.id
+    } else {
+        &playbook.title
+    };
+    let _ = writeln!(
+        out,
+        "# {}: {}\n",
+        if es {
+            "Bitácora del incidente"
+        } else {
+            "Incident log"
+        },
+        one_line(title)
+    );
+    let _ = writeln!(
+        out,
+        "Playbook `{}` · {}\n",
+        one_line(&playbook.id),
+        if es { "horas en UTC" } else { "times in UTC" }
+    );
+    let headers = if es {
+        [
+            "Timestamp (UTC)",
+            "Síntoma",
+            "Hipótesis",
+            "Acción ejecutada",
+            "Resultado",
+            "Siguiente acción",
+        ]
+    } else {
+        [
+            "Timestamp (UTC)",
+            "Symptom",
+            "Hypothesis",
+            "Action",
+            "Result",
+            "Next action",
+        ]
+    };
+    let _ = writeln!(out, "| {} |", headers.join(" | "));
+    let _ = writeln!(out, "|{}", "---|".repeat(headers.len()));
+    for row in rows(events, playbook, es) {
+        let cells = [
+            &row.ts,
+            &row.symptom,
+            &row.hypothesis,
+            &row.action,
+            &row.result,
+            &row.next,
+        ];
+        let cells: Vec<String> = cells.iter().map(|c| cell(c)).collect();
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    }
+    out
+}
+
+/// The rows of the table, in event order. A `step_started` gets a row only when no
+/// `step_finished` follows it (the session died mid-step).
+pub fn rows(events: &[Event], playbook: &Playbook, es: bool) -> Vec<Row> {
+    let finished: HashSet<(&str, u64)> = events
+        .iter()
+        .filter_map(|e| match &e.body {
+            EventBody::StepFinished { step, .. } => Some((step.as_str(), e.seq)),
+            _ => None,
+        })
+        .collect();
+    let finished_later =
+        |step: &str, seq: u64| finished.iter().any(|(s, q)| *s == step && *q > seq);
+    events
+        .iter()
+        .filter(|e| match &e.body {
+            EventBody::StepStarted { step, .. } => !finished_later(step, e.seq),
+            _ => true,
+        })
+        .map(|e| row(e, playbook, es))
+        .collect()
+}
+
+fn row(event: &Event, playbook: &Playbook, es: bool) -> Row {
+    let mut row = Row {
+        ts: event.ts.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        ..Row::default()
+    };
+    let t = |en: &str, sp: &str| if es { sp.to_string() } else { en.to_string() };
+    match &event.body {
+        EventBody::SessionStarted { severity, mode, .. } => {
+            row.action = format!(
+                "{} ({mode}, {severity})",
+                t("Session started", "Sesión iniciada")
+            );
+            row.next = playbook
+                .start()
+                .map(|n| n.title.clone())
+                .unwrap_or_default();
+        }
+        EventBody::Symptom { text, .. } => row.symptom = text.clone(),
+        EventBody::Hypothesis {
+            id,
+            text,
+            state,
+            disproof,
+            ..
+        } => {
+            row.hypothesis = format!("{id} [{}]: {text}", hypothesis_state(*state, es));
+            if let Some(d) = disproof.as_deref().filter(|d| !d.trim().is_empty()) {
+                let _ = write!(
+                    row.hypothesis,
+                    " — {}: {d}",
+                    t("disproved if", "se descarta si")
+                );
+            }
+        }
+        EventBody::StepStarted { title, command, .. } => {
+            row.action = step_action(title, command.as_deref());
+            row.result = t(
+                "started; no result recorded (session interrupted?)",
+                "iniciado; sin resultado registrado (¿sesión interrumpida?)",
+            );
+        }
+        EventBody::StepFinished {
+            title,
+            command,
+            exit_code,
+            outcome,
+            finding,
+            output,
+            failed,
+            next,
+            ..
+        } => {
+            row.action = step_action(title, command.as_deref());
+            row.result = step_result(*outcome, *exit_code, finding.as_deref(), failed, output, es);
+            row.next = next
+                .as_deref()
+                .map(|n| node_title(playbook, n, es))
+                .unwrap_or_default();
+        }
+        EventBody::Decision {
+            question,
+            choice,
+            to,
+            ..
+        } => {
+            row.action = format!("{}: {question} → {choice}", t("Decision", "Decisión"));
+            row.next = node_title(playbook, to, es);
+        }
+        EventBody::Action { text, .. } => row.action = text.clone(),
+        EventBody::Note { text } => row.action = format!("{}: {text}", t("Note", "Nota")),
+        EventBody::StatusUpdate { text } => {
+            row.action = format!("{}: {text}", t("Status update", "Actualización de estado"))
+        }
+        EventBody::Milestone { milestone } => {
+            row.result = format!(
+                "{}: {}",
+                t("Milestone", "Hito"),
+                milestone_name(*milestone, es)
+            )
+        }
+        EventBody::SessionEnded {
+            status,
+            level,
+            summary,
+        } => {
+            row.result = format!(
+                "{}: {}",
+                t("Session ended", "Sesión terminada"),
+                status_name(*status, es)
+            );
+            if let Some(level) = level {
+                let _ = write!(row.result, " ({level})");
+            }
+            row.next = summary.clone().unwrap_or_default();
+        }
+    }
+    row
+}
+
+fn step_action(title: &str, command: Option<&str>) -> String {
+    match command {
+        Some(cmd) if !cmd.trim().is_empty() => format!("{title}: {}", code(cmd)),
+        _ => title.to_string(),
+    }
+}
+
+fn step_result(
+    outcome: Outcome,
+    exit_code: Option<i32>,
+    finding: Option<&str>,
+    failed: &[String],
+    output: &str,
+    es: bool,
+) -> String {
+    let mut out = outcome_name(outcome).to_string();
+    if let Some(code) = exit_code {
+        let _ = write!(out, " (exit {code})");
+    }
+    if let Some(f) = finding {
+        let _ = write!(out, "; {}: {f}", if es { "hallazgo" } else { "found" });
+    }
+    if let Some(first) = failed.first() {
+        let _ = write!(out, "; {first}");
+    }
+    if let Some(line) = output.lines().map(str::trim).find(|l| !l.is_empty()) {
+        let _ = write!(out, "; {}", code(&truncate(line, 100)));
+    }
+    out
+}
+
+pub fn outcome_name(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Ok => "ok",
+        Outcome::Fail => "fail",
+        Outcome::Find => "find",
+        Outcome::Timeout => "timeout",
+        Outcome::Skipped => "skipped",
+        Outcome::Error => "error",
+    }
+}
+
+pub fn hypothesis_state(state: HypothesisState, es: bool) -> &'static str {
+    match (state, es) {
+        (HypothesisState::Open, false) => "open",
+        (HypothesisState::Confirmed, false) => "confirmed",
+        (HypothesisState::Refuted, false) => "refuted",
+        (HypothesisState::Open, true) => "abierta",
+        (HypothesisState::Confirmed, true) => "confirmada",
+        (HypothesisState::Refuted, true) => "descartada",
+    }
+}
+
+pub fn milestone_name(m: Milestone, es: bool) -> &'static str {
+    match (m, es) {
+        (Milestone::Detected, false) => "detected",
+        (Milestone::Acknowledged, false) => "acknowledged",
+        (Milestone::Mitigated, false) => "mitigated",
+        (Milestone::Resolved, false) => "resolved",
+        (Milestone::Detected, true) => "detectado",
+        (Milestone::Acknowledged, true) => "reconocido",
+        (Milestone::Mitigated, true) => "mitigado",
+        (Milestone::Resolved, true) => "resuelto",
+    }
+}
+
+pub fn status_name(s: SessionStatus, es: bool) -> &'static str {
+    match (s, es) {
+        (SessionStatus::Resolved, false) => "resolved",
+        (SessionStatus::Mitigated, false) => "mitigated",
+        (SessionStatus::Unresolved, false) => "unresolved",
+        (SessionStatus::Escalated, false) => "escalated",
+        (SessionStatus::Interrupted, false) => "interrupted",
+        (SessionStatus::Resolved, true) => "resuelto",
+        (SessionStatus::Mitigated, true) => "mitigado",
+        (SessionStatus::Unresolved, true) => "sin resolver",
+        (SessionStatus::Escalated, true) => "escalado",
+        (SessionStatus::Interrupted, true) => "interrumpido",
+    }
+}
+
+/// The title of node `id`, or the id itself when the playbook does not know it.
+pub fn node_title(playbook: &Playbook, id: &str, es: bool) -> String {
+    if id == END {
+        return if es { "fin" } else { "end" }.to_string();
+    }
+    playbook
+        .node(id)
+        .map(|n| n.title.clone())
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// The language of the record: the session's, else the playbook's.
+pub fn lang_of(events: &[Event], playbook: &Playbook) -> String {
+    events
+        .iter()
+        .find_map(|e| match &e.body {
+            EventBody::SessionStarted { lang, .. } if !lang.is_empty() => Some(lang.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| playbook.lang.clone())
+}
+
+pub fn is_es(lang: &str) -> bool {
+    lang.trim().to_ascii_lowercase().starts_with("es")
+}
+
+/// Text safe inside a Markdown table cell: pipes escaped, line breaks as `<br>`.
+pub fn cell(text: &str) -> String {
+    text.trim_end()
+        .replace('\r', "")
+        .replace('|', "\\|")
+        .replace('\n', "<br>")
+}
+
+/// `text` as an inline code span, fenced with enough backticks for its own.
+pub fn code(text: &str) -> String {
+    let one_line = one_line(text);
+    let longest_run = one_line
+        .split(|c| c != '`')
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    let fence = "`".repeat(longest_run + 1);
+    let pad = if one_line.starts_with('`') || one_line.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{one_line}{pad}{fence}")
+}
+
+/// Multi-line text joined onto one line (commands with `\` continuations, etc.).
+pub fn one_line(text: &str) -> String {
+    text.lines()
+        .map(|l| l.trim_end_matches('\\').trim())
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub fn truncate(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max_chars.saturating_sub(1)).collect();
+    format!("{cut}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_escape_pipes_and_newlines() {
+        assert_eq!(cell("a | b\nc\r\n"), "a \\| b<br>c");
+    }
+
+    #[test]
+    fn code_spans_survive_backticks() {
+        assert_eq!(code("echo hi"), "`echo hi`");
+        assert_eq!(code("echo `date`"), "`` echo `date` ``");
+        assert_eq!(code("a\\\n  b"), "`a b`");
+    }
+}
