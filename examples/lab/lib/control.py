@@ -216,7 +216,7 @@ def restart(lab, service):
 
 def start_app(lab, service):
     log = open(lab.logfile(service), "ab")
-    proc = subprocess.Popen([sys.executable, os.path.join(LAB_HOME, "lib", "services.py"), service, "--lab", lab.root],
+    proc = subprocess.Popen([sys.executable, "-B", os.path.join(LAB_HOME, "lib", "services.py"), service, "--lab", lab.root],
                             cwd=os.path.join(LAB_HOME, "lib"), env=service_env(lab), stdin=subprocess.DEVNULL,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     log.close()
