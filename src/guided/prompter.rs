@@ -10,6 +10,7 @@ use crate::incident::event::{Event, EventBody, SessionStatus};
 use crate::interpret;
 use crate::judge::Verdict;
 use crate::prompt::{Ending, HypothesisInput, Prompter, StepChoice};
+use crate::redact::Redactor;
 use chrono::{DateTime, Utc};
 use inquire::validator::Validation;
 use inquire::{
@@ -17,6 +18,7 @@ use inquire::{
 };
 use std::fmt;
 use std::io::Write;
+use std::sync::Arc;
 
 /// An inquire answer as ours: Esc is `None`, Ctrl-C interrupts the session
 /// (recorded as `interrupted`, exit 130), no terminal is a usage error.
@@ -47,7 +49,7 @@ pub fn set_color(paint: Paint) {
 }
 
 /// Written to stderr, where inquire draws, so text and prompts stay in order.
-fn show(text: &str) {
+fn write_stderr(text: &str) {
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(text.as_bytes());
     let _ = err.flush();
@@ -141,6 +143,8 @@ pub struct GuidedPrompter {
     header_shown: Option<(String, String)>,
     /// The playbook being run: decisions whose choices live on edges, target titles.
     playbook: Option<Playbook>,
+    /// Masks secrets in everything shown; shape rules only until the session shares its own.
+    redactor: Arc<Redactor>,
 }
 
 impl GuidedPrompter {
@@ -157,6 +161,7 @@ impl GuidedPrompter {
             next_action: None,
             header_shown: None,
             playbook: None,
+            redactor: Arc::new(Redactor::default()),
         }
     }
 
@@ -191,6 +196,18 @@ impl GuidedPrompter {
             .collect()
     }
 
+    /// Shares the session's redactor: what the prompter shows is masked with it,
+    /// and secret variables answered here teach it their values.
+    pub fn with_redactor(mut self, redactor: Arc<Redactor>) -> Self {
+        self.redactor = redactor;
+        self
+    }
+
+    /// Everything the prompter prints goes through here: redacted, to stderr.
+    fn show(&self, text: &str) {
+        write_stderr(&self.redactor.redact_cow(text));
+    }
+
     /// Whether a status update is owed at `now` (by the severity's cadence).
     pub fn update_due(&mut self, now: DateTime<Utc>) -> bool {
         self.reminders.due(now)
@@ -216,7 +233,7 @@ impl GuidedPrompter {
             return Ok(None);
         }
         let minutes = self.reminders.every().as_secs().div_ceil(60);
-        show(&format!(
+        self.show(&format!(
             "\n{}\n",
             self.paint.yellow(&format!(
                 "⏰ A status update is due ({} : every {} min).",
@@ -229,6 +246,9 @@ impl GuidedPrompter {
     }
 
     fn edit_command(&self, command: &str) -> Result<Option<String>> {
+        // The caller passes the command redacted; masking again costs nothing and
+        // keeps a secret off the screen if it did not.
+        let command = &*self.redactor.redact_cow(command);
         let edited = if command.contains('\n') {
             match Editor::new("Edit the command")
                 .with_predefined_text(command)
@@ -236,7 +256,7 @@ impl GuidedPrompter {
                 .prompt_skippable()
             {
                 Err(InquireError::IO(e)) => {
-                    show(&format!(
+                    self.show(&format!(
                         "could not open the editor ($EDITOR / $VISUAL): {e}\n"
                     ));
                     None
@@ -325,6 +345,9 @@ impl Prompter for GuidedPrompter {
             }
             answer(prompt.prompt_skippable())?
         };
+        if let Some(value) = value.as_deref().filter(|_| var.secret) {
+            self.redactor.add_secret(value);
+        }
         Ok(value)
     }
 
@@ -380,7 +403,7 @@ impl Prompter for GuidedPrompter {
         }
         let key = (node.id.clone(), command.to_string());
         if self.header_shown.as_ref() != Some(&key) {
-            show(&view::step_header(node, command, self.paint));
+            self.show(&view::step_header(node, command, self.paint));
             self.header_shown = Some(key);
         }
         loop {
@@ -429,7 +452,7 @@ impl Prompter for GuidedPrompter {
     }
 
     fn confirm_destructive(&mut self, node: &Node, command: &str) -> Result<bool> {
-        show(&format!(
+        self.show(&format!(
             "\n{}\n  {}\n",
             self.paint
                 .red(&format!("⚠ {} changes the system:", node.title)),
@@ -449,7 +472,7 @@ impl Prompter for GuidedPrompter {
         verdict: &Verdict,
         suggested: Option<&str>,
     ) -> Result<Option<HypothesisInput>> {
-        show(&view::verdict_view(node, verdict, self.paint));
+        self.show(&view::verdict_view(node, verdict, self.paint));
         let mut prompt = Text::new("Hypothesis?")
             .with_help_message("what you now think is going on · empty: none · esc: skip");
         if let Some(suggested) = suggested {
@@ -472,7 +495,7 @@ impl Prompter for GuidedPrompter {
         if self.choice_options(node).is_empty() {
             return Ok(None);
         }
-        show(&view::instruction_view(node, self.paint));
+        self.show(&view::instruction_view(node, self.paint));
         loop {
             let picked = answer(
                 Select::new(&node.title, self.choice_options(node))
@@ -486,7 +509,7 @@ impl Prompter for GuidedPrompter {
     }
 
     fn manual(&mut self, node: &Node) -> Result<bool> {
-        show(&view::instruction_view(node, self.paint));
+        self.show(&view::instruction_view(node, self.paint));
         let options = vec![labelled(true, "Done"), labelled(false, "Skip it")];
         let picked = answer(
             Select::new("Do it by hand, then:", options)
@@ -497,12 +520,13 @@ impl Prompter for GuidedPrompter {
     }
 
     fn status_update(&mut self, draft: &str) -> Result<Option<String>> {
-        show(&format!(
+        let draft = &*self.redactor.redact(draft);
+        self.show(&format!(
             "\n{}\n",
             self.paint.bold("Status update (draft):")
         ));
         for line in draft.lines() {
-            show(&format!("  {line}\n"));
+            self.show(&format!("  {line}\n"));
         }
         let options = vec![
             labelled(0, "Record it as drafted"),
