@@ -107,8 +107,11 @@ pub fn run(g: &Global, a: &RunArgs) -> Result<i32> {
     if a.dry_run {
         return dry_run(&playbook, &answers, &settings);
     }
-    let mut prompter = prompter_for(guided, &playbook, g, &answers, &settings);
+    // Shared by the prompter, the screen and the log; learns each secret as it is bound.
+    let redactor = Arc::new(Redactor::new(Vec::new()));
+    let mut prompter = prompter_for(guided, &playbook, g, &answers, &settings, &redactor);
     let bindings = bind_variables(&playbook, &answers, &settings, prompter.as_mut(), None)?;
+    learn_secrets(&redactor, &bindings);
     let severity = match &a.severity {
         Some(sev) => sev.clone(),
         None => prompter.severity(playbook.severity.as_deref().unwrap_or("sev3"))?,
@@ -117,9 +120,6 @@ pub fn run(g: &Global, a: &RunArgs) -> Result<i32> {
     let observed = prompter.observed_symptoms(&symptoms)?;
 
     let signals = Signals::install()?;
-    let redactor = Arc::new(Redactor::new(
-        bindings.secret_values().into_iter().map(String::from),
-    ));
     let log = IncidentLog::create(&g.incidents_dir, &playbook, redactor.clone())?;
     let mode = if guided { "guided" } else { "unattended" };
     let mut session = Session::new(
@@ -152,7 +152,7 @@ pub fn resume(g: &Global, a: &ResumeArgs) -> Result<i32> {
         )));
     }
     let from = progress.resume_point(&playbook);
-    let mut prompter = prompter_for(guided, &playbook, g, &answers, &settings);
+    let mut prompter = prompter_for(guided, &playbook, g, &answers, &settings, &redactor);
     let bindings = bind_variables(
         &playbook,
         &answers,
@@ -160,9 +160,7 @@ pub fn resume(g: &Global, a: &ResumeArgs) -> Result<i32> {
         prompter.as_mut(),
         from.as_deref(),
     )?;
-    for secret in bindings.secret_values() {
-        redactor.add_secret(secret);
-    }
+    learn_secrets(&redactor, &bindings);
     let signals = Signals::install()?;
     let severity = recorded_severity(&log).unwrap_or_else(|| "sev3".into());
     let mut session = Session::new(
@@ -229,15 +227,22 @@ fn prompter_for(
     g: &Global,
     answers: &Answers,
     settings: &Settings,
+    redactor: &Arc<Redactor>,
 ) -> Box<dyn Prompter> {
     if guided {
-        Box::new(GuidedPrompter::for_playbook(playbook, g))
+        Box::new(GuidedPrompter::for_playbook(playbook, g).with_redactor(redactor.clone()))
     } else {
         Box::new(AnswersPrompter::new(
             answers.clone(),
             playbook,
             settings.allow_destructive,
         ))
+    }
+}
+
+fn learn_secrets(redactor: &Redactor, bindings: &Bindings) {
+    for secret in bindings.secret_values() {
+        redactor.add_secret(secret);
     }
 }
 
