@@ -78,6 +78,12 @@ def main(argv):
             if len(args) < 2:
                 raise SystemExit(f"alembic {cmd}: a revision is required (e.g. head)")
             migrate(db, args[1], cmd == "downgrade")
+        elif cmd == "merge":
+            heads = (current(db) or "").split()
+            if len(heads) < 2:
+                print(f"{LOG} Context impl PostgresqlImpl.\nNothing to merge: a single head ({HEAD}).")
+            else:
+                raise SystemExit("alembic merge: the lab has no migration scripts to merge; stamp the head instead")
         elif cmd == "stamp":
             rev = CHAIN[index_of(args[1])][0] if len(args) > 1 and args[1] != "head" else HEAD
             db.query(f"DELETE FROM alembic_version; INSERT INTO alembic_version VALUES ({quote(rev)})")

@@ -255,8 +255,9 @@ def stats(lab, args):
         for s, tree in trees.items():
             ticks, rss = usage_of(tree)
             cpu = (ticks - before[s]) / hz / 0.5 * 100
-            print(f"{os.urandom(6).hex():<14}{container(s):<28}{cpu:<9.2f}"
-                  f"{f'{rss / 1048576:.1f}MiB / {total / 1073741824:.2f}GiB':<24}{rss / total * 100:<8.2f}{len(tree)}")
+            usage = f"{rss / 1048576:.1f}MiB / {total / 1073741824:.2f}GiB"
+            print(f"{os.urandom(6).hex():<14}{container(s):<28}{f'{cpu:.2f}%':<9}{usage:<24}"
+                  f"{f'{rss / total * 100:.2f}%':<8}{len(tree)}")
         sys.stdout.flush()
         if not stream:
             return 0

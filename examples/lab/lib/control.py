@@ -489,8 +489,7 @@ def make_repo(lab):
     repo = os.path.join(lab.root, "repo")
     if os.path.isdir(os.path.join(repo, ".git")) or not shutil.which("git"):
         return
-    os.makedirs(repo, exist_ok=True)
-    shutil.copy(os.path.join(LAB_HOME, "repo", "Makefile"), os.path.join(repo, "Makefile"))
+    shutil.copytree(os.path.join(LAB_HOME, "repo"), repo, dirs_exist_ok=True)
     env = dict(os.environ, GIT_AUTHOR_NAME="Lab", GIT_AUTHOR_EMAIL="lab@example.com", GIT_COMMITTER_NAME="Lab",
                GIT_COMMITTER_EMAIL="lab@example.com")
 

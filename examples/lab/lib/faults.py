@@ -64,7 +64,10 @@ def pg_down(lab, _args):
 def worker_down(lab, _args):
     control.stop(lab, "worker")
     pending_jobs(lab, 40, "worker-down")
-    return "worker stopped; 40 PENDING jobs created 2-6 min ago are waiting"
+    lab.pg("chatbot", "chatbot").query(
+        "INSERT INTO messages (phone, direction, status, body, created_at) SELECT '+34611112222', 'out', 'queued', "
+        "'labFault worker-down', now() - make_interval(secs => g * 5) FROM generate_series(1, 30) g")
+    return "worker stopped; 40 PENDING jobs and 30 queued chatbot messages from the last minutes are waiting"
 
 
 def api_down(lab, _args):
