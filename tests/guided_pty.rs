@@ -168,10 +168,7 @@ impl Pty {
     fn expect(&mut self, text: &str) {
         match self.session.expect(text) {
             Ok(found) => self.screen.extend_from_slice(found.as_bytes()),
-            Err(e) => panic!(
-                "waiting for {text:?}: {e}\n--- screen so far ---\n{}",
-                self.screen_text()
-            ),
+            Err(e) => self.fail(&format!("waiting for {text:?}: {e}")),
         }
     }
 
@@ -179,10 +176,7 @@ impl Pty {
     fn expect_any(&mut self, texts: &[&str]) -> usize {
         let found = match self.session.expect(Any(texts.to_vec())) {
             Ok(found) => found,
-            Err(e) => panic!(
-                "waiting for any of {texts:?}: {e}\n--- screen so far ---\n{}",
-                self.screen_text()
-            ),
+            Err(e) => self.fail(&format!("waiting for any of {texts:?}: {e}")),
         };
         self.screen.extend_from_slice(found.as_bytes());
         let matched = found.get(0).unwrap_or_default();
@@ -222,6 +216,17 @@ impl Pty {
             Ok(expectrl::WaitStatus::Exited(_, code)) => code,
             other => panic!("runbook did not exit normally: {other:?}"),
         }
+    }
+
+    /// Fails the test with everything the session showed, including what is
+    /// still unread.
+    fn fail(&mut self, why: &str) -> ! {
+        self.session
+            .set_expect_timeout(Some(Duration::from_secs(2)));
+        if let Ok(rest) = self.session.expect(Eof) {
+            self.screen.extend_from_slice(rest.as_bytes());
+        }
+        panic!("{why}\n--- screen ---\n{}", self.screen_text())
     }
 
     fn screen_text(&self) -> String {
@@ -575,8 +580,20 @@ fn a_due_status_update_is_drafted_from_the_log_edited_and_recorded() {
                     "State:",
                     &format!("{CLEAR}investigating, cache suspected{ENTER}"),
                 );
-                for field in ["Impact:", "What changed:", "Next action:", "Next update:"] {
-                    pty.ask(field, ENTER);
+                // The other fields, whatever the draft holds, kept as drafted.
+                let fields = [
+                    "? Impact:",
+                    "? Scope:",
+                    "? What changed:",
+                    "? Next action:",
+                    "? Next update:",
+                ];
+                loop {
+                    let f = pty.expect_any(&fields);
+                    pty.answer(fields[f].trim_start_matches("? "), ENTER);
+                    if f == fields.len() - 1 {
+                        break;
+                    }
                 }
                 updates += 1;
             }

@@ -7,6 +7,6 @@ pub mod reminders;
 pub mod status;
 pub mod view;
 
-pub use picker::pick_playbook;
+pub use picker::{pick_playbook, pick_playbook_with};
 pub use prompter::{set_color, GuidedPrompter};
 pub use view::Paint;

@@ -2,8 +2,9 @@
 
 use crate::error::{Error, Result};
 use crate::graph::Playbook;
-use crate::guided::prompter::answer;
+use crate::guided::prompter::{answer, set_color};
 use crate::guided::view::truncate;
+use crate::guided::view::Paint;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
 use std::fmt;
@@ -81,7 +82,14 @@ pub fn score(matcher: &SkimMatcherV2, input: &str, haystack: &str) -> Option<i64
 }
 
 /// Asks which playbook to run, filtering by title, id, service, tags and symptoms.
+/// Colour follows `NO_COLOR`; [`pick_playbook_with`] also honours `--no-color`.
 pub fn pick_playbook(playbooks: &[Playbook]) -> Result<Playbook> {
+    pick_playbook_with(playbooks, Paint::from_env(false))
+}
+
+/// [`pick_playbook`] with the session's colour choice.
+pub fn pick_playbook_with(playbooks: &[Playbook], paint: Paint) -> Result<Playbook> {
+    set_color(paint);
     if playbooks.is_empty() {
         return Err(Error::Usage(
             "no playbooks found: name a Markdown file, or pass --playbooks DIR".into(),

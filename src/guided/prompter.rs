@@ -6,6 +6,7 @@ use crate::graph::{Node, Playbook, Variable};
 use crate::guided::reminders::{self, Reminders};
 use crate::guided::status::{self, DraftLine};
 use crate::guided::view::{self, Paint, SEVERITIES};
+use crate::incident;
 use crate::incident::event::{Event, EventBody, SessionStatus};
 use crate::interpret;
 use crate::judge::Verdict;
@@ -213,17 +214,16 @@ impl GuidedPrompter {
         self.reminders.due(now)
     }
 
-    /// The status update offered to the person: drafted from the log.
+    /// The status update offered to the person: drafted from the log, the next
+    /// update one cadence of the severity (or `RUNBOOK_UPDATE_EVERY`) from now.
     pub fn draft(&self) -> String {
-        let every = self.reminders.every();
-        let next =
-            Utc::now() + chrono::Duration::from_std(every).unwrap_or(chrono::Duration::zero());
-        status::fallback_draft(
+        let every =
+            chrono::Duration::from_std(self.reminders.every()).unwrap_or(chrono::Duration::zero());
+        incident::status_update_draft_at(
             &self.events,
             &self.lang,
             self.next_action.as_deref(),
-            next,
-            every,
+            Utc::now() + every,
         )
     }
 
@@ -694,7 +694,13 @@ mod tests {
             "{d}"
         );
         assert!(d.contains("Next action: Restart the worker\n"), "{d}");
-        assert!(d.contains("Next update: in 30 min"), "{d}");
+        // sev2: the next update is owed half an hour from now.
+        let next = (Utc::now() + chrono::Duration::minutes(30)).format("%H:%M UTC");
+        let next_earlier = (Utc::now() + chrono::Duration::minutes(29)).format("%H:%M UTC");
+        assert!(
+            d.contains(&next.to_string()) || d.contains(&next_earlier.to_string()),
+            "{d}"
+        );
     }
 
     #[test]
