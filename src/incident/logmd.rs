@@ -152,10 +152,14 @@ fn row(event: &Event, playbook: &Playbook, es: bool) -> Row {
             output,
             failed,
             next,
+            reason,
             ..
         } => {
             row.action = step_action(title, command.as_deref());
             row.result = step_result(*outcome, *exit_code, finding.as_deref(), failed, output, es);
+            if let Some(reason) = reason {
+                let _ = write!(row.result, " ({reason})");
+            }
             row.next = next
                 .as_deref()
                 .map(|n| node_title(playbook, n, es))

@@ -5,7 +5,7 @@ pub mod logmd;
 pub mod status;
 pub mod store;
 
-pub use status::status_update_draft;
+pub use status::{status_update_draft, status_update_draft_at};
 pub use store::{read_events, read_playbook, session_is_live, IncidentLog};
 
 use crate::cli::{Global, IncidentsArgs, NoteArgs, NoteKind};
