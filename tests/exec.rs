@@ -1,0 +1,306 @@
+//! exec::run with real processes: exit codes, merged output, environment, timeouts that
+//! leave no process behind, watch windows, interruption, and bounded memory.
+
+use nix::errno::Errno;
+use nix::sys::signal::{killpg, Signal};
+use nix::unistd::Pid;
+use runbook::exec::{self, ExecResult, ExecSpec, HEAD_BYTES, TAIL_BYTES};
+use std::process::Command;
+use std::time::Duration;
+
+fn spec(script: &str) -> ExecSpec {
+    ExecSpec::new(script)
+}
+
+/// Runs `spec` on a fresh runtime; returns the result and the lines streamed.
+fn run(spec: &ExecSpec) -> (ExecResult, Vec<String>) {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let mut lines = Vec::new();
+    let mut on_line = |line: &str| lines.push(line.to_string());
+    let result = runtime
+        .block_on(exec::run(spec, &mut on_line))
+        .expect("shell starts");
+    (result, lines)
+}
+
+/// The scripts below print `$$` first: the shell's pid, which leads the step's group.
+fn group_of(lines: &[String]) -> Pid {
+    let pid: i32 = lines
+        .first()
+        .and_then(|l| l.trim().parse().ok())
+        .expect("first line is the shell's pid");
+    Pid::from_raw(pid)
+}
+
+/// No process is left in the group: signal 0 to it finds nobody, and neither does pgrep.
+fn assert_group_empty(pgid: Pid) {
+    assert_eq!(
+        killpg(pgid, None),
+        Err(Errno::ESRCH),
+        "group {pgid} survives"
+    );
+    let pgrep = Command::new("pgrep")
+        .args(["-g", &pgid.to_string()])
+        .output()
+        .expect("pgrep runs");
+    assert!(
+        pgrep.stdout.is_empty(),
+        "left behind: {}",
+        String::from_utf8_lossy(&pgrep.stdout)
+    );
+}
+
+#[test]
+fn exit_codes_are_reported() {
+    assert_eq!(run(&spec("true")).0.exit_code, Some(0));
+    assert_eq!(run(&spec("exit 3")).0.exit_code, Some(3));
+    let (result, _) = run(&spec("kill -KILL $$"));
+    assert_eq!(result.exit_code, Some(128 + 9));
+    assert!(!result.timed_out && !result.watched && !result.interrupted);
+}
+
+#[test]
+fn a_shell_that_cannot_start_is_an_error() {
+    let mut s = spec("true");
+    s.shell = "/nonexistent/shell".into();
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let err = runtime
+        .block_on(exec::run(&s, &mut |_| {}))
+        .expect_err("no such shell");
+    let result = ExecResult::failed_to_start(&s.shell, err, Duration::ZERO);
+    assert!(result.output.contains("/nonexistent/shell"));
+    assert!(!result.succeeded());
+}
+
+#[test]
+fn stdout_and_stderr_are_merged_in_order() {
+    let (result, lines) = run(&spec(
+        "echo out1; echo err1 >&2; echo out2; echo err2 >&2; printf 'no newline'",
+    ));
+    assert_eq!(lines, ["out1", "err1", "out2", "err2", "no newline"]);
+    assert_eq!(result.output, "out1\nerr1\nout2\nerr2\nno newline");
+    assert_eq!(result.total_bytes, result.output.len() as u64);
+    assert!(result.succeeded());
+}
+
+#[test]
+fn environment_cwd_and_shell_are_applied() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut s = spec("printf '%s|%s|%s' \"$RB_TEST_VALUE\" \"$PWD\" \"$0\"");
+    s.env = vec![("RB_TEST_VALUE".into(), "it's \"x\"".into())];
+    s.cwd = Some(dir.path().to_path_buf());
+    s.shell = "sh".into();
+    let (result, _) = run(&s);
+    let cwd = dir.path().canonicalize().expect("canonical path");
+    assert_eq!(result.output, format!("it's \"x\"|{}|sh", cwd.display()));
+}
+
+#[test]
+fn stdin_is_empty_so_readers_do_not_hang() {
+    let mut s = spec("cat; read -r line || echo eof");
+    s.timeout = Duration::from_secs(20);
+    let (result, lines) = run(&s);
+    assert_eq!(lines, ["eof"]);
+    assert!(!result.timed_out);
+}
+
+#[test]
+fn timeout_kills_the_command() {
+    let mut s = spec("echo $$; sleep 1000");
+    s.timeout = Duration::from_secs(1);
+    let (result, lines) = run(&s);
+    assert!(result.timed_out);
+    assert_eq!(result.exit_code, None);
+    assert!(!result.succeeded());
+    assert_group_empty(group_of(&lines));
+}
+
+#[test]
+fn timeout_kills_grandchildren() {
+    let mut s = spec("echo $$; sh -c 'sleep 1000 & sleep 1000 & wait'");
+    s.timeout = Duration::from_secs(1);
+    let (result, lines) = run(&s);
+    assert!(result.timed_out);
+    assert_group_empty(group_of(&lines));
+}
+
+#[test]
+fn commands_ignoring_sigterm_are_killed_after_the_grace_period() {
+    let mut s = spec("echo $$; trap '' TERM; sh -c 'sleep 1000 & wait'; echo not reached");
+    s.timeout = Duration::from_secs(1);
+    let (result, lines) = run(&s);
+    assert!(result.timed_out);
+    assert!(result.duration >= exec::KILL_GRACE, "{:?}", result.duration);
+    assert!(!lines.iter().any(|l| l == "not reached"));
+    assert_group_empty(group_of(&lines));
+}
+
+#[test]
+fn output_before_the_timeout_is_kept() {
+    let mut s = spec("echo $$; echo before; sleep 1000");
+    s.timeout = Duration::from_secs(1);
+    let (result, lines) = run(&s);
+    assert_eq!(lines[1], "before");
+    assert!(result.output.contains("before\n"));
+}
+
+#[test]
+fn watch_streams_for_its_window_then_ends_as_success() {
+    let mut s = spec("echo $$; tail -f /dev/null");
+    s.timeout = Duration::from_secs(60);
+    s.watch = Some(Duration::from_secs(1));
+    let (result, lines) = run(&s);
+    assert!(result.watched);
+    assert!(!result.timed_out);
+    assert!(result.succeeded());
+    assert_group_empty(group_of(&lines));
+}
+
+#[test]
+fn watch_output_streams_live() {
+    let mut s = spec("echo $$; while true; do echo tick; sleep 0.1; done");
+    s.watch = Some(Duration::from_millis(1500));
+    let (result, lines) = run(&s);
+    assert!(result.watched);
+    assert!(
+        lines.iter().filter(|l| *l == "tick").count() >= 3,
+        "{lines:?}"
+    );
+    assert_group_empty(group_of(&lines));
+}
+
+#[test]
+fn a_watch_that_ends_by_itself_is_an_ordinary_run() {
+    let mut s = spec("echo done; exit 4");
+    s.watch = Some(Duration::from_secs(30));
+    let (result, _) = run(&s);
+    assert!(!result.watched);
+    assert_eq!(result.exit_code, Some(4));
+}
+
+#[test]
+fn background_processes_holding_the_pipe_do_not_block_the_step() {
+    let mut s = spec("echo $$; sleep 30 & echo started");
+    s.timeout = Duration::from_secs(20);
+    let (result, lines) = run(&s);
+    assert_eq!(result.exit_code, Some(0));
+    assert!(!result.timed_out);
+    assert_eq!(lines[1], "started");
+    // Started on purpose and left running, as a shell would; clean up after the test.
+    let _ = killpg(group_of(&lines), Signal::SIGKILL);
+}
+
+#[test]
+fn large_output_keeps_head_and_tail() {
+    let (result, lines) = run(&spec("seq 1 200000"));
+    let total: u64 = (1..=200_000u64)
+        .map(|n| n.to_string().len() as u64 + 1)
+        .sum();
+    assert_eq!(result.total_bytes, total);
+    assert_eq!(lines.len(), 200_000);
+    assert_eq!(lines.last().map(String::as_str), Some("200000"));
+    assert!(result.output.starts_with("1\n2\n3\n"));
+    assert!(result.output.ends_with("199999\n200000\n"));
+    assert!(result.output.contains("bytes omitted"));
+    assert!(result.output.len() < HEAD_BYTES + TAIL_BYTES + 100);
+}
+
+/// Re-runs one `#[ignore]`d test of this file in a child process: for what must not
+/// share the process with other tests (peak memory, signals sent to ourselves).
+fn run_in_child(test: &str) -> String {
+    let exe = std::env::current_exe().expect("test binary path");
+    let out = Command::new(exe)
+        .args([
+            test,
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .output()
+        .expect("test binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{test} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn vm_hwm_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").expect("procfs");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM in /proc/self/status")
+}
+
+#[test]
+#[ignore = "run in a child process by one_gib_of_output_stays_under_64_mib"]
+fn child_streams_one_gib() {
+    let mut s = spec("head -c 1073741824 /dev/zero | tr '\\0' a; echo; echo END");
+    s.timeout = Duration::from_secs(600);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let mut lines = 0u64;
+    let mut longest = 0usize;
+    let mut on_line = |line: &str| {
+        lines += 1;
+        longest = longest.max(line.len());
+    };
+    let result = runtime
+        .block_on(exec::run(&s, &mut on_line))
+        .expect("shell starts");
+    assert_eq!(result.exit_code, Some(0));
+    assert_eq!(result.total_bytes, (1u64 << 30) + 5);
+    assert!(result.output.starts_with("aaaa"));
+    assert!(result.output.ends_with("aaaa\nEND\n"));
+    assert!(longest <= exec::MAX_LINE_BYTES);
+    println!("\nVmHWM_KIB={}", vm_hwm_kib());
+}
+
+#[test]
+fn one_gib_of_output_stays_under_64_mib() {
+    let out = run_in_child("child_streams_one_gib");
+    let kib: u64 = out
+        .lines()
+        .find_map(|l| l.split_once("VmHWM_KIB=").map(|(_, v)| v.trim()))
+        .and_then(|v| v.parse().ok())
+        .expect("child reports VmHWM");
+    assert!(kib < 64 * 1024, "peak RSS {kib} KiB");
+}
+
+#[test]
+#[ignore = "run in a child process by ctrl_c_stops_the_group_and_reports_interrupted"]
+fn child_is_interrupted() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let mut s = spec("echo $$; sh -c 'sleep 1000 & wait'");
+    s.timeout = Duration::from_secs(60);
+    let mut lines: Vec<String> = Vec::new();
+    let mut on_line = |line: &str| {
+        if lines.is_empty() {
+            // The step is running: press Ctrl-C.
+            let me = nix::unistd::getpid();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(300));
+                let _ = nix::sys::signal::kill(me, Signal::SIGINT);
+            });
+        }
+        lines.push(line.to_string());
+    };
+    let result = runtime
+        .block_on(exec::run(&s, &mut on_line))
+        .expect("shell starts");
+    assert!(result.interrupted);
+    assert!(!result.timed_out);
+    assert_eq!(result.exit_code, None);
+    assert_group_empty(group_of(&lines));
+    println!("INTERRUPTED_OK");
+}
+
+#[test]
+fn ctrl_c_stops_the_group_and_reports_interrupted() {
+    let out = run_in_child("child_is_interrupted");
+    assert!(out.contains("INTERRUPTED_OK"), "{out}");
+}
