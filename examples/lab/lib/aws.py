@@ -169,7 +169,8 @@ def ecs(lab, op, args):
         return {"tasks": tasks, "failures": []}
     if op == "update-service":
         state = ecs_state(lab)
-        restart = "--force-new-deployment" in args or "--task-definition" in args
+        # A new deployment, a new task definition or a new task count all replace the tasks.
+        restart = any(k in args for k in ("--force-new-deployment", "--task-definition", "--desired-count"))
         if "--desired-count" in args:
             try:
                 state["desiredCount"] = max(0, int(args["--desired-count"]))

@@ -367,7 +367,8 @@ def write_env_files(lab, s):
         "WHATSAPP_APP_SECRET": s["WHATSAPP_APP_SECRET"], "WHATSAPP_VERIFY_TOKEN": s["WHATSAPP_VERIFY_TOKEN"],
         "ECS_CLUSTER": "anclora-production", "ECS_SERVICE": "anclora-whatsapp",
         "APP_ENV_FILE": lab.app_env_file, "REPO_DIR": os.path.join(lab.root, "repo"),
-        "BACKUP_DIR": os.path.join(lab.root, "backups"), "TERM": "dumb", "PATH": path,
+        "BACKUP_DIR": os.path.join(lab.root, "backups"), "TEST_PHONE": "+34600000000",
+        "TASK_DEF_FILE": os.path.join(lab.root, "task-definition-updated.json"), "TERM": "dumb", "PATH": path,
     }
     private = {k: s[k] for k in ("POSTGRES_PG_PASSWORD", "CHATBOT_PG_PASSWORD", "PEDIDOS_PG_PASSWORD", "JWT_SECRET",
                                  "LAB_KEY")}
@@ -512,9 +513,34 @@ def make_repo(lab):
 def seed_redis(lab):
     r = lab.redis()
     r.pipeline([("HSETNX", "evolution:instance:anclora-main", "state", "open"),
-                ("SETNX", "whatsapp:runtime", "running"),
-                ("SETNX", "anclora:metrics:messages_total", 0)])
+                ("SETNX", "whatsapp:runtime", "running")] +
+               [("SETNX", key, 0) for key in ("anclora:metrics:messages_total", "anclora:metrics:processed_total",
+                                              "anclora:metrics:failed_total", "rate_limit_metrics:hits:auth.login",
+                                              "rate_limit_metrics:rejected:auth.login")])
     r.close()
+
+
+def write_task_definition(lab):
+    """The file the Anclora OOM procedure registers (`--cli-input-json file://...`)."""
+    path = lab.env["TASK_DEF_FILE"]
+    if not os.path.exists(path):
+        with open(path, "w") as f:
+            json.dump({"family": "anclora-whatsapp", "containerDefinitions": [
+                {"name": "app", "image": "runbook-lab/api", "memoryReservation": 2048}]}, f, indent=2)
+
+
+def archive_logs(lab):
+    """Moves the logs aside (log/archive-TIME/) and empties them in place, so a fresh
+    diagnosis does not find an earlier fault's lines. Servers keep writing (O_APPEND)."""
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    archive = os.path.join(lab.log_dir, f"archive-{stamp}")
+    os.makedirs(archive, exist_ok=True)
+    for name in os.listdir(lab.log_dir):
+        path = os.path.join(lab.log_dir, name)
+        if name.endswith(".log") and os.path.isfile(path):
+            shutil.copy2(path, os.path.join(archive, name))
+            with open(path, "r+") as f:
+                f.truncate(0)
 
 
 def up(lab):
@@ -535,6 +561,7 @@ def up(lab):
     if not os.path.exists(lab.state("ecs.json")):
         with open(lab.state("ecs.json"), "w") as f:
             json.dump({"desiredCount": 2, "taskDefinition": "anclora-whatsapp:7", "stoppedTasks": []}, f)
+    write_task_definition(lab)
     start(lab, "redis")
     seed_redis(lab)
     fresh = init_postgres(lab, s)

@@ -225,7 +225,10 @@ def clear(lab, _args):
     for service in ("redis", "postgres"):
         control.start(lab, service)
     for service in control.APP_SERVICES:
-        control.restart(lab, service)
+        control.stop(lab, service)
+    control.archive_logs(lab)
+    for service in control.APP_SERVICES:
+        control.start(lab, service)
     r = lab.redis()
     for pattern in ("rate_limit:*", "login_failed:*"):
         keys = r.call("KEYS", pattern)
@@ -241,7 +244,9 @@ def clear(lab, _args):
     r.close()
     rm = lab.pg("remember_me")
     rm.query("DELETE FROM \"MessageLog\" WHERE \"metaJson\" ? 'labFault'; "
-             "DELETE FROM \"IntegrationJob\" WHERE payload ? 'labFault'")
+             "DELETE FROM \"IntegrationJob\" WHERE payload ? 'labFault'; "
+             "UPDATE \"WebhookEvent\" SET status = 'PROCESSED', error = NULL WHERE status = 'ERROR'")
+    lab.pg("chatbot", "chatbot").query("DELETE FROM messages WHERE body LIKE 'labFault%'")
     control.wait_healthy(lab)
     return "lab back to healthy"
 
