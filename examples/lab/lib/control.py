@@ -570,6 +570,8 @@ def up(lab):
         load_schemas(lab, s)
         make_backup(lab)
         make_repo(lab)
+    elif os.listdir(lab.log_dir):
+        archive_logs(lab)
     for service in APP_SERVICES:
         start(lab, service)
     wait_healthy(lab)

@@ -226,9 +226,6 @@ def clear(lab, _args):
         control.start(lab, service)
     for service in control.APP_SERVICES:
         control.stop(lab, service)
-    control.archive_logs(lab)
-    for service in control.APP_SERVICES:
-        control.start(lab, service)
     r = lab.redis()
     for pattern in ("rate_limit:*", "login_failed:*"):
         keys = r.call("KEYS", pattern)
@@ -247,6 +244,9 @@ def clear(lab, _args):
              "DELETE FROM \"IntegrationJob\" WHERE payload ? 'labFault'; "
              "UPDATE \"WebhookEvent\" SET status = 'PROCESSED', error = NULL WHERE status = 'ERROR'")
     lab.pg("chatbot", "chatbot").query("DELETE FROM messages WHERE body LIKE 'labFault%'")
+    control.archive_logs(lab)
+    for service in control.APP_SERVICES:
+        control.start(lab, service)
     control.wait_healthy(lab)
     return "lab back to healthy"
 
