@@ -671,10 +671,19 @@ fn keep_prefix(c: &Captures, rule: Rule) -> Option<String> {
 /// or already masked.
 fn masked_value(prefix: &str, value: &str, rule: Rule) -> Option<String> {
     let (open, inner, close) = split_quotes(value);
-    if inner.is_empty() || is_reference(inner) || inner.starts_with(MASK_OPEN) {
+    if inner.is_empty() || is_reference(inner) || is_stand_in(inner) || inner.starts_with(MASK_OPEN)
+    {
         return None;
     }
     Some(format!("{prefix}{open}{}{close}", mask(rule)))
+}
+
+/// Text standing where a value would be, in documentation and patterns: `...`,
+/// `***`, `xxxx`, a regex such as `.+`. Without a letter or digit it is no secret
+/// (a known secret value is masked by the value rule whatever it looks like).
+fn is_stand_in(value: &str) -> bool {
+    !value.chars().any(|c| c.is_alphanumeric())
+        || (value.len() >= 3 && value.chars().all(|c| c == 'x' || c == 'X'))
 }
 
 fn split_quotes(value: &str) -> (&str, &str, &str) {
@@ -828,5 +837,9 @@ mod tests {
             assert!(is_reference(r), "{r}");
         }
         assert!(!is_reference("hunter2"));
+        for stand_in in ["...", "***", ".+", "xxxx", "…"] {
+            assert!(is_stand_in(stand_in), "{stand_in}");
+        }
+        assert!(!is_stand_in("x1y2"));
     }
 }

@@ -335,6 +335,9 @@ fn ordinary_prose_passes_unchanged() {
         "Set the password in the vault, never in the ticket.",
         "docker compose logs --since=30m app | grep -i token",
         "Revisar expiración del token y la clave JWT_SECRET en cada servicio.",
+        "Verificar query params `hub.mode=subscribe&hub.verify_token=...`",
+        "grep -qE '^WHATSAPP_APP_SECRET=.+' \"$APP_ENV_FILE\" || echo missing",
+        "password: ********",
     ] {
         assert_eq!(r.redact(text), text);
     }

@@ -270,10 +270,15 @@ impl IncidentLog {
         Ok(())
     }
 
+    /// `log.md` is a view of events that are already redacted, rebuilt whole after
+    /// every event; it is not synced: `events.jsonl` is the record, and the next
+    /// append rewrites the view.
     fn write_log_md(&self) -> Result<()> {
         let text = logmd::render(&self.events, &self.playbook);
-        let text = self.redactor.redact(&text);
-        write_atomic(&self.dir.join(LOG_FILE), text.as_bytes())
+        let path = self.dir.join(LOG_FILE);
+        let tmp = path.with_extension("md.tmp");
+        fs::write(&tmp, text.as_bytes()).map_err(|e| Error::io(&tmp, e))?;
+        fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
     }
 }
 
@@ -451,13 +456,6 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
     file.write_all(bytes)
         .and_then(|()| file.sync_data())
         .map_err(|e| Error::io(path, e))
-}
-
-/// Writes a whole file so readers see the old or the new text, never half.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension("tmp");
-    write_synced(&tmp, bytes)?;
-    fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
 
 /// Makes a new directory entry durable; best effort, not every filesystem can.
