@@ -637,20 +637,9 @@ fn times_and_durations(events: &[Event], es: bool) -> (Vec<TimePoint>, String, V
 }
 
 fn timeline(events: &[Event], playbook: &Playbook, es: bool) -> Vec<TimelineEntry> {
-    let rows = logmd::rows(events, playbook, es);
-    let kept: Vec<&Event> = events
-        .iter()
-        .filter(|e| match &e.body {
-            EventBody::StepStarted { step, .. } => !events.iter().any(|later| {
-                later.seq > e.seq
-                    && matches!(&later.body, EventBody::StepFinished { step: s, .. } if s == step)
-            }),
-            _ => true,
-        })
-        .collect();
     let label = |en: &str, sp: &str| if es { sp.to_string() } else { en.to_string() };
-    kept.iter()
-        .zip(rows)
+    logmd::entries(events, playbook, es)
+        .into_iter()
         .map(|(e, row)| {
             let mut parts = Vec::new();
             if !row.symptom.is_empty() {

@@ -5,7 +5,7 @@
 use crate::graph::{Playbook, END};
 use crate::incident::event::{Event, EventBody, HypothesisState, Milestone, SessionStatus};
 use crate::judge::Outcome;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::fmt::Write;
 
 /// One row of the table; empty cells stay empty.
@@ -83,22 +83,29 @@ pub fn render(events: &[Event], playbook: &Playbook) -> String {
 /// The rows of the table, in event order. A `step_started` gets a row only when no
 /// `step_finished` follows it (the session died mid-step).
 pub fn rows(events: &[Event], playbook: &Playbook, es: bool) -> Vec<Row> {
-    let finished: HashSet<(&str, u64)> = events
-        .iter()
-        .filter_map(|e| match &e.body {
-            EventBody::StepFinished { step, .. } => Some((step.as_str(), e.seq)),
-            _ => None,
-        })
-        .collect();
-    let finished_later =
-        |step: &str, seq: u64| finished.iter().any(|(s, q)| *s == step && *q > seq);
+    entries(events, playbook, es)
+        .into_iter()
+        .map(|(_, row)| row)
+        .collect()
+}
+
+/// The rows with the events they come from.
+pub fn entries<'e>(events: &'e [Event], playbook: &Playbook, es: bool) -> Vec<(&'e Event, Row)> {
+    let mut last_finish: HashMap<&str, u64> = HashMap::new();
+    for e in events {
+        if let EventBody::StepFinished { step, .. } = &e.body {
+            last_finish.insert(step.as_str(), e.seq);
+        }
+    }
     events
         .iter()
         .filter(|e| match &e.body {
-            EventBody::StepStarted { step, .. } => !finished_later(step, e.seq),
+            EventBody::StepStarted { step, .. } => {
+                last_finish.get(step.as_str()).is_none_or(|q| *q < e.seq)
+            }
             _ => true,
         })
-        .map(|e| row(e, playbook, es))
+        .map(|e| (e, row(e, playbook, es)))
         .collect()
 }
 

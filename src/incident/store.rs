@@ -138,6 +138,8 @@ impl IncidentLog {
         let mut event = redact_event(&draft, &self.redactor)?;
         self.with_lock(|log| {
             log.catch_up()?;
+            // Stamped under the lock so times never go backwards between writers.
+            event.ts = Utc::now();
             event.seq = log.events.last().map_or(1, |e| e.seq + 1);
             let mut line = serde_json::to_string(&event)
                 .map_err(|e| Error::Other(format!("cannot serialize an event: {e}")))?;
