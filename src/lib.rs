@@ -17,6 +17,7 @@ pub mod placeholder;
 pub mod postmortem;
 pub mod prompt;
 pub mod redact;
+pub mod render;
 pub mod session;
 pub mod vars;
 

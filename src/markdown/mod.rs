@@ -1,20 +1,364 @@
 //! Markdown → playbooks. Authored playbooks (front matter) and real multi-incident runbooks.
-// OWNER: parser helper. Stub until implemented.
+//!
+//! Pipeline: `frontmatter` splits the YAML off; `blocks` turns pulldown-cmark events into
+//! blocks with source lines; `sections` picks the incident sections of a runbook;
+//! `steps` walks a section's blocks into steps (using `roles`, `fence`, `chunks`,
+//! `expect`, `destructive`, `shell`); `assemble` links them into the graph.
+
+pub mod assemble;
+pub mod blocks;
+pub mod chunks;
+pub mod destructive;
+pub mod expect;
+pub mod fence;
+pub mod frontmatter;
+pub mod roles;
+pub mod sections;
+pub mod shell;
+pub mod slug;
+pub mod steps;
 
 use crate::error::{Error, Result};
-use crate::graph::Playbook;
+use crate::graph::{NodeKind, Playbook, Variable, Warning};
+use blocks::{plain, Block, LineIndex};
 use std::path::Path;
 
+/// One section of a document, incident or not, with its parsed playbook.
+#[derive(Debug, Clone)]
+pub struct Section {
+    pub slug: String,
+    pub title: String,
+    pub line: usize,
+    /// An incident procedure users would run (listed by `list -f`).
+    pub incident: bool,
+    pub playbook: Playbook,
+}
+
+/// Everything parsing a document found.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedDoc {
+    /// The authored playbook, or the incident sections.
+    pub playbooks: Vec<Playbook>,
+    /// Every section that became a playbook, reference sections included.
+    pub sections: Vec<Section>,
+    pub authored: bool,
+    /// Problems with the document as a whole (empty, not UTF-8, nothing to run).
+    pub warnings: Vec<Warning>,
+}
+
 /// Every playbook in a document: one for an authored playbook, one per incident section otherwise.
-pub fn parse_document(_text: &str, path: &Path) -> Result<Vec<Playbook>> {
-    Err(Error::Other(format!(
-        "{}: parser not implemented yet",
-        path.display()
-    )))
+pub fn parse_document(text: &str, path: &Path) -> Result<Vec<Playbook>> {
+    Ok(parse_detailed(text, path)?.playbooks)
 }
 
 /// Reads and parses a file (errors name the file).
 pub fn parse_file(path: &Path) -> Result<Vec<Playbook>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    parse_document(&text, path)
+    Ok(parse_file_detailed(path)?.playbooks)
+}
+
+/// Reads a file; text that is not UTF-8 is decoded lossily with a warning naming the line.
+pub fn read_text(path: &Path) -> Result<(String, Option<Warning>)> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    Ok(decode(bytes))
+}
+
+/// Bytes → text; invalid UTF-8 is replaced (U+FFFD) and reported with its line.
+pub fn decode(bytes: Vec<u8>) -> (String, Option<Warning>) {
+    match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            let warning = Warning {
+                line,
+                message: format!(
+                    "not valid UTF-8 (first bad byte at offset {at}); invalid bytes were replaced"
+                ),
+            };
+            (text, Some(warning))
+        }
+    }
+}
+
+pub fn parse_file_detailed(path: &Path) -> Result<ParsedDoc> {
+    let (text, warning) = read_text(path)?;
+    let mut doc = parse_detailed(&text, path)?;
+    if let Some(w) = warning {
+        for p in &mut doc.playbooks {
+            p.warnings.insert(0, w.clone());
+        }
+        doc.warnings.insert(0, w);
+    }
+    Ok(doc)
+}
+
+/// Parses a document and keeps everything lint and `list -f` need.
+pub fn parse_detailed(text: &str, path: &Path) -> Result<ParsedDoc> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let index = LineIndex::new(text);
+    let mut doc = ParsedDoc::default();
+    if text.trim().is_empty() {
+        doc.warnings.push(Warning {
+            line: 1,
+            message: "empty document: no playbook in it".into(),
+        });
+        return Ok(doc);
+    }
+    let (front, body_offset) = match frontmatter::split(text) {
+        Some(split) => (Some(frontmatter::parse(&split, path)?), split.body_offset),
+        None => (None, 0),
+    };
+    let body = text.get(body_offset..).unwrap_or("");
+    let blocks = blocks::parse(body, &index, body_offset);
+    let lang = front
+        .as_ref()
+        .and_then(|f| f.lang.clone())
+        .unwrap_or_else(|| detect_lang(&blocks).to_string());
+    let ctx = Ctx {
+        path,
+        lang,
+        total_lines: index.line_count(),
+    };
+    match front {
+        Some(fm) if fm.is_playbook() => {
+            let playbook = authored(&ctx, &fm, &blocks);
+            doc.authored = true;
+            doc.sections.push(Section {
+                slug: playbook.id.clone(),
+                title: playbook.title.clone(),
+                line: 1,
+                incident: true,
+                playbook: playbook.clone(),
+            });
+            doc.playbooks.push(playbook);
+        }
+        other => runbook(&ctx, other.as_ref(), &blocks, &mut doc),
+    }
+    if !sections::has_commands(&blocks) && doc.playbooks.iter().all(|p| !has_command_nodes(p)) {
+        doc.warnings.push(Warning {
+            line: 1,
+            message: "no code blocks with commands: nothing to run".into(),
+        });
+    }
+    Ok(doc)
+}
+
+struct Ctx<'a> {
+    path: &'a Path,
+    lang: String,
+    total_lines: usize,
+}
+
+fn has_command_nodes(p: &Playbook) -> bool {
+    p.nodes.iter().any(|n| n.command.is_some())
+}
+
+fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "playbook".into())
+}
+
+/// An authored playbook: the whole body is one procedure.
+fn authored(ctx: &Ctx<'_>, fm: &frontmatter::FrontMatter, blocks: &[Block]) -> Playbook {
+    let first_h1 = blocks
+        .iter()
+        .position(|b| matches!(b, Block::Heading(h) if h.level == 1));
+    let h1_title = first_h1.and_then(|i| match &blocks[i] {
+        Block::Heading(h) => Some(slug::clean_title(&plain(&h.spans))),
+        _ => None,
+    });
+    let title = fm
+        .title
+        .clone()
+        .or_else(|| h1_title.clone())
+        .unwrap_or_else(|| file_stem(ctx.path));
+    let id = fm
+        .id
+        .clone()
+        .unwrap_or_else(|| slug::slugify(&file_stem(ctx.path)));
+    let mut walker = steps::Walker::new(true, &ctx.lang, &steps::explicit_ids(blocks));
+    // The title heading is the playbook's name, not a step.
+    let rest: Vec<Block> = blocks
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| Some(*i) != first_h1)
+        .map(|(_, b)| b.clone())
+        .collect();
+    if let Some(t) = &h1_title {
+        walker.anchor(&slug::slugify(t));
+    }
+    walker.walk(&rest);
+    let walked = walker.finish(ctx.total_lines);
+    let mut playbook = Playbook {
+        id,
+        title,
+        source: ctx.path.display().to_string(),
+        service: fm.service.clone(),
+        severity: fm.severity.clone(),
+        lang: ctx.lang.clone(),
+        tags: fm.tags.clone(),
+        timeout_ms: fm.timeout_ms,
+        variables: fm.variables.clone(),
+        ..Playbook::default()
+    };
+    playbook.warnings.extend(fm.warnings.iter().cloned());
+    finish_playbook(&mut playbook, walked, ctx.total_lines);
+    playbook
+}
+
+/// A real runbook: one playbook per incident section.
+fn runbook(
+    ctx: &Ctx<'_>,
+    front: Option<&frontmatter::FrontMatter>,
+    blocks: &[Block],
+    doc: &mut ParsedDoc,
+) {
+    let stem = file_stem(ctx.path);
+    let root_title = front
+        .and_then(|f| f.title.clone())
+        .unwrap_or_else(|| stem.clone());
+    let secs = sections::tree(blocks, &root_title, &slug::slugify(&stem));
+    for chosen in sections::choose(&secs, blocks) {
+        let sec = &secs[chosen.sec];
+        let range = chosen.range.clone();
+        let content = &blocks[range.clone()];
+        let mut walker = steps::Walker::new(false, &ctx.lang, &steps::explicit_ids(content));
+        walker.anchor(&sec.slug);
+        walker.walk(content);
+        let end_line = blocks
+            .get(range.end)
+            .map(|b| b.line().saturating_sub(1).max(sec.line))
+            .unwrap_or(ctx.total_lines);
+        let walked = walker.finish(end_line);
+        let mut playbook = Playbook {
+            id: sec.slug.clone(),
+            title: sec.title.clone(),
+            source: format!("{}#{}", ctx.path.display(), sec.slug),
+            service: front.and_then(|f| f.service.clone()),
+            severity: front
+                .and_then(|f| f.severity.clone())
+                .or_else(|| sections::inferred_severity(&secs, chosen.sec)),
+            lang: ctx.lang.clone(),
+            tags: front.map(|f| f.tags.clone()).unwrap_or_default(),
+            timeout_ms: front.and_then(|f| f.timeout_ms),
+            ..Playbook::default()
+        };
+        finish_playbook(&mut playbook, walked, end_line);
+        if chosen.incident {
+            doc.playbooks.push(playbook.clone());
+        }
+        doc.sections.push(Section {
+            slug: sec.slug.clone(),
+            title: sec.title.clone(),
+            line: sec.line,
+            incident: chosen.incident,
+            playbook,
+        });
+    }
+}
+
+fn finish_playbook(playbook: &mut Playbook, walked: steps::Walked, end_line: usize) {
+    playbook
+        .hypotheses
+        .extend(walked.hypotheses.iter().cloned());
+    playbook
+        .prevention
+        .extend(walked.prevention.iter().cloned());
+    let spanish = playbook.lang == "es";
+    let assembled = assemble::assemble(walked, end_line, spanish);
+    playbook.nodes = assembled.nodes;
+    playbook.edges = assembled.edges;
+    playbook.warnings.extend(assembled.warnings);
+    collect_variables(playbook);
+    if playbook.nodes.iter().all(|n| n.kind == NodeKind::End) {
+        playbook.warnings.push(Warning {
+            line: playbook.nodes.last().map(|n| n.line).unwrap_or(1),
+            message: "no steps found in this playbook".into(),
+        });
+    }
+}
+
+/// Declared variables first, then every placeholder the commands use, in order.
+fn collect_variables(playbook: &mut Playbook) {
+    let mut vars: Vec<Variable> = std::mem::take(&mut playbook.variables);
+    for node in &playbook.nodes {
+        let Some(command) = &node.command else {
+            continue;
+        };
+        for p in crate::placeholder::scan(command) {
+            match vars.iter_mut().find(|v| v.name == p.name) {
+                Some(existing) => {
+                    if existing.default.is_none() {
+                        existing.default = p.default.clone();
+                    }
+                }
+                None => vars.push(Variable {
+                    secret: crate::placeholder::looks_secret(&p.name),
+                    name: p.name,
+                    default: p.default,
+                    description: None,
+                }),
+            }
+        }
+    }
+    playbook.variables = vars;
+}
+
+/// `es` or `en`, by counting common words in the prose (code excluded).
+pub fn detect_lang(blocks: &[Block]) -> &'static str {
+    let mut text = String::new();
+    collect_prose(blocks, &mut text);
+    let mut es = 0usize;
+    let mut en = 0usize;
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        let w = word.to_lowercase();
+        match w.as_str() {
+            "de" | "la" | "el" | "los" | "las" | "que" | "y" | "para" | "con" | "por" | "una"
+            | "del" | "se" | "es" | "si" | "está" | "esta" | "verificar" | "revisar" | "no"
+            | "al" | "en" | "como" | "desde" | "sin" | "más" | "síntomas" | "diagnóstico"
+            | "acciones" | "acción" | "servicio" | "reiniciar" | "validar" => es += 1,
+            "the" | "and" | "of" | "to" | "is" | "for" | "with" | "on" | "check" | "if"
+            | "this" | "that" | "are" | "be" | "in" | "from" | "it" | "not" | "symptoms"
+            | "diagnosis" | "resolution" | "restart" | "verify" | "service" | "when" | "all" => {
+                en += 1
+            }
+            _ => {}
+        }
+        if w.chars().any(|c| "áéíóúñ¿¡".contains(c)) {
+            es += 1;
+        }
+    }
+    if es > en {
+        "es"
+    } else {
+        "en"
+    }
+}
+
+fn collect_prose(blocks: &[Block], out: &mut String) {
+    for block in blocks {
+        match block {
+            Block::Heading(h) => {
+                out.push_str(&plain(&h.spans));
+                out.push(' ');
+            }
+            Block::Para(p) => {
+                out.push_str(&plain(&p.spans));
+                out.push(' ');
+            }
+            Block::List(l) => {
+                for item in &l.items {
+                    collect_prose(&item.blocks, out);
+                }
+            }
+            Block::Quote(q) => collect_prose(&q.blocks, out),
+            _ => {}
+        }
+        if out.len() > 20_000 {
+            return;
+        }
+    }
 }

@@ -1,0 +1,648 @@
+//! pulldown-cmark events → a small block tree with 1-based source lines.
+//!
+//! Everything after this stage works on `Block`s, never on raw events, so the rules in
+//! the other modules read like the Markdown they describe.
+
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+
+/// Byte offset → 1-based line, by binary search over precomputed line starts.
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+        starts.push(0);
+        starts.extend(memchr_newlines(text.as_bytes()).map(|i| i + 1));
+        LineIndex { starts }
+    }
+
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset).max(1)
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+}
+
+fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, &b)| b == b'\n')
+        .map(|(i, _)| i)
+}
+
+/// Inline content, flattened enough for the rules: text, code spans, emphasis, links.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Span {
+    Text(String),
+    Code(String),
+    Strong(Vec<Span>),
+    Emph(Vec<Span>),
+    Link { dest: String, spans: Vec<Span> },
+    Break,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    Heading(Heading),
+    Para(Para),
+    List(List),
+    Code(Code),
+    Quote(Quote),
+    Table(Raw),
+    Html(Raw),
+    Rule(usize),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heading {
+    pub level: u8,
+    pub spans: Vec<Span>,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Para {
+    pub spans: Vec<Span>,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct List {
+    pub ordered: bool,
+    pub items: Vec<Item>,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Item {
+    pub blocks: Vec<Block>,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Code {
+    /// The info string (`bash {id=ping}`), empty for unlabeled and indented blocks.
+    pub info: String,
+    pub body: String,
+    /// Line of the opening fence (or of the first line of an indented block).
+    pub line: usize,
+    /// Line of the first line of the body.
+    pub body_line: usize,
+    pub fenced: bool,
+    /// False for a fence that runs to the end of its container without a closing fence.
+    pub closed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quote {
+    pub blocks: Vec<Block>,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Raw {
+    pub text: String,
+    pub line: usize,
+}
+
+impl Block {
+    pub fn line(&self) -> usize {
+        match self {
+            Block::Heading(h) => h.line,
+            Block::Para(p) => p.line,
+            Block::List(l) => l.line,
+            Block::Code(c) => c.line,
+            Block::Quote(q) => q.line,
+            Block::Table(r) | Block::Html(r) => r.line,
+            Block::Rule(line) => *line,
+        }
+    }
+}
+
+/// Text of spans without Markdown markup (code spans lose their backticks).
+pub fn plain(spans: &[Span]) -> String {
+    let mut out = String::new();
+    write_spans(spans, &mut out, false);
+    normalize_space(&out)
+}
+
+/// Text of spans with code spans kept in backticks.
+pub fn marked(spans: &[Span]) -> String {
+    let mut out = String::new();
+    write_spans(spans, &mut out, true);
+    normalize_space(&out)
+}
+
+fn write_spans(spans: &[Span], out: &mut String, ticks: bool) {
+    for span in spans {
+        match span {
+            Span::Text(t) => out.push_str(t),
+            Span::Code(c) if ticks => {
+                out.push('`');
+                out.push_str(c);
+                out.push('`');
+            }
+            Span::Code(c) => out.push_str(c),
+            Span::Strong(inner) | Span::Emph(inner) | Span::Link { spans: inner, .. } => {
+                write_spans(inner, out, ticks)
+            }
+            Span::Break => out.push(' '),
+        }
+    }
+}
+
+fn normalize_space(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Every code span, in order (also inside emphasis and links).
+pub fn code_spans(spans: &[Span]) -> Vec<String> {
+    let mut out = Vec::new();
+    collect_code(spans, &mut out);
+    out
+}
+
+fn collect_code(spans: &[Span], out: &mut Vec<String>) {
+    for span in spans {
+        match span {
+            Span::Code(c) => out.push(c.clone()),
+            Span::Strong(inner) | Span::Emph(inner) | Span::Link { spans: inner, .. } => {
+                collect_code(inner, out)
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Every link destination with its text.
+pub fn links(spans: &[Span]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    collect_links(spans, &mut out);
+    out
+}
+
+fn collect_links(spans: &[Span], out: &mut Vec<(String, String)>) {
+    for span in spans {
+        match span {
+            Span::Link { dest, spans } => out.push((dest.clone(), plain(spans))),
+            Span::Strong(inner) | Span::Emph(inner) => collect_links(inner, out),
+            _ => {}
+        }
+    }
+}
+
+/// The first inline block of a list item (its "title" line), if it starts with text.
+pub fn item_lead(item: &Item) -> Option<&Para> {
+    match item.blocks.first() {
+        Some(Block::Para(p)) => Some(p),
+        _ => None,
+    }
+}
+
+/// Parses Markdown (without front matter) into blocks. `line_base` is the line of the
+/// first byte of `text` in the original file, so lines point into the file.
+pub fn parse(text: &str, index: &LineIndex, byte_base: usize) -> Vec<Block> {
+    let mut options = Options::empty();
+    options.insert(Options::ENABLE_TABLES);
+    options.insert(Options::ENABLE_STRIKETHROUGH);
+    options.insert(Options::ENABLE_TASKLISTS);
+    let mut builder = Builder::new(text, index, byte_base);
+    for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+        builder.event(event, range);
+    }
+    builder.finish()
+}
+
+enum Frame {
+    Container(Vec<Block>),
+    Quote(Quote),
+    List(List),
+    Item(Item),
+    /// `implicit`: the text of a tight list item, which has no Paragraph event.
+    Para {
+        spans: Vec<Span>,
+        line: usize,
+        implicit: bool,
+    },
+    Heading(Heading),
+    Code(Code),
+    Strong(Vec<Span>),
+    Emph(Vec<Span>),
+    Link {
+        dest: String,
+        spans: Vec<Span>,
+    },
+    Raw {
+        table: bool,
+        text: String,
+        line: usize,
+    },
+    /// Anything else whose text we keep inline (strikethrough, footnotes...).
+    Transparent,
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    index: &'a LineIndex,
+    base: usize,
+    stack: Vec<Frame>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(text: &'a str, index: &'a LineIndex, base: usize) -> Self {
+        Builder {
+            text,
+            index,
+            base,
+            stack: vec![Frame::Container(Vec::new())],
+        }
+    }
+
+    /// The line of the first visible character at or after `offset` (nested list items
+    /// can start at the newline before them).
+    fn line(&self, offset: usize) -> usize {
+        let skip = self
+            .text
+            .get(offset..)
+            .map(|rest| rest.len() - rest.trim_start().len())
+            .unwrap_or(0);
+        self.index.line_of(self.base + offset + skip)
+    }
+
+    fn event(&mut self, event: Event<'_>, range: std::ops::Range<usize>) {
+        match event {
+            Event::Start(tag) => self.start(tag, range),
+            Event::End(tag) => self.end(tag, range),
+            Event::Text(t) => self.text_event(&t, range),
+            Event::Code(c) => self.inline(Span::Code(c.to_string()), range.start),
+            Event::InlineMath(m) | Event::DisplayMath(m) => {
+                self.inline(Span::Text(m.to_string()), range.start)
+            }
+            Event::Html(h) | Event::InlineHtml(h) => self.html(&h, range.start),
+            Event::SoftBreak | Event::HardBreak => self.inline(Span::Break, range.start),
+            Event::Rule => {
+                let line = self.line(range.start);
+                self.push_block(Block::Rule(line));
+            }
+            Event::TaskListMarker(done) => {
+                let mark = if done { "[x] " } else { "[ ] " };
+                self.inline(Span::Text(mark.to_string()), range.start)
+            }
+            Event::FootnoteReference(_) => {}
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>, range: std::ops::Range<usize>) {
+        let line = self.line(range.start);
+        if is_block_tag(&tag) {
+            self.close_implicit_para();
+        }
+        let frame = match tag {
+            Tag::Paragraph => Frame::Para {
+                spans: Vec::new(),
+                line,
+                implicit: false,
+            },
+            Tag::Heading { level, .. } => Frame::Heading(Heading {
+                level: level as u8,
+                spans: Vec::new(),
+                line,
+            }),
+            Tag::BlockQuote(_) => Frame::Quote(Quote {
+                blocks: Vec::new(),
+                line,
+            }),
+            Tag::CodeBlock(kind) => self.code_frame(kind, range, line),
+            Tag::List(start) => Frame::List(List {
+                ordered: start.is_some(),
+                items: Vec::new(),
+                line,
+            }),
+            Tag::Item => Frame::Item(Item {
+                blocks: Vec::new(),
+                line,
+            }),
+            Tag::Strong => Frame::Strong(Vec::new()),
+            Tag::Emphasis => Frame::Emph(Vec::new()),
+            Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. } => Frame::Link {
+                dest: dest_url.to_string(),
+                spans: Vec::new(),
+            },
+            Tag::Table(_) => Frame::Raw {
+                table: true,
+                text: String::new(),
+                line,
+            },
+            Tag::HtmlBlock => Frame::Raw {
+                table: false,
+                text: String::new(),
+                line,
+            },
+            Tag::TableRow | Tag::TableHead => {
+                self.raw_push("\n");
+                Frame::Transparent
+            }
+            Tag::TableCell => {
+                self.raw_push(" | ");
+                Frame::Transparent
+            }
+            Tag::FootnoteDefinition(_)
+            | Tag::DefinitionList
+            | Tag::DefinitionListTitle
+            | Tag::DefinitionListDefinition
+            | Tag::MetadataBlock(_) => Frame::Container(Vec::new()),
+            _ => Frame::Transparent,
+        };
+        self.stack.push(frame);
+    }
+
+    fn code_frame(
+        &self,
+        kind: CodeBlockKind<'_>,
+        range: std::ops::Range<usize>,
+        line: usize,
+    ) -> Frame {
+        let raw = self.text.get(range.clone()).unwrap_or("");
+        let (info, fenced) = match kind {
+            CodeBlockKind::Fenced(info) => (info.trim().to_string(), true),
+            CodeBlockKind::Indented => (String::new(), false),
+        };
+        Frame::Code(Code {
+            info,
+            body: String::new(),
+            line,
+            body_line: if fenced { line + 1 } else { line },
+            fenced,
+            closed: !fenced || fence_is_closed(raw),
+        })
+    }
+
+    fn end(&mut self, tag: TagEnd, _range: std::ops::Range<usize>) {
+        if matches!(tag, TagEnd::Item) {
+            self.close_implicit_para();
+        }
+        let Some(frame) = self.stack.pop() else {
+            return;
+        };
+        match frame {
+            Frame::Para { spans, line, .. } => self.push_block(Block::Para(Para { spans, line })),
+            Frame::Heading(h) => self.push_block(Block::Heading(h)),
+            Frame::Quote(q) => self.push_block(Block::Quote(q)),
+            Frame::Code(c) => self.push_block(Block::Code(c)),
+            Frame::List(l) => self.push_block(Block::List(l)),
+            Frame::Item(item) => {
+                if let Some(Frame::List(list)) = self.stack.last_mut() {
+                    list.items.push(item);
+                }
+            }
+            Frame::Strong(spans) => self.inline_nested(Span::Strong(spans)),
+            Frame::Emph(spans) => self.inline_nested(Span::Emph(spans)),
+            Frame::Link { dest, spans } => self.inline_nested(Span::Link { dest, spans }),
+            Frame::Raw { table, text, line } => {
+                let raw = Raw {
+                    text: text.trim().to_string(),
+                    line,
+                };
+                self.push_block(if table {
+                    Block::Table(raw)
+                } else {
+                    Block::Html(raw)
+                });
+            }
+            Frame::Container(blocks) => {
+                for b in blocks {
+                    self.push_block(b);
+                }
+            }
+            Frame::Transparent => {}
+        }
+    }
+
+    fn text_event(&mut self, text: &str, range: std::ops::Range<usize>) {
+        match self.stack.last_mut() {
+            Some(Frame::Code(code)) => {
+                if code.body.is_empty() {
+                    code.body_line = self.index.line_of(self.base + range.start);
+                }
+                code.body.push_str(text);
+            }
+            Some(Frame::Raw { text: raw, .. }) => raw.push_str(text),
+            _ => {
+                if self.in_raw() {
+                    self.raw_push(text);
+                } else {
+                    self.inline(Span::Text(text.to_string()), range.start)
+                }
+            }
+        }
+    }
+
+    fn html(&mut self, html: &str, offset: usize) {
+        if let Some(Frame::Raw { text, .. }) = self.stack.last_mut() {
+            text.push_str(html);
+        } else if self.in_inline() {
+            self.inline(Span::Text(html.to_string()), offset);
+        } else {
+            let line = self.line(offset);
+            self.push_block(Block::Html(Raw {
+                text: html.trim().to_string(),
+                line,
+            }));
+        }
+    }
+
+    fn in_raw(&self) -> bool {
+        self.stack
+            .iter()
+            .rev()
+            .any(|f| matches!(f, Frame::Raw { table: true, .. }))
+    }
+
+    fn raw_push(&mut self, s: &str) {
+        for frame in self.stack.iter_mut().rev() {
+            if let Frame::Raw { text, .. } = frame {
+                text.push_str(s);
+                return;
+            }
+        }
+    }
+
+    fn in_inline(&self) -> bool {
+        matches!(
+            self.stack.last(),
+            Some(
+                Frame::Para { .. }
+                    | Frame::Heading(_)
+                    | Frame::Strong(_)
+                    | Frame::Emph(_)
+                    | Frame::Link { .. }
+                    | Frame::Transparent
+            )
+        )
+    }
+
+    /// Adds an inline span to the innermost inline container, opening the implicit
+    /// paragraph of a tight list item when needed.
+    fn inline(&mut self, span: Span, offset: usize) {
+        if self.in_raw() {
+            if let Span::Text(t) | Span::Code(t) = &span {
+                let t = t.clone();
+                self.raw_push(&t);
+            }
+            return;
+        }
+        if matches!(
+            self.stack.last(),
+            Some(Frame::Item(_)) | Some(Frame::Quote(_))
+        ) {
+            let line = self.line(offset);
+            self.stack.push(Frame::Para {
+                spans: Vec::new(),
+                line,
+                implicit: true,
+            });
+        }
+        self.inline_nested(span);
+    }
+
+    fn inline_nested(&mut self, span: Span) {
+        for frame in self.stack.iter_mut().rev() {
+            match frame {
+                Frame::Para { spans, .. }
+                | Frame::Strong(spans)
+                | Frame::Emph(spans)
+                | Frame::Link { spans, .. } => {
+                    spans.push(span);
+                    return;
+                }
+                Frame::Heading(h) => {
+                    h.spans.push(span);
+                    return;
+                }
+                Frame::Transparent => continue,
+                _ => return,
+            }
+        }
+    }
+
+    fn close_implicit_para(&mut self) {
+        if let Some(Frame::Para { implicit: true, .. }) = self.stack.last() {
+            if let Some(Frame::Para { spans, line, .. }) = self.stack.pop() {
+                self.push_block(Block::Para(Para { spans, line }));
+            }
+        }
+    }
+
+    fn push_block(&mut self, block: Block) {
+        for frame in self.stack.iter_mut().rev() {
+            match frame {
+                Frame::Container(blocks) => return blocks.push(block),
+                Frame::Quote(q) => return q.blocks.push(block),
+                Frame::Item(item) => return item.blocks.push(block),
+                _ => continue,
+            }
+        }
+    }
+
+    fn finish(mut self) -> Vec<Block> {
+        while self.stack.len() > 1 {
+            self.close_implicit_para();
+            let Some(frame) = self.stack.pop() else { break };
+            match frame {
+                Frame::Container(blocks) => {
+                    for b in blocks {
+                        self.push_block(b)
+                    }
+                }
+                Frame::Code(c) => self.push_block(Block::Code(c)),
+                Frame::Para { spans, line, .. } => {
+                    self.push_block(Block::Para(Para { spans, line }))
+                }
+                _ => {}
+            }
+        }
+        match self.stack.pop() {
+            Some(Frame::Container(blocks)) => blocks,
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn is_block_tag(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Paragraph
+            | Tag::Heading { .. }
+            | Tag::BlockQuote(_)
+            | Tag::CodeBlock(_)
+            | Tag::List(_)
+            | Tag::Item
+            | Tag::Table(_)
+            | Tag::HtmlBlock
+    )
+}
+
+/// Whether the source of a fenced block ends with a closing fence like its opening one.
+fn fence_is_closed(raw: &str) -> bool {
+    let mut lines = raw.lines();
+    let Some(first) = lines.next() else {
+        return false;
+    };
+    let first = first.trim_start();
+    let fence_char = match first.chars().next() {
+        Some(c @ ('`' | '~')) => c,
+        _ => return false,
+    };
+    let width = first.chars().take_while(|&c| c == fence_char).count();
+    let Some(last) = raw.lines().skip(1).filter(|l| !l.trim().is_empty()).last() else {
+        return false;
+    };
+    let last = last.trim();
+    last.chars().take_while(|&c| c == fence_char).count() >= width
+        && last.chars().all(|c| c == fence_char)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blocks(text: &str) -> Vec<Block> {
+        parse(text, &LineIndex::new(text), 0)
+    }
+
+    #[test]
+    fn line_index() {
+        let idx = LineIndex::new("a\nb\n\nc");
+        assert_eq!(idx.line_of(0), 1);
+        assert_eq!(idx.line_of(2), 2);
+        assert_eq!(idx.line_of(4), 3);
+        assert_eq!(idx.line_of(5), 4);
+    }
+
+    #[test]
+    fn tight_list_items_get_paragraphs_and_nested_code() {
+        let b = blocks("1. **Check:**\n   ```bash\n   curl x\n   ```\n\n   Buscar:\n   - \"a\"\n");
+        let Block::List(list) = &b[0] else { panic!() };
+        let item = &list.items[0];
+        assert!(matches!(&item.blocks[0], Block::Para(p) if plain(&p.spans) == "Check:"));
+        let Block::Code(code) = &item.blocks[1] else {
+            panic!()
+        };
+        assert_eq!(code.body, "curl x\n");
+        assert_eq!(code.body_line, 3);
+        assert!(code.closed);
+    }
+
+    #[test]
+    fn unclosed_fence_is_flagged() {
+        let b = blocks("text\n\n```bash\nls\n");
+        let Block::Code(code) = &b[1] else { panic!() };
+        assert!(!code.closed);
+        assert_eq!(code.line, 3);
+    }
+}

@@ -1,0 +1,450 @@
+//! Commands that change or destroy state and must be confirmed: data deletion (Redis
+//! `FLUSHALL`/`DEL`, SQL `UPDATE`/`DELETE`/`DROP`/`TRUNCATE`), restarts and stops,
+//! deployments and rollbacks, restores, process kills, file removal.
+//!
+//! Detection reads the program of each simple command, so `grep restart` or a URL
+//! holding `delete` in a read-only GET does not count, while `xargs redis-cli DEL` and
+//! `docker compose exec postgres psql -c "UPDATE ..."` do.
+
+use super::shell::{program, simple_commands};
+use once_cell::sync::Lazy;
+use regex::Regex;
+
+/// SQL that writes or destroys, anywhere in the command text (psql -c, heredocs).
+static SQL: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r#"(?i)\bUPDATE\s+[\\"\w.`]+\s+SET\b|\bDELETE\s+FROM\b|\bDROP\s+(?:TABLE|DATABASE|SCHEMA|INDEX|VIEW|USER|ROLE|OWNED|MATERIALIZED|SEQUENCE|EXTENSION)\b|\bTRUNCATE\b\s+(?:TABLE\s+)?["\w]|\bALTER\s+(?:TABLE|DATABASE|USER|ROLE|SYSTEM)\b|\bINSERT\s+INTO\b|\bpg_terminate_backend\b|\bpg_cancel_backend\b|\bVACUUM\s+FULL\b|\bREINDEX\b"#,
+    )
+    .expect("static regex")
+});
+
+/// Redis commands that delete data, drop connections or change configuration.
+static REDIS: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)\b(?:FLUSHALL|FLUSHDB)\b|\bCLIENT\s+KILL\b|\bCONFIG\s+SET\b|\bSHUTDOWN\b\s*(?:NOSAVE|SAVE)?\s*$|\bDEBUG\s+(?:SEGFAULT|RELOAD|RESTART)\b")
+        .expect("static regex")
+});
+
+/// Why `command` is destructive, or `None`.
+pub fn detect(command: &str) -> Option<String> {
+    let code = strip_comments(command);
+    if let Some(m) = SQL.find(&code) {
+        return Some(format!("SQL `{}`", first_words(m.as_str())));
+    }
+    for words in simple_commands(&code) {
+        if let Some(reason) = simple(&words) {
+            return Some(reason);
+        }
+    }
+    if code.contains("--force-new-deployment") {
+        return Some("`--force-new-deployment`".into());
+    }
+    None
+}
+
+pub fn is_destructive(command: &str) -> bool {
+    detect(command).is_some()
+}
+
+fn first_words(s: &str) -> String {
+    s.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+}
+
+/// Full-line comments removed: `# Update environment variable` is not SQL.
+fn strip_comments(command: &str) -> String {
+    command
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn simple(words: &[String]) -> Option<String> {
+    let (prog, args) = program(words)?;
+    let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or("");
+    let has = |w: &str| args.iter().any(|a| a == w);
+    let verb = |verbs: &[&str]| args.iter().find(|a| verbs.contains(&a.as_str())).cloned();
+    let reason = |what: &str| Some(format!("`{prog} {what}`"));
+    match prog {
+        "rm" | "rmdir" | "shred" | "unlink" | "truncate" | "mkfs" | "wipefs" | "dd" | "fdisk"
+        | "parted" => Some(format!("`{prog}`")),
+        "kill" | "pkill" | "killall" | "xkill" => Some(format!("`{prog}`")),
+        "reboot" | "shutdown" | "poweroff" | "halt" => Some(format!("`{prog}`")),
+        "pg_restore" if !(has("-l") || has("--list")) => Some("`pg_restore`".into()),
+        "pg_restore" => None,
+        "dropdb" | "dropuser" | "mongorestore" | "pg_resetwal" => Some(format!("`{prog}`")),
+        "pg_ctl" => verb(&["stop", "restart", "kill", "promote"]).and_then(|v| reason(&v)),
+        "docker" | "docker-compose" | "podman" | "nerdctl" => docker(prog, args),
+        "kubectl" | "oc" => kubectl(prog, args),
+        "helm" => verb(&["uninstall", "delete", "rollback", "upgrade"]).and_then(|v| reason(&v)),
+        "terraform" | "tofu" => {
+            verb(&["apply", "destroy", "import", "taint"]).and_then(|v| reason(&v))
+        }
+        "systemctl" | "service" | "rc-service" | "supervisorctl" | "pm2" | "launchctl" => verb(&[
+            "restart",
+            "stop",
+            "kill",
+            "disable",
+            "mask",
+            "reload",
+            "delete",
+            "unload",
+            "try-restart",
+            "reload-or-restart",
+        ])
+        .and_then(|v| reason(&v)),
+        "redis-cli" | "valkey-cli" => redis(args),
+        "git" => git(args),
+        "aws" => aws(args),
+        "gcloud" | "az" | "doctl" | "heroku" | "fly" | "flyctl" => verb(&[
+            "delete", "stop", "restart", "reset", "resize", "rollback", "destroy", "scale",
+        ])
+        .and_then(|v| reason(&v)),
+        "curl" | "wget" | "http" | "xh" => http(args),
+        "make" | "just" | "task" => args
+            .iter()
+            .find(|a| !a.starts_with('-') && !a.contains('=') && risky_word(a))
+            .and_then(|t| reason(t)),
+        "npx" | "prisma" => {
+            if args.iter().any(|a| a == "migrate")
+                && args
+                    .iter()
+                    .any(|a| matches!(a.as_str(), "reset" | "deploy" | "resolve" | "dev"))
+            {
+                Some("`prisma migrate`".into())
+            } else {
+                None
+            }
+        }
+        "alembic" => verb(&["upgrade", "downgrade", "stamp"]).and_then(|v| reason(&v)),
+        "sed"
+            if args
+                .iter()
+                .any(|a| a == "-i" || a.starts_with("-i") || a == "--in-place") =>
+        {
+            Some("`sed -i`".into())
+        }
+        "iptables" | "ip6tables"
+            if args
+                .iter()
+                .any(|a| matches!(a.as_str(), "-F" | "-D" | "-X" | "--flush")) =>
+        {
+            Some(format!("`{prog} {}`", arg(0)))
+        }
+        "crontab" if has("-r") => Some("`crontab -r`".into()),
+        "psql" | "mysql" | "mariadb" | "sqlite3" => None,
+        _ if risky_word(prog)
+            && (prog.ends_with(".sh")
+                || prog.contains('-')
+                || prog.contains('_')
+                || words[0].contains('/')) =>
+        {
+            Some(format!("`{prog}`"))
+        }
+        _ => None,
+    }
+}
+
+/// Script and target names that change what is deployed or stored.
+fn risky_word(word: &str) -> bool {
+    let w = word.to_lowercase();
+    [
+        "rollback", "restore", "reset", "drop", "destroy", "wipe", "purge", "deploy", "failover",
+        "teardown", "cleanup", "clean", "flush", "prune", "down", "migrate", "truncate", "delete",
+        "revert", "restart", "stop", "kill", "shutdown",
+    ]
+    .iter()
+    .any(|r| {
+        w == *r
+            || w.split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|part| part == *r)
+    })
+}
+
+fn docker(prog: &str, args: &[String]) -> Option<String> {
+    // `docker compose …`: skip the plugin word and global flags.
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        if a == "compose"
+            || a == "-f"
+            || a == "--file"
+            || a == "-p"
+            || a == "--project-name"
+            || a == "--env-file"
+        {
+            i += if a == "compose" { 1 } else { 2 };
+        } else if a.starts_with('-') {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    let sub = args.get(i).map(String::as_str).unwrap_or("");
+    let rest = args.get(i + 1..).unwrap_or(&[]);
+    match sub {
+        "down" | "rm" | "rmi" | "restart" | "stop" | "kill" | "pause" => {
+            Some(format!("`{prog} {sub}`"))
+        }
+        "system" | "volume" | "image" | "container" | "network" | "builder"
+            if rest.iter().any(|a| matches!(a.as_str(), "prune" | "rm")) =>
+        {
+            Some(format!("`{prog} {sub} prune/rm`"))
+        }
+        "service"
+            if rest
+                .iter()
+                .any(|a| matches!(a.as_str(), "rm" | "update" | "scale" | "rollback")) =>
+        {
+            Some(format!("`{prog} service`"))
+        }
+        "exec" | "run" => {
+            // The command inside the container: skip flags, the service, and judge the rest.
+            let mut j = 0;
+            while j < rest.len() {
+                let a = rest[j].as_str();
+                if matches!(
+                    a,
+                    "-u" | "--user"
+                        | "-e"
+                        | "--env"
+                        | "-w"
+                        | "--workdir"
+                        | "--name"
+                        | "--entrypoint"
+                        | "-v"
+                        | "--volume"
+                        | "--network"
+                ) {
+                    j += 2;
+                } else if a.starts_with('-') {
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            let inner = rest.get(j + 1..).unwrap_or(&[]);
+            if inner.is_empty() {
+                None
+            } else {
+                simple(inner)
+            }
+        }
+        _ => None,
+    }
+}
+
+fn kubectl(prog: &str, args: &[String]) -> Option<String> {
+    let sub = args
+        .iter()
+        .find(|a| !a.starts_with('-'))
+        .map(String::as_str)?;
+    match sub {
+        "delete" | "drain" | "cordon" | "scale" | "apply" | "replace" | "patch" | "edit"
+        | "taint" | "label" | "annotate" | "set" | "create" => Some(format!("`{prog} {sub}`")),
+        "rollout"
+            if args
+                .iter()
+                .any(|a| a == "restart" || a == "undo" || a == "pause") =>
+        {
+            Some(format!("`{prog} rollout`"))
+        }
+        "exec" => {
+            let dashdash = args.iter().position(|a| a == "--")?;
+            simple(&args[dashdash + 1..])
+        }
+        _ => None,
+    }
+}
+
+fn redis(args: &[String]) -> Option<String> {
+    const DESTRUCTIVE: &[&str] = &[
+        "FLUSHALL",
+        "FLUSHDB",
+        "DEL",
+        "UNLINK",
+        "SHUTDOWN",
+        "SWAPDB",
+        "RENAME",
+        "MIGRATE",
+        "RESTORE",
+        "FAILOVER",
+        "REPLICAOF",
+        "SLAVEOF",
+    ];
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        match a {
+            "-h" | "-p" | "-a" | "-n" | "-u" | "--user" | "--pass" | "-s" | "--pattern" | "-i"
+            | "-r" | "--cacert" | "--cert" | "--key" => i += 2,
+            a if a.starts_with('-') => i += 1,
+            _ => break,
+        }
+    }
+    let cmd = args.get(i)?.to_uppercase();
+    let sub = args
+        .get(i + 1)
+        .map(|s| s.to_uppercase())
+        .unwrap_or_default();
+    if DESTRUCTIVE.contains(&cmd.as_str()) {
+        return Some(format!("Redis `{cmd}`"));
+    }
+    if (cmd == "CLIENT" && sub == "KILL")
+        || (cmd == "CONFIG" && (sub == "SET" || sub == "RESETSTAT" || sub == "REWRITE"))
+        || (cmd == "SCRIPT" && sub == "FLUSH")
+        || (cmd == "FUNCTION" && sub == "FLUSH")
+    {
+        return Some(format!("Redis `{cmd} {sub}`"));
+    }
+    REDIS
+        .find(&args[i..].join(" "))
+        .map(|m| format!("Redis `{}`", m.as_str()))
+}
+
+fn git(args: &[String]) -> Option<String> {
+    let sub = args
+        .iter()
+        .find(|a| !a.starts_with('-'))
+        .map(String::as_str)?;
+    let has = |w: &str| args.iter().any(|a| a == w);
+    let risky = match sub {
+        "revert" | "rebase" => true,
+        "reset" => has("--hard"),
+        "push" => has("--force") || has("-f") || has("--force-with-lease") || has("--delete"),
+        "clean" => args.iter().any(|a| a.starts_with("-") && a.contains('f')),
+        "branch" => has("-D") || has("--delete"),
+        "checkout" | "restore" => has("--") || has("."),
+        _ => false,
+    };
+    risky.then(|| format!("`git {sub}`"))
+}
+
+fn aws(args: &[String]) -> Option<String> {
+    if args.iter().any(|a| a == "--force-new-deployment") {
+        return Some("`--force-new-deployment`".into());
+    }
+    let words: Vec<&str> = args
+        .iter()
+        .map(String::as_str)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    if words.first() == Some(&"s3") && words.get(1).is_some_and(|v| *v == "rm" || *v == "rb") {
+        return Some("`aws s3 rm`".into());
+    }
+    let op = words.get(1)?;
+    const VERBS: &[&str] = &[
+        "delete-",
+        "terminate-",
+        "stop-",
+        "reboot-",
+        "update-",
+        "put-",
+        "modify-",
+        "remove-",
+        "detach-",
+        "deregister-",
+        "purge-",
+        "restore-",
+        "reset-",
+        "failover-",
+        "revoke-",
+        "disable-",
+        "cancel-",
+    ];
+    VERBS
+        .iter()
+        .any(|v| op.starts_with(v))
+        .then(|| format!("`aws {} {op}`", words[0]))
+}
+
+fn http(args: &[String]) -> Option<String> {
+    let method = args
+        .iter()
+        .position(|a| a == "-X" || a == "--request")
+        .and_then(|i| args.get(i + 1))
+        .map(|m| m.to_uppercase())
+        .or_else(|| {
+            args.iter().find_map(|a| {
+                a.strip_prefix("-X")
+                    .filter(|m| !m.is_empty())
+                    .map(str::to_uppercase)
+            })
+        });
+    match method.as_deref() {
+        Some("DELETE") => Some("HTTP `DELETE`".into()),
+        Some("POST" | "PUT" | "PATCH") => {
+            let url = args
+                .iter()
+                .find(|a| a.contains("://") || a.starts_with('/'))?;
+            let path = url.to_lowercase();
+            [
+                "restart", "reboot", "shutdown", "delete", "purge", "flush", "reset", "kill",
+                "drop", "truncate", "rollback", "restore", "disable", "pause", "clear", "wipe",
+                "failover", "stop",
+            ]
+            .iter()
+            .find(|w| path.contains(*w))
+            .map(|w| format!("HTTP POST to a `{w}` endpoint"))
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn yes(cmd: &str) {
+        assert!(is_destructive(cmd), "should be destructive: {cmd}");
+    }
+    fn no(cmd: &str) {
+        assert!(
+            !is_destructive(cmd),
+            "should not be destructive: {cmd}: {:?}",
+            detect(cmd)
+        );
+    }
+
+    #[test]
+    fn issue_list() {
+        yes("docker-compose exec redis redis-cli FLUSHALL");
+        yes("docker-compose exec redis redis-cli --scan --pattern \"tenant:abc123:*\" | xargs redis-cli DEL");
+        yes("redis-cli -h $REDIS_HOST \\\n  DEL bull:anclora-whatsapp:failed");
+        yes("psql -U postgres -d remember_me -c \"\n  UPDATE \\\"IntegrationJob\\\" \n  SET status = 'PENDING';\n\"");
+        yes("psql -c 'DELETE FROM jobs'");
+        yes("psql -c 'DROP TABLE x'");
+        yes("psql -c 'TRUNCATE jobs'");
+        yes("redis-cli -h $REDIS_HOST CLIENT KILL TYPE normal");
+        yes("aws ecs update-service \\\n  --cluster c \\\n  --service s \\\n  --force-new-deployment");
+        yes("docker compose down");
+        yes("docker-compose restart worker");
+        yes("docker compose restart app");
+        yes("pg_restore -h localhost -U chatbot -d chatbot_restore backups/x.dump");
+        yes("git revert <commit_hash>");
+        yes("rm -rf /tmp/x");
+        yes("kill -9 1234");
+        yes("systemctl restart nginx");
+        yes("kubectl rollout restart deploy/api");
+        yes("./scripts/deployment/rollback.sh production");
+        yes("curl -X POST https://evolution.anclora.com/instance/restart/$INSTANCE_NAME");
+        yes("redis-cli CONFIG SET maxclients 10000");
+        yes("make db-restore BACKUP_FILE=x.sql");
+        yes("docker-compose stop api");
+    }
+
+    #[test]
+    fn read_only_commands() {
+        no("docker-compose logs api | grep -i restart");
+        no("pg_restore -l backups/chatbot.dump | head");
+        no("redis-cli -h $REDIS_HOST CLIENT LIST | grep blocked");
+        no("curl -X POST http://localhost:3000/admin/heap-snapshot");
+        no("curl -i -X POST http://localhost:8003/api/auth/ws-token");
+        no("# Update environment variable\naws ecs describe-services --cluster x");
+        no("docker compose ps");
+        no("psql -c 'SELECT 1'");
+        no("git log --oneline -10");
+        no("redis-cli ping");
+        no("docker compose exec postgres pg_isready -U ${POSTGRES_USER:-chatbot}");
+        no("make health-check");
+    }
+}

@@ -1,0 +1,408 @@
+//! Prose → expectations and findings.
+//!
+//! "Esperado: 200 con payload de usuario" after a curl is an HTTP-status expectation;
+//! "`PONG`." is output that must appear; "`pendingCount` alto (> 10)" under "Buscar:" is a
+//! threshold finding `pendingCount > 10`; "Invalid signature" in quotes is text to look
+//! for. Prose that only a person can judge ("`lastRunAt` muy antiguo") stays prose.
+
+use super::blocks::{code_spans, plain, Span};
+use crate::graph::{ExpectKind, Expectation, FindKind, Finding};
+use once_cell::sync::Lazy;
+use regex::Regex;
+
+static THRESHOLD: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"^\s*(\S(?:.*?\S)?)\s*(>=|<=|==|!=|>|<|=)\s*(-?\d+(?:\.\d+)?)\s*$")
+        .expect("static regex")
+});
+
+/// `field OP number` → (field, op, number). Used to validate attributes too.
+pub fn parse_threshold(text: &str) -> Option<(String, String, f64)> {
+    let c = THRESHOLD.captures(text)?;
+    let op = match &c[2] {
+        "=" => "==",
+        other => other,
+    };
+    Some((c[1].to_string(), op.to_string(), c[3].parse().ok()?))
+}
+
+/// An operator and a bare number in prose: `(> 10)`, `> 60000 = 1 min`, `>10,000`,
+/// `mayor que 5`, `more than 3`. A number glued to a unit (`30s`, `90%`) is not taken:
+/// the output being compared rarely uses the same unit.
+static PROSE_THRESHOLD: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"(?i)(>=|<=|≥|≤|>|<|\bmayor(?:es)? (?:que|a|de)\b|\bmenor(?:es)? (?:que|a|de)\b|\bmore than\b|\bgreater than\b|\bover\b|\babove\b|\bless than\b|\bbelow\b|\bunder\b|\bfewer than\b)\s*(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:[^\w%.]|$|\.\s|\.$)",
+    )
+    .expect("static regex")
+});
+
+static QUOTED: Lazy<Regex> =
+    Lazy::new(|| Regex::new(r#""([^"]{2,})"|“([^”]{2,})”|«([^»]{2,})»"#).expect("static regex"));
+
+static STATUS_START: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)^\W*(?:HTTP(?:/\d(?:\.\d)?)?\s*|status\s*(?:code\s*)?:?\s*|c[oó]digo\s*(?:http\s*)?:?\s*|respuesta\s*)?([1-5]\d\d)\b")
+        .expect("static regex")
+});
+
+static STATUS_ANY: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)\b(?:HTTP(?:/\d(?:\.\d)?)?|status(?: code)?|c[oó]digo(?: http)?)\s*:?\s*([1-5]\d\d)\b")
+        .expect("static regex")
+});
+
+static EXIT: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)\b(?:exit(?:\s+code|\s+status)?|c[oó]digo de salida|returns? code)\s*:?\s*(\d{1,3})\b")
+        .expect("static regex")
+});
+
+/// Words only a person can judge: a finding built on them would match every output.
+const JUDGEMENT_WORDS: &[&str] = &[
+    "alto",
+    "alta",
+    "altos",
+    "altas",
+    "bajo",
+    "baja",
+    "bajos",
+    "elevado",
+    "elevada",
+    "muy",
+    "antiguo",
+    "antigua",
+    "viejo",
+    "creciendo",
+    "incrementando",
+    "aumentando",
+    "subiendo",
+    "lento",
+    "lenta",
+    "high",
+    "low",
+    "growing",
+    "increasing",
+    "rising",
+    "old",
+    "stale",
+    "spike",
+    "spikes",
+    "slow",
+    "large",
+    "huge",
+    "many",
+    "muchos",
+    "muchas",
+    "frequent",
+    "repeated",
+    "repetidos",
+    "anormal",
+    "abnormal",
+    "unusual",
+];
+
+/// A threshold written in prose around a field: `` `pendingCount` alto (> 10) ``.
+pub fn prose_threshold(spans: &[Span]) -> Option<String> {
+    let text = plain(spans);
+    let caps = PROSE_THRESHOLD.captures(&text)?;
+    let op = match caps[1].to_lowercase().as_str() {
+        ">" | "more than" | "greater than" | "over" | "above" => ">",
+        ">=" | "≥" => ">=",
+        "<" | "less than" | "below" | "under" | "fewer than" => "<",
+        "<=" | "≤" => "<=",
+        s if s.starts_with("mayor") => ">",
+        s if s.starts_with("menor") => "<",
+        _ => return None,
+    };
+    let number = caps[2].replace(',', "");
+    let field = field_before(spans, &text, caps.get(0)?.start())?;
+    Some(format!("{field} {op} {number}"))
+}
+
+/// The metric or JSON field a threshold is about: the first code span, or an
+/// identifier-looking word (`pending_count`, `oldestPendingAgeMs`) before the operator.
+fn field_before(spans: &[Span], text: &str, op_at: usize) -> Option<String> {
+    if let Some(code) = code_spans(spans).into_iter().next() {
+        let code = code.trim().to_string();
+        if !code.contains(' ') || code.contains('{') {
+            return Some(code);
+        }
+    }
+    text[..op_at]
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ',')
+        .rev()
+        .find(|w| is_identifier(w))
+        .map(str::to_string)
+}
+
+fn is_identifier(word: &str) -> bool {
+    let ident = word
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+    let shaped = word.contains('_')
+        || (word.chars().any(|c| c.is_ascii_lowercase())
+            && word.chars().skip(1).any(|c| c.is_ascii_uppercase()));
+    ident && shaped && word.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+}
+
+/// One "look for" item → a finding, or `None` when only a person can judge it.
+pub fn finding_from_item(spans: &[Span]) -> Option<Finding> {
+    if let Some(threshold) = prose_threshold(spans) {
+        return Some(Finding {
+            kind: FindKind::Threshold,
+            value: threshold.clone(),
+            label: threshold,
+        });
+    }
+    if let Some(quoted) = first_quoted(&text_outside_code(spans)) {
+        return Some(pattern_finding(&quoted));
+    }
+    let codes = code_spans(spans);
+    let code = codes.first()?;
+    let rest = residue_words(spans);
+    if rest.iter().any(|w| JUDGEMENT_WORDS.contains(&w.as_str())) {
+        return None;
+    }
+    Some(pattern_finding(code.trim()))
+}
+
+/// The prose of spans with code spans blanked out.
+fn text_outside_code(spans: &[Span]) -> String {
+    let mut text = String::new();
+    for span in spans {
+        match span {
+            Span::Code(_) => text.push(' '),
+            other => text.push_str(&plain(std::slice::from_ref(other))),
+        }
+    }
+    text
+}
+
+/// Words of an item outside its code spans, parentheses removed, folded to lower case.
+fn residue_words(spans: &[Span]) -> Vec<String> {
+    let mut text = String::new();
+    for span in spans {
+        if let Span::Code(_) = span {
+            text.push(' ');
+        } else {
+            text.push_str(&plain(std::slice::from_ref(span)));
+        }
+    }
+    deunicode::deunicode(&text)
+        .to_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn first_quoted(text: &str) -> Option<String> {
+    let c = QUOTED.captures(text)?;
+    (1..=3)
+        .find_map(|i| c.get(i))
+        .map(|m| m.as_str().trim().to_string())
+}
+
+/// A literal to look for; `<seconds>`-style holes become a regex.
+fn pattern_finding(text: &str) -> Finding {
+    static HOLE: Lazy<Regex> = Lazy::new(|| Regex::new(r"<[A-Za-z][\w-]*>").expect("static regex"));
+    if HOLE.is_match(text) {
+        let mut pattern = String::new();
+        let mut last = 0;
+        for m in HOLE.find_iter(text) {
+            pattern.push_str(&regex::escape(&text[last..m.start()]));
+            pattern.push_str(r"\S+");
+            last = m.end();
+        }
+        pattern.push_str(&regex::escape(&text[last..]));
+        return Finding {
+            kind: FindKind::Regex,
+            value: pattern,
+            label: text.to_string(),
+        };
+    }
+    Finding {
+        kind: FindKind::Contains,
+        value: text.to_string(),
+        label: text.to_string(),
+    }
+}
+
+/// Expectations stated in prose about the output of `command`.
+pub fn expectations_from_text(spans: &[Span], command: &str) -> Vec<Expectation> {
+    let text = plain(spans);
+    let mut out = Vec::new();
+    let http = is_http_command(command);
+    let mut status = None;
+    if http {
+        status = STATUS_START
+            .captures(&text)
+            .or_else(|| STATUS_ANY.captures(&text))
+            .map(|c| c[1].to_string());
+    }
+    if let Some(code) = &status {
+        out.push(Expectation {
+            kind: ExpectKind::Status,
+            value: code.clone(),
+        });
+    }
+    if let Some(c) = EXIT.captures(&text) {
+        out.push(Expectation {
+            kind: ExpectKind::Exit,
+            value: c[1].to_string(),
+        });
+    }
+    if let Some(threshold) = prose_threshold(spans) {
+        out.push(Expectation {
+            kind: ExpectKind::Threshold,
+            value: threshold,
+        });
+        return out;
+    }
+    let mut literals: Vec<String> = code_spans(spans);
+    if let Some(q) = first_quoted(&text_outside_code(spans)) {
+        literals.push(q);
+    }
+    for lit in literals {
+        let lit = lit.trim().to_string();
+        if lit.is_empty() || Some(&lit) == status.as_ref() {
+            continue;
+        }
+        push_unique(
+            &mut out,
+            Expectation {
+                kind: ExpectKind::Contains,
+                value: lit,
+            },
+        );
+    }
+    out
+}
+
+/// Expectation from a one-line value (`# Debe responder: PONG`).
+pub fn expectation_from_value(value: &str, command: &str) -> Expectation {
+    let value = value
+        .trim()
+        .trim_matches(|c| c == '`' || c == '"' || c == '\'')
+        .trim_end_matches('.')
+        .trim();
+    let is_status = value.len() == 3
+        && value.chars().all(|c| c.is_ascii_digit())
+        && matches!(value.as_bytes()[0], b'1'..=b'5');
+    if is_status && is_http_command(command) {
+        Expectation {
+            kind: ExpectKind::Status,
+            value: value.to_string(),
+        }
+    } else {
+        Expectation {
+            kind: ExpectKind::Contains,
+            value: value.to_string(),
+        }
+    }
+}
+
+fn push_unique(out: &mut Vec<Expectation>, e: Expectation) {
+    if !out.contains(&e) {
+        out.push(e);
+    }
+}
+
+/// curl, wget, httpie: commands whose output can carry an HTTP status.
+pub fn is_http_command(command: &str) -> bool {
+    command.split_whitespace().any(|w| {
+        let w = w.rsplit('/').next().unwrap_or(w);
+        matches!(w, "curl" | "wget" | "http" | "https" | "xh" | "httpie")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(md: &str) -> Vec<Span> {
+        let idx = super::super::blocks::LineIndex::new(md);
+        match super::super::blocks::parse(md, &idx, 0).into_iter().next() {
+            Some(super::super::blocks::Block::Para(p)) => p.spans,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn thresholds_in_look_for_items() {
+        let f = finding_from_item(&spans("`pendingCount` alto (> 10)")).unwrap();
+        assert_eq!(f.kind, FindKind::Threshold);
+        assert_eq!(f.value, "pendingCount > 10");
+        let f = finding_from_item(&spans("`oldestPendingAgeMs` alto (> 60000 = 1 min)")).unwrap();
+        assert_eq!(f.value, "oldestPendingAgeMs > 60000");
+        let f = finding_from_item(&spans("queue_depth above 10,000")).unwrap();
+        assert_eq!(f.value, "queue_depth > 10000");
+    }
+
+    #[test]
+    fn quoted_and_code_findings() {
+        let f = finding_from_item(&spans("\"Invalid signature\"")).unwrap();
+        assert_eq!(
+            (f.kind, f.value.as_str()),
+            (FindKind::Contains, "Invalid signature")
+        );
+        let f = finding_from_item(&spans(
+            "\"Lock not acquired\" (múltiples workers compitiendo)",
+        ))
+        .unwrap();
+        assert_eq!(f.value, "Lock not acquired");
+        let f = finding_from_item(&spans("`HTTP/1.1 429 Too Many Requests`")).unwrap();
+        assert_eq!(f.value, "HTTP/1.1 429 Too Many Requests");
+        let f = finding_from_item(&spans("`Retry-After: <seconds>`")).unwrap();
+        assert_eq!(f.kind, FindKind::Regex);
+        assert!(regex::Regex::new(&f.value)
+            .unwrap()
+            .is_match("Retry-After: 30"));
+        assert_eq!(f.label, "Retry-After: <seconds>");
+    }
+
+    #[test]
+    fn judgement_only_items_are_not_findings() {
+        assert!(finding_from_item(&spans("`lastRunAt` muy antiguo")).is_none());
+        assert!(finding_from_item(&spans("`integration_jobs_pending_count` alto")).is_none());
+        assert!(finding_from_item(&spans("Errores repetidos")).is_none());
+        assert!(
+            finding_from_item(&spans("`integration_job_latency_ms` alto (p95, p99)")).is_none()
+        );
+    }
+
+    #[test]
+    fn expectations() {
+        let e = expectations_from_text(&spans("200 con payload de usuario."), "curl -i http://x");
+        assert_eq!(
+            e,
+            vec![Expectation {
+                kind: ExpectKind::Status,
+                value: "200".into()
+            }]
+        );
+        let e = expectations_from_text(&spans("`PONG`."), "redis-cli ping");
+        assert_eq!(
+            e,
+            vec![Expectation {
+                kind: ExpectKind::Contains,
+                value: "PONG".into()
+            }]
+        );
+        let e = expectations_from_text(&spans("200 con `ws_token`."), "curl -i -X POST x");
+        assert_eq!(e.len(), 2);
+        assert!(expectations_from_text(
+            &spans("Eventos auditables con motivos claros."),
+            "docker logs"
+        )
+        .is_empty());
+        let e = expectations_from_text(&spans("exit code 0"), "true");
+        assert_eq!(e[0].kind, ExpectKind::Exit);
+    }
+
+    #[test]
+    fn threshold_attribute_syntax() {
+        assert_eq!(
+            parse_threshold("pendingCount > 10"),
+            Some(("pendingCount".into(), ">".into(), 10.0))
+        );
+        assert!(parse_threshold(r#"webhook_events_total{status="error"} >= 1"#).is_some());
+        assert!(parse_threshold("nothing here").is_none());
+    }
+}

@@ -1,0 +1,591 @@
+//! What a heading or a bold label says a part of a runbook is for, in English and Spanish.
+//!
+//! Matching is on the folded text (`Diagnóstico` → `diagnostico`) with leading numbering,
+//! emoji and a trailing colon removed; a role keyword must start the label and leave at
+//! most a few words after it (`Diagnostic Steps`, `Acciones inmediatas`), so a title such
+//! as `Diagnóstico rápido por componente` stays a title.
+
+/// The role of a part of an incident section.
+use once_cell::sync::Lazy;
+use regex::Regex;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// No role known: commands are checks unless they change the system.
+    Neutral,
+    Symptoms,
+    /// Meaning, impact, summary, context: prose shown as notes.
+    Info,
+    Prerequisites,
+    Diagnosis,
+    Action,
+    Verification,
+    Prevention,
+    Expected,
+    IfFails,
+    DecisionTree,
+    Causes,
+    Escalation,
+    LookFor,
+}
+
+impl Role {
+    /// Roles whose commands and bullets are steps of the procedure.
+    pub fn is_procedural(self) -> bool {
+        matches!(
+            self,
+            Role::Neutral
+                | Role::Prerequisites
+                | Role::Diagnosis
+                | Role::Action
+                | Role::Verification
+        )
+    }
+
+    /// Roles that show an incident section is a procedure (not reference material).
+    pub fn marks_incident(self) -> bool {
+        matches!(
+            self,
+            Role::Symptoms
+                | Role::Diagnosis
+                | Role::Action
+                | Role::Verification
+                | Role::DecisionTree
+                | Role::IfFails
+                | Role::Expected
+                | Role::Causes
+                | Role::Prevention
+                | Role::Info
+                | Role::Escalation
+        )
+    }
+}
+
+/// Keyword phrases, folded to lower-case ASCII. Longer phrases first where they overlap.
+const KEYWORDS: &[(&str, Role)] = &[
+    // Symptoms
+    ("symptoms", Role::Symptoms),
+    ("symptom", Role::Symptoms),
+    ("sintomas", Role::Symptoms),
+    ("sintoma", Role::Symptoms),
+    ("signs", Role::Symptoms),
+    ("senales", Role::Symptoms),
+    ("what you see", Role::Symptoms),
+    ("how to detect", Role::Symptoms),
+    ("detection", Role::Symptoms),
+    ("deteccion", Role::Symptoms),
+    // Info
+    ("meaning", Role::Info),
+    ("significado", Role::Info),
+    ("impact", Role::Info),
+    ("impacto", Role::Info),
+    ("summary", Role::Info),
+    ("resumen", Role::Info),
+    ("overview", Role::Info),
+    ("description", Role::Info),
+    ("descripcion", Role::Info),
+    ("context", Role::Info),
+    ("contexto", Role::Info),
+    ("background", Role::Info),
+    ("alert details", Role::Info),
+    ("notes", Role::Info),
+    ("notas", Role::Info),
+    // Expected output (before Diagnosis: "resultado esperado")
+    ("expected output", Role::Expected),
+    ("expected result", Role::Expected),
+    ("expected", Role::Expected),
+    ("resultado esperado", Role::Expected),
+    ("salida esperada", Role::Expected),
+    ("esperado", Role::Expected),
+    ("should return", Role::Expected),
+    ("should show", Role::Expected),
+    ("debe responder", Role::Expected),
+    ("deberia responder", Role::Expected),
+    ("debe mostrar", Role::Expected),
+    ("deberia mostrar", Role::Expected),
+    ("example output", Role::Expected),
+    ("sample output", Role::Expected),
+    ("salida de ejemplo", Role::Expected),
+    ("resultado", Role::Expected),
+    // If it fails
+    ("if it fails", Role::IfFails),
+    ("if this fails", Role::IfFails),
+    ("if that fails", Role::IfFails),
+    ("if fails", Role::IfFails),
+    ("if not", Role::IfFails),
+    ("on failure", Role::IfFails),
+    ("si falla", Role::IfFails),
+    ("si no funciona", Role::IfFails),
+    ("en caso de fallo", Role::IfFails),
+    ("en caso de error", Role::IfFails),
+    // Decision tree
+    ("decision tree", Role::DecisionTree),
+    ("arbol de decision", Role::DecisionTree),
+    ("arbol de decisiones", Role::DecisionTree),
+    // Causes
+    ("typical causes", Role::Causes),
+    ("common causes", Role::Causes),
+    ("possible causes", Role::Causes),
+    ("probable causes", Role::Causes),
+    ("likely causes", Role::Causes),
+    ("root causes", Role::Causes),
+    ("root cause", Role::Causes),
+    ("causes", Role::Causes),
+    ("causas tipicas", Role::Causes),
+    ("causas comunes", Role::Causes),
+    ("causas posibles", Role::Causes),
+    ("causas probables", Role::Causes),
+    ("posibles causas", Role::Causes),
+    ("causa raiz", Role::Causes),
+    ("causas", Role::Causes),
+    // Look for
+    ("look for", Role::LookFor),
+    ("what to look for", Role::LookFor),
+    ("buscar", Role::LookFor),
+    ("que buscar", Role::LookFor),
+    // Prevention (before Action: "acciones preventivas")
+    ("prevention", Role::Prevention),
+    ("preventive actions", Role::Prevention),
+    ("prevent", Role::Prevention),
+    ("prevencion", Role::Prevention),
+    ("acciones preventivas", Role::Prevention),
+    ("follow-up", Role::Prevention),
+    ("follow up", Role::Prevention),
+    ("seguimiento", Role::Prevention),
+    ("lessons learned", Role::Prevention),
+    // Prerequisites
+    ("prerequisites", Role::Prerequisites),
+    ("pre-requisites", Role::Prerequisites),
+    ("requirements", Role::Prerequisites),
+    ("before you begin", Role::Prerequisites),
+    ("pre checks", Role::Prerequisites),
+    ("pre-checks", Role::Prerequisites),
+    ("prerrequisitos", Role::Prerequisites),
+    ("requisitos previos", Role::Prerequisites),
+    ("requisitos", Role::Prerequisites),
+    ("antes de empezar", Role::Prerequisites),
+    // Verification
+    ("verification", Role::Verification),
+    ("verify", Role::Verification),
+    ("validation", Role::Verification),
+    ("validate", Role::Verification),
+    ("post checks", Role::Verification),
+    ("post-checks", Role::Verification),
+    ("postchecks", Role::Verification),
+    ("post-check", Role::Verification),
+    ("confirm", Role::Verification),
+    ("verificacion", Role::Verification),
+    ("validacion", Role::Verification),
+    ("comprobacion final", Role::Verification),
+    ("confirmacion", Role::Verification),
+    // Diagnosis
+    ("diagnostic steps", Role::Diagnosis),
+    ("diagnostics", Role::Diagnosis),
+    ("diagnostic", Role::Diagnosis),
+    ("diagnosis", Role::Diagnosis),
+    ("diagnose", Role::Diagnosis),
+    ("diagnostico", Role::Diagnosis),
+    ("pasos de diagnostico", Role::Diagnosis),
+    ("investigation", Role::Diagnosis),
+    ("investigate", Role::Diagnosis),
+    ("investigacion", Role::Diagnosis),
+    ("investigar", Role::Diagnosis),
+    ("triage", Role::Diagnosis),
+    ("possible checks", Role::Diagnosis),
+    ("checks", Role::Diagnosis),
+    ("health checks", Role::Diagnosis),
+    ("comprobaciones", Role::Diagnosis),
+    ("verificaciones", Role::Diagnosis),
+    ("troubleshooting steps", Role::Diagnosis),
+    ("troubleshooting", Role::Diagnosis),
+    ("debugging", Role::Diagnosis),
+    ("analysis", Role::Diagnosis),
+    ("analisis", Role::Diagnosis),
+    ("identify", Role::Diagnosis),
+    ("identificacion", Role::Diagnosis),
+    // Action
+    ("actions", Role::Action),
+    ("action", Role::Action),
+    ("acciones", Role::Action),
+    ("accion", Role::Action),
+    ("resolution steps", Role::Action),
+    ("resolution", Role::Action),
+    ("resolve", Role::Action),
+    ("resolucion", Role::Action),
+    ("resolver", Role::Action),
+    ("solution", Role::Action),
+    ("solutions", Role::Action),
+    ("solucion", Role::Action),
+    ("soluciones", Role::Action),
+    ("fix", Role::Action),
+    ("remediation", Role::Action),
+    ("remediacion", Role::Action),
+    ("mitigation", Role::Action),
+    ("mitigation steps", Role::Action),
+    ("mitigacion", Role::Action),
+    ("mitigar", Role::Action),
+    ("recovery", Role::Action),
+    ("recuperacion", Role::Action),
+    ("workaround", Role::Action),
+    ("what to do", Role::Action),
+    ("que hacer", Role::Action),
+    // Escalation
+    ("escalation", Role::Escalation),
+    ("escalate", Role::Escalation),
+    ("when to escalate", Role::Escalation),
+    ("escalamiento", Role::Escalation),
+    ("escalado", Role::Escalation),
+    ("escalar", Role::Escalation),
+    ("escalacion", Role::Escalation),
+    ("cuando escalar", Role::Escalation),
+    // Neutral lead-ins that still say "this is the procedure"
+    ("commands", Role::Neutral),
+    ("comandos", Role::Neutral),
+];
+
+/// Words beside a keyword must all be fillers (`Diagnostic Steps`, `Immediate
+/// actions`, `Acciones inmediatas`); one more word makes the label a title.
+const MAX_EXTRA_WORDS: usize = 1;
+
+/// The role a heading or label names, if any.
+pub fn role_of(label: &str) -> Option<Role> {
+    let folded = fold_label(label);
+    if folded.is_empty() {
+        return None;
+    }
+    let mut best: Option<(usize, Role)> = None;
+    for &(keyword, role) in KEYWORDS {
+        let rest = match (folded.strip_prefix(keyword), folded.strip_suffix(keyword)) {
+            (Some(rest), _) if rest.is_empty() || rest.starts_with([' ', '(', '/', ',', '-']) => {
+                rest
+            }
+            (_, Some(rest)) if rest.ends_with(' ') => rest,
+            _ => continue,
+        };
+        let extra = rest
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty() && !is_filler(w))
+            .count();
+        if extra < MAX_EXTRA_WORDS && best.is_none_or(|(len, _)| keyword.len() > len) {
+            best = Some((keyword.len(), role));
+        }
+    }
+    best.map(|(_, role)| role)
+}
+
+/// Words that do not make a label a title: articles and the modifiers role headings
+/// carry (`Diagnostic Steps`, `Acciones inmediatas`, `Recommended actions`). Any other
+/// word makes it a title: `Verificación falla` is a step, not the Verification part.
+fn is_filler(word: &str) -> bool {
+    matches!(
+        word,
+        "and"
+            | "y"
+            | "de"
+            | "del"
+            | "la"
+            | "el"
+            | "the"
+            | "to"
+            | "a"
+            | "e"
+            | "o"
+            | "or"
+            | "en"
+            | "steps"
+            | "step"
+            | "pasos"
+            | "paso"
+            | "immediate"
+            | "inmediatas"
+            | "inmediata"
+            | "inmediato"
+            | "inmediatos"
+            | "recommended"
+            | "recomendadas"
+            | "recomendada"
+            | "recomendados"
+            | "sugeridas"
+            | "suggested"
+            | "quick"
+            | "rapido"
+            | "rapida"
+            | "rapidas"
+            | "manual"
+            | "final"
+            | "finales"
+            | "initial"
+            | "inicial"
+            | "iniciales"
+            | "possible"
+            | "posibles"
+            | "common"
+            | "comunes"
+            | "typical"
+            | "tipicas"
+            | "further"
+            | "additional"
+            | "adicionales"
+            | "next"
+            | "siguientes"
+            | "required"
+            | "requeridas"
+            | "optional"
+            | "opcional"
+            | "opcionales"
+            | "short"
+            | "term"
+            | "long"
+            | "detailed"
+            | "detallado"
+            | "general"
+            | "plan"
+            | "checklist"
+            | "process"
+            | "proceso"
+            | "procedure"
+            | "procedimiento"
+            | "notes"
+            | "details"
+            | "detalles"
+            | "output"
+            | "salida"
+            | "result"
+            | "results"
+            | "resultados"
+            | "commands"
+            | "comandos"
+    )
+}
+
+/// Folded label: ASCII lower case, no numbering (`1.`, `2)`, `Step 3:`), no emoji, no
+/// trailing colon.
+pub fn fold_label(label: &str) -> String {
+    let folded = deunicode::deunicode(&super::slug::clean_title(label)).to_lowercase();
+    let trimmed = folded
+        .trim()
+        .trim_start_matches(|c: char| c.is_ascii_digit() || ".)-#*_ ".contains(c))
+        .trim_end_matches(|c: char| ":.*_ ".contains(c))
+        .trim();
+    trimmed
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(" :", ":")
+}
+
+/// A step heading or bold label: `Step 2: Restart`, `Paso 1`, `Etapa 3 -`. Returns the
+/// rest of the label (possibly empty).
+pub fn step_label(label: &str) -> Option<String> {
+    static STEP: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?i)^\W*(?:step|paso|etapa|fase|phase)\s*#?\d+\s*[:.)\-—–]*\s*(.*)$")
+            .expect("static regex")
+    });
+    let clean = super::slug::clean_title(label);
+    STEP.captures(&clean)
+        .map(|c| c[1].trim().trim_end_matches(':').trim().to_string())
+}
+
+/// `Option 1: Force new deployment`, `Opción B`, `Method 2`, `Alternativa 1`.
+pub fn option_label(label: &str) -> bool {
+    static OPTION: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(
+            r"(?i)^\W*(?:option|opci[oó]n|method|m[eé]todo|alternative|alternativa|approach|enfoque)\s*#?(?:\d+|[A-Z])(?:$|[\s:.)\-—–])",
+        )
+        .expect("static regex")
+    });
+    OPTION.is_match(&super::slug::clean_title(label))
+}
+
+/// A condition label: `If Redis is down`, `Si el worker está caído`, `When ...`.
+pub fn condition_label(label: &str) -> bool {
+    let folded = fold_label(label);
+    ["if ", "si ", "when ", "cuando ", "en caso de "]
+        .iter()
+        .any(|w| folded.starts_with(w))
+        && role_of(label) != Some(Role::IfFails)
+}
+
+/// Lead-ins too generic to title a step: `Commands:`, `Comando ejemplo:`.
+pub fn generic_lead_in(label: &str) -> bool {
+    let folded = fold_label(label);
+    folded.is_empty()
+        || [
+            "commands",
+            "command",
+            "comandos",
+            "comando",
+            "comando ejemplo",
+            "comandos de referencia",
+            "example",
+            "ejemplo",
+            "for example",
+            "por ejemplo",
+            "run",
+            "ejecutar",
+            "code",
+            "codigo",
+            "usage",
+            "uso",
+            "esto",
+            "this",
+        ]
+        .contains(&folded.as_str())
+}
+
+/// Section titles that are reference material rather than a procedure someone runs.
+pub fn reference_title(title: &str) -> bool {
+    let folded = fold_label(title);
+    const WORDS: &[&str] = &[
+        "indice",
+        "index",
+        "table of contents",
+        "contents",
+        "toc",
+        "changelog",
+        "change log",
+        "historial",
+        "contacts",
+        "contactos",
+        "contact",
+        "contacto",
+        "ownership",
+        "owners",
+        "escalation",
+        "escalamiento",
+        "escalado",
+        "monitoring",
+        "monitoreo",
+        "monitorizacion",
+        "dashboards",
+        "dashboard",
+        "alert response",
+        "alert rules",
+        "alertas recomendadas",
+        "alerting",
+        "metricas clave",
+        "key metrics",
+        "references",
+        "referencias",
+        "reference",
+        "anexo",
+        "appendix",
+        "glossary",
+        "glosario",
+        "overview",
+        "alcance",
+        "scope",
+        "objetivos",
+        "servicios criticos",
+        "urls",
+        "links",
+        "enlaces",
+        "matriz de severidad",
+        "severity matrix",
+        "severity levels",
+        "umbrales",
+        "thresholds",
+        "comandos comunes",
+        "comandos utiles",
+        "common commands",
+        "useful commands",
+        "diagnostic commands",
+        "quick reference",
+        "cheat sheet",
+        "cheatsheet",
+        "seguridad operacional",
+        "gestion de capacidad",
+        "capacity",
+        "plantilla",
+        "template",
+        "simulacros",
+        "drills",
+        "revision semanal",
+        "cierre",
+        "postmortem",
+        "procedimientos de mantenimiento",
+        "maintenance",
+        "operacion de incidentes",
+        "last updated",
+        "related",
+        "see also",
+        "ver tambien",
+    ];
+    WORDS.iter().any(|w| {
+        folded == *w || folded.starts_with(&format!("{w} ")) || folded.starts_with(&format!("{w}:"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn english_and_spanish_roles() {
+        assert_eq!(role_of("Síntomas"), Some(Role::Symptoms));
+        assert_eq!(role_of("Symptoms:"), Some(Role::Symptoms));
+        assert_eq!(role_of("Diagnostic Steps:"), Some(Role::Diagnosis));
+        assert_eq!(role_of("Diagnóstico"), Some(Role::Diagnosis));
+        assert_eq!(role_of("Resolution:"), Some(Role::Action));
+        assert_eq!(role_of("Acciones"), Some(Role::Action));
+        assert_eq!(role_of("Acción"), Some(Role::Action));
+        assert_eq!(role_of("Prevention:"), Some(Role::Prevention));
+        assert_eq!(role_of("Prevención"), Some(Role::Prevention));
+        assert_eq!(role_of("Esperado"), Some(Role::Expected));
+        assert_eq!(role_of("Si falla"), Some(Role::IfFails));
+        assert_eq!(role_of("Árbol de decisión"), Some(Role::DecisionTree));
+        assert_eq!(role_of("Causas típicas"), Some(Role::Causes));
+        assert_eq!(role_of("Causas comunes"), Some(Role::Causes));
+        assert_eq!(role_of("Possible causes"), Some(Role::Causes));
+        assert_eq!(role_of("Meaning"), Some(Role::Info));
+        assert_eq!(role_of("Impact"), Some(Role::Info));
+        assert_eq!(role_of("Mitigation"), Some(Role::Action));
+        assert_eq!(role_of("Possible checks"), Some(Role::Diagnosis));
+        assert_eq!(role_of("Investigation"), Some(Role::Diagnosis));
+        assert_eq!(role_of("Solution"), Some(Role::Action));
+        assert_eq!(role_of("Verification"), Some(Role::Verification));
+        assert_eq!(role_of("Post checks"), Some(Role::Verification));
+        assert_eq!(role_of("Prerequisites"), Some(Role::Prerequisites));
+        assert_eq!(role_of("Acciones preventivas"), Some(Role::Prevention));
+        assert_eq!(role_of("Comandos"), Some(Role::Neutral));
+    }
+
+    #[test]
+    fn titles_are_not_roles() {
+        assert_eq!(role_of("Diagnóstico rápido por componente"), None);
+        assert_eq!(role_of("Webhooks Fallan"), None);
+        assert_eq!(role_of("Issue: Redis Connection Failures"), None);
+        assert_eq!(role_of("Fixtures"), None);
+        assert_eq!(role_of("Verificación falla"), None);
+        assert_eq!(role_of("Troubleshooting Runbook"), None);
+        assert_eq!(role_of("Immediate actions"), Some(Role::Action));
+        assert_eq!(role_of("Acciones inmediatas"), Some(Role::Action));
+    }
+
+    #[test]
+    fn steps_options_conditions() {
+        assert_eq!(
+            step_label("Step 2: Restart the pod").as_deref(),
+            Some("Restart the pod")
+        );
+        assert_eq!(step_label("Paso 1").as_deref(), Some(""));
+        assert!(step_label("Steps").is_none());
+        assert!(option_label("Option 1: Force new deployment"));
+        assert!(option_label("Opción 2"));
+        assert!(option_label("Method 3 - rollback"));
+        assert!(!option_label("Optional cleanup"));
+        assert!(condition_label("Si worker está caído:"));
+        assert!(condition_label("If Redis is down"));
+        assert!(!condition_label("Si falla"));
+    }
+
+    #[test]
+    fn reference_titles() {
+        assert!(reference_title("Monitoring & Alerting"));
+        assert!(reference_title("🔍 DIAGNOSTIC COMMANDS"));
+        assert!(reference_title("Contactos"));
+        assert!(reference_title("21) Anexo: comandos útiles"));
+        assert!(!reference_title("Webhooks Fallan"));
+        assert!(!reference_title("Redis Desconectado"));
+    }
+}

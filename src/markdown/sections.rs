@@ -1,0 +1,313 @@
+//! Multi-incident runbooks: which heading sections are incidents.
+//!
+//! A section is one playbook when its sub-headings (or bold labels) are mostly roles
+//! (Symptoms / Diagnosis / Resolution…, or Meaning / Impact / Mitigation in alert
+//! runbooks), or when it is a leaf holding commands. Sections whose sub-sections are
+//! incidents are containers (`## CRITICAL ISSUES`). Reference material (index,
+//! contacts, dashboards, escalation levels, "useful commands", changelog) still parses
+//! and is addressable by slug, but is not listed as an incident.
+
+use super::blocks::{plain, Block, Span};
+use super::roles::{self, Role};
+use super::slug::{clean_title, slugify, SlugSet};
+use std::collections::HashSet;
+
+#[derive(Debug, Clone)]
+pub struct Sec {
+    /// Index of the heading block, `None` for the document root.
+    pub heading: Option<usize>,
+    pub level: u8,
+    pub title: String,
+    pub slug: String,
+    pub line: usize,
+    /// Content blocks: `start..end` (children included).
+    pub start: usize,
+    pub end: usize,
+    pub children: Vec<usize>,
+    pub parent: Option<usize>,
+}
+
+/// One section chosen to become a playbook.
+#[derive(Debug, Clone)]
+pub struct Chosen {
+    pub sec: usize,
+    /// An incident users would run (false: reference material, parsed all the same).
+    pub incident: bool,
+    /// Blocks to walk.
+    pub range: std::ops::Range<usize>,
+}
+
+/// Builds the section tree of top-level headings. Index 0 is the root.
+pub fn tree(blocks: &[Block], root_title: &str, root_slug: &str) -> Vec<Sec> {
+    let mut secs = vec![Sec {
+        heading: None,
+        level: 0,
+        title: root_title.to_string(),
+        slug: root_slug.to_string(),
+        line: 1,
+        start: 0,
+        end: blocks.len(),
+        children: Vec::new(),
+        parent: None,
+    }];
+    let mut slugs = SlugSet::new();
+    let mut stack = vec![0usize];
+    for (i, block) in blocks.iter().enumerate() {
+        let Block::Heading(h) = block else { continue };
+        let title = clean_title(&plain(&h.spans));
+        let slug = slugs.unique(&slugify(&title));
+        while let Some(&top) = stack.last() {
+            if top != 0 && secs[top].level >= h.level {
+                secs[top].end = i;
+                stack.pop();
+            } else {
+                break;
+            }
+        }
+        let parent = *stack.last().unwrap_or(&0);
+        let idx = secs.len();
+        secs.push(Sec {
+            heading: Some(i),
+            level: h.level,
+            title,
+            slug,
+            line: h.line,
+            start: i + 1,
+            end: blocks.len(),
+            children: Vec::new(),
+            parent: Some(parent),
+        });
+        secs[parent].children.push(idx);
+        stack.push(idx);
+    }
+    secs
+}
+
+/// Picks the playbook sections, in document order.
+pub fn choose(secs: &[Sec], blocks: &[Block]) -> Vec<Chosen> {
+    let mut out = Vec::new();
+    visit(secs, blocks, 0, false, &mut out);
+    out
+}
+
+fn visit(secs: &[Sec], blocks: &[Block], idx: usize, inherited_ref: bool, out: &mut Vec<Chosen>) {
+    let sec = &secs[idx];
+    let reference = inherited_ref || (sec.heading.is_some() && roles::reference_title(&sec.title));
+    let direct_end = sec
+        .children
+        .first()
+        .and_then(|&c| secs[c].heading)
+        .unwrap_or(sec.end);
+    if is_playbook(secs, blocks, idx) {
+        out.push(Chosen {
+            sec: idx,
+            incident: !reference,
+            range: sec.start..sec.end,
+        });
+        return;
+    }
+    if sec.children.is_empty() {
+        let runnable = has_commands(&blocks[sec.start..sec.end]);
+        let has_content = blocks[sec.start..sec.end]
+            .iter()
+            .any(|b| !matches!(b, Block::Rule(_) | Block::Html(_)));
+        if has_content {
+            out.push(Chosen {
+                sec: idx,
+                incident: runnable && !reference,
+                range: sec.start..sec.end,
+            });
+        }
+        return;
+    }
+    if has_commands(&blocks[sec.start..direct_end]) {
+        out.push(Chosen {
+            sec: idx,
+            incident: !reference,
+            range: sec.start..direct_end,
+        });
+    }
+    for &child in &sec.children {
+        visit(secs, blocks, child, reference, out);
+    }
+}
+
+/// Whether a section's own structure makes it one procedure.
+fn is_playbook(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
+    let sec = &secs[idx];
+    let mut role_kids = 0;
+    let mut core = 0;
+    let mut structural = 0;
+    let mut others = 0;
+    for &c in &sec.children {
+        let title = &secs[c].title;
+        // A heading with sections of its own is a title (`# Troubleshooting Runbook`),
+        // whatever its words.
+        let role = roles::role_of(title).filter(|_| secs[c].children.is_empty());
+        match role {
+            Some(role) => {
+                role_kids += 1;
+                if role.marks_incident() {
+                    core += 1;
+                }
+            }
+            None if roles::step_label(title).is_some()
+                || roles::option_label(title)
+                || roles::condition_label(title) =>
+            {
+                structural += 1
+            }
+            None => others += 1,
+        }
+    }
+    let direct_end = sec
+        .children
+        .first()
+        .and_then(|&c| secs[c].heading)
+        .unwrap_or(sec.end);
+    let labels = bold_roles(&blocks[sec.start..direct_end]);
+    (core > 0 && role_kids + structural >= others)
+        || labels.len() >= 2
+        || (structural > 0 && others == 0 && has_commands(&blocks[sec.start..sec.end]))
+        || (!sec.children.is_empty()
+            && sec.children.len() >= 2
+            && sec.children.iter().all(|&c| step_like(secs, blocks, c)))
+}
+
+/// A sub-section that is one step of its parent rather than a procedure of its own: a
+/// leaf holding a single command block whose commands are not split by `# 1.` headers
+/// (`### redis` + one `redis-cli ping` block under "Diagnóstico rápido por componente").
+fn step_like(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
+    let sec = &secs[idx];
+    if !sec.children.is_empty() || roles::role_of(&sec.title).is_some() {
+        return false;
+    }
+    let content = &blocks[sec.start..sec.end];
+    let codes: Vec<&super::blocks::Code> = content
+        .iter()
+        .filter_map(|b| match b {
+            Block::Code(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    let others_ok = content.iter().all(|b| {
+        matches!(
+            b,
+            Block::Code(_) | Block::Para(_) | Block::Rule(_) | Block::Html(_)
+        )
+    });
+    let [code] = codes.as_slice() else {
+        return false;
+    };
+    let headers = code
+        .body
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix('#'))
+        .filter(|c| {
+            let c = c.trim();
+            c.starts_with(|ch: char| ch.is_ascii_digit()) || roles::option_label(c)
+        })
+        .count();
+    others_ok && headers == 0 && has_commands(content)
+}
+
+/// Distinct roles named by bold-label paragraphs (`**Symptoms:**`, `**Síntomas**`).
+fn bold_roles(blocks: &[Block]) -> HashSet<Role> {
+    let mut out = HashSet::new();
+    for block in blocks {
+        if let Block::Para(p) = block {
+            let first = p
+                .spans
+                .iter()
+                .find(|s| !matches!(s, Span::Text(t) if t.trim().is_empty()));
+            if let Some(Span::Strong(inner)) = first {
+                if let Some(role) = roles::role_of(&plain(inner)) {
+                    if role.marks_incident() {
+                        out.insert(role);
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Any code block that holds commands (not YAML, output or a crontab line).
+pub fn has_commands(blocks: &[Block]) -> bool {
+    blocks.iter().any(|b| match b {
+        Block::Code(c) => {
+            let lang = super::fence::parse(&c.info).lang;
+            let shellish = lang.is_empty()
+                || matches!(
+                    lang.as_str(),
+                    "bash"
+                        | "sh"
+                        | "shell"
+                        | "zsh"
+                        | "console"
+                        | "shell-session"
+                        | "sh-session"
+                        | "terminal"
+                        | "fish"
+                );
+            shellish
+                && c.body.lines().any(|l| {
+                    let t = l.trim();
+                    !t.is_empty()
+                        && !t.starts_with('#')
+                        && !super::shell::is_crontab_line(t)
+                        && (!lang.is_empty() || super::shell::looks_like_command(t))
+                })
+        }
+        Block::List(l) => l.items.iter().any(|i| has_commands(&i.blocks)),
+        Block::Quote(q) => has_commands(&q.blocks),
+        _ => false,
+    })
+}
+
+/// Severity implied by the headings above a section (`## 🔴 CRITICAL ISSUES`).
+pub fn inferred_severity(secs: &[Sec], idx: usize) -> Option<String> {
+    let mut cur = secs[idx].parent;
+    while let Some(p) = cur {
+        let folded = deunicode::deunicode(&secs[p].title).to_lowercase();
+        let words: Vec<&str> = folded
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let has = |w: &[&str]| words.iter().any(|x| w.contains(x));
+        if has(&["critical", "critico", "critica", "sev1", "p1", "blocker"]) {
+            return Some("sev1".into());
+        }
+        if has(&[
+            "high", "major", "alta", "alto", "sev2", "p2", "urgent", "urgente",
+        ]) {
+            return Some("sev2".into());
+        }
+        if has(&[
+            "warning",
+            "warnings",
+            "medium",
+            "media",
+            "medio",
+            "sev3",
+            "p3",
+            "advertencia",
+        ]) {
+            return Some("sev3".into());
+        }
+        if has(&[
+            "info",
+            "informational",
+            "low",
+            "baja",
+            "bajo",
+            "minor",
+            "sev4",
+            "p4",
+        ]) {
+            return Some("sev4".into());
+        }
+        cur = secs[p].parent;
+    }
+    None
+}

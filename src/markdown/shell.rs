@@ -1,0 +1,946 @@
+//! Just enough shell to read runbook code blocks: logical commands (continuations,
+//! quotes, heredocs, `if … fi`), words of simple commands, and what a command is like
+//! (never-ending, interactive, a REPL client, command-looking at all).
+
+/// One line-level piece of a code block.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    Blank,
+    /// A full-line `# comment`, without the `#`.
+    Comment(String),
+    /// A logical command, possibly spanning lines (continuations, quotes, heredocs).
+    Command(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located {
+    pub piece: Piece,
+    /// 1-based file line of the first physical line.
+    pub line: usize,
+}
+
+/// Splits a code block body into comments, blank lines and logical commands.
+pub fn pieces(body: &str, first_line: usize) -> Vec<Located> {
+    let mut out = Vec::new();
+    let mut state = LexState::default();
+    let mut current = String::new();
+    let mut start = first_line;
+    for (i, raw) in body.lines().enumerate() {
+        let line = raw.trim_end_matches('\r');
+        let number = first_line + i;
+        if current.is_empty() {
+            let trimmed = line.trim();
+            if trimmed.is_empty() {
+                out.push(Located {
+                    piece: Piece::Blank,
+                    line: number,
+                });
+                continue;
+            }
+            if let Some(comment) = trimmed.strip_prefix('#') {
+                if !trimmed.starts_with("#!") {
+                    out.push(Located {
+                        piece: Piece::Comment(comment.trim().to_string()),
+                        line: number,
+                    });
+                }
+                continue;
+            }
+            start = number;
+        } else {
+            current.push('\n');
+        }
+        current.push_str(line);
+        state.feed(line);
+        if !state.continues() {
+            out.push(Located {
+                piece: Piece::Command(std::mem::take(&mut current)),
+                line: start,
+            });
+            state = LexState::default();
+        }
+    }
+    if !current.is_empty() {
+        out.push(Located {
+            piece: Piece::Command(current),
+            line: start,
+        });
+    }
+    out
+}
+
+/// What is still open at the end of a line.
+#[derive(Default, Debug)]
+struct LexState {
+    single: bool,
+    double: bool,
+    parens: i32,
+    keywords: i32,
+    braces: i32,
+    heredocs: Vec<String>,
+    in_heredoc: bool,
+    trailing_operator: bool,
+}
+
+impl LexState {
+    fn continues(&self) -> bool {
+        self.single
+            || self.double
+            || self.parens > 0
+            || self.keywords > 0
+            || self.braces > 0
+            || !self.heredocs.is_empty()
+            || self.trailing_operator
+    }
+
+    fn feed(&mut self, line: &str) {
+        if self.in_heredoc {
+            if let Some(term) = self.heredocs.first() {
+                if line.trim() == term {
+                    self.heredocs.remove(0);
+                }
+            }
+            self.in_heredoc = !self.heredocs.is_empty();
+            return;
+        }
+        let mut word = String::new();
+        let mut words: Vec<String> = Vec::new();
+        let chars: Vec<char> = line.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if self.single {
+                if c == '\'' {
+                    self.single = false;
+                }
+                i += 1;
+                continue;
+            }
+            if self.double {
+                match c {
+                    '\\' => i += 1,
+                    '"' => self.double = false,
+                    _ => {}
+                }
+                i += 1;
+                continue;
+            }
+            match c {
+                '\\' => {
+                    i += 2;
+                    continue;
+                }
+                '\'' => self.single = true,
+                '"' => self.double = true,
+                '(' => self.parens += 1,
+                ')' => self.parens -= 1,
+                '#' if word.is_empty() => break,
+                '<' if chars.get(i + 1) == Some(&'<') && chars.get(i + 2) != Some(&'<') => {
+                    let rest: String = chars[i + 2..].iter().collect();
+                    if let Some(term) = heredoc_terminator(&rest) {
+                        self.heredocs.push(term);
+                    }
+                    i += 2;
+                    continue;
+                }
+                c if c.is_whitespace() || c == ';' || c == '&' || c == '|' => {
+                    if !word.is_empty() {
+                        words.push(std::mem::take(&mut word));
+                    }
+                    if c != ' ' && c != '\t' {
+                        words.push(c.to_string());
+                    }
+                    i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            word.push(c);
+            i += 1;
+        }
+        if !word.is_empty() {
+            words.push(word);
+        }
+        let mut command_position = true;
+        for w in &words {
+            if command_position {
+                match w.as_str() {
+                    "if" | "for" | "while" | "until" | "case" | "select" => self.keywords += 1,
+                    "fi" | "done" | "esac" => self.keywords -= 1,
+                    "{" => self.braces += 1,
+                    "}" => self.braces -= 1,
+                    _ => {}
+                }
+            }
+            command_position = matches!(
+                w.as_str(),
+                ";" | "&" | "|" | "then" | "do" | "else" | "elif" | "{" | "("
+            ) || w.ends_with(';')
+                || w == "!"
+                || w.ends_with('(');
+            if w.ends_with(';') && command_position {
+                let bare = w.trim_end_matches(';');
+                if matches!(bare, "fi" | "done" | "esac") {
+                    self.keywords -= 1;
+                } else if bare == "}" {
+                    self.braces -= 1;
+                }
+            }
+        }
+        self.keywords = self.keywords.max(0);
+        self.braces = self.braces.max(0);
+        self.parens = self.parens.max(0);
+        let bare = line.trim_end();
+        let code = strip_trailing_comment(bare);
+        self.trailing_operator = code.ends_with('\\')
+            || code.ends_with('|')
+            || code.ends_with("&&")
+            || code.ends_with("||");
+        self.in_heredoc = !self.heredocs.is_empty();
+    }
+}
+
+fn heredoc_terminator(rest: &str) -> Option<String> {
+    let rest = rest.trim_start_matches('-').trim_start();
+    let term: String = rest
+        .chars()
+        .skip_while(|c| *c == '\'' || *c == '"')
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .collect();
+    (!term.is_empty()).then_some(term)
+}
+
+/// A line without its trailing ` # comment` (outside quotes).
+pub fn strip_trailing_comment(line: &str) -> &str {
+    let mut single = false;
+    let mut double = false;
+    let mut prev = ' ';
+    for (i, c) in line.char_indices() {
+        match c {
+            '\'' if !double => single = !single,
+            '"' if !single && prev != '\\' => double = !double,
+            '#' if !single && !double && prev.is_whitespace() => return line[..i].trim_end(),
+            _ => {}
+        }
+        prev = c;
+    }
+    line
+}
+
+/// The simple commands of a command line: words split at `|`, `;`, `&&`, `||`, `&`,
+/// newlines and `$(`, quotes removed. Good enough to recognise programs and flags.
+pub fn simple_commands(command: &str) -> Vec<Vec<String>> {
+    let mut out: Vec<Vec<String>> = Vec::new();
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    let mut has_word = false;
+    let mut chars = command.chars().peekable();
+    let mut single = false;
+    let mut double = false;
+    let flush_word = |word: &mut String, has: &mut bool, words: &mut Vec<String>| {
+        if *has {
+            words.push(std::mem::take(word));
+            *has = false;
+        }
+    };
+    while let Some(c) = chars.next() {
+        if single {
+            if c == '\'' {
+                single = false;
+            } else {
+                word.push(c);
+            }
+            continue;
+        }
+        if double {
+            match c {
+                '"' => double = false,
+                '\\' => {
+                    if let Some(n) = chars.next() {
+                        word.push(n);
+                    }
+                }
+                _ => word.push(c),
+            }
+            continue;
+        }
+        match c {
+            '\'' => {
+                single = true;
+                has_word = true;
+            }
+            '"' => {
+                double = true;
+                has_word = true;
+            }
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    if n != '\n' {
+                        word.push(n);
+                        has_word = true;
+                    }
+                }
+            }
+            '#' if !has_word => {
+                for n in chars.by_ref() {
+                    if n == '\n' {
+                        break;
+                    }
+                }
+                flush_word(&mut word, &mut has_word, &mut words);
+                if !words.is_empty() {
+                    out.push(std::mem::take(&mut words));
+                }
+            }
+            '|' | ';' | '&' | '\n' | '(' | ')' | '`' => {
+                flush_word(&mut word, &mut has_word, &mut words);
+                if !words.is_empty() {
+                    out.push(std::mem::take(&mut words));
+                }
+            }
+            '$' if chars.peek() == Some(&'(') => {
+                flush_word(&mut word, &mut has_word, &mut words);
+                if !words.is_empty() {
+                    out.push(std::mem::take(&mut words));
+                }
+            }
+            c if c.is_whitespace() => flush_word(&mut word, &mut has_word, &mut words),
+            c => {
+                word.push(c);
+                has_word = true;
+            }
+        }
+    }
+    flush_word(&mut word, &mut has_word, &mut words);
+    if !words.is_empty() {
+        out.push(words);
+    }
+    out
+}
+
+/// The program of a simple command and its arguments, past `sudo`, `env X=1`, `time`,
+/// `nohup`, `xargs -I {}`, `timeout 10`.
+pub fn program(words: &[String]) -> Option<(&str, &[String])> {
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i].as_str();
+        if is_assignment(w) {
+            i += 1;
+            continue;
+        }
+        match w {
+            "sudo" | "time" | "nohup" | "nice" | "exec" | "command" | "builtin" | "env"
+            | "stdbuf" | "!" | "then" | "do" | "else" | "{" => {
+                i += 1;
+                while i < words.len() && words[i].starts_with('-') {
+                    i += 1;
+                }
+            }
+            "timeout" => {
+                i += 1;
+                while i < words.len() && words[i].starts_with('-') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            "xargs" => {
+                i += 1;
+                while i < words.len() && words[i].starts_with('-') {
+                    let takes_value = matches!(words[i].as_str(), "-I" | "-n" | "-P" | "-d" | "-L");
+                    i += if takes_value { 2 } else { 1 };
+                }
+            }
+            _ => {
+                let base = w.rsplit('/').next().unwrap_or(w);
+                return Some((base, &words[i + 1..]));
+            }
+        }
+    }
+    None
+}
+
+pub fn is_assignment(word: &str) -> bool {
+    match word.split_once('=') {
+        Some((name, _)) => {
+            !name.is_empty()
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                && !name.starts_with(|c: char| c.is_ascii_digit())
+        }
+        None => false,
+    }
+}
+
+/// Commands that never end on their own: they stream until stopped.
+pub fn is_never_ending(command: &str) -> bool {
+    simple_commands(command).iter().any(|words| {
+        let Some((prog, args)) = program(words) else {
+            return false;
+        };
+        let has = |flag: &str| args.iter().any(|a| a == flag);
+        let has_short = |c: char| {
+            args.iter()
+                .any(|a| a.starts_with('-') && !a.starts_with("--") && a.contains(c))
+        };
+        match prog {
+            "watch" => true,
+            "tail" => has_short('f') || has_short('F') || has("--follow"),
+            "journalctl" => has_short('f') || has("--follow"),
+            "docker" | "docker-compose" | "podman" | "kubectl" | "oc" | "stern" => {
+                (args.iter().any(|a| a == "logs") && (has("-f") || has("--follow")))
+                    || (prog == "stern")
+                    || (args.iter().any(|a| a == "stats") && !has("--no-stream"))
+                    || (args.iter().any(|a| a == "events") && !has("--since") && prog != "kubectl")
+                    || ((prog == "kubectl" || prog == "oc")
+                        && (has("-w")
+                            || has("--watch")
+                            || args.iter().any(|a| a == "port-forward")))
+            }
+            "aws" => has("--follow"),
+            "ping" => !has_short('c') && !has("--count"),
+            "top" | "htop" | "btop" | "iotop" | "k9s" => !(prog == "top" && has_short('b')),
+            "tcpdump" => !has_short('c'),
+            "redis-cli" => args.iter().any(|a| a.eq_ignore_ascii_case("monitor")),
+            _ => {
+                args.iter().any(|a| a == "--follow" || a == "--watch")
+                    && !matches!(prog, "git" | "cp" | "ls")
+            }
+        }
+    })
+}
+
+/// Programs that open a prompt when given no command of their own.
+pub const REPL_CLIENTS: &[&str] = &[
+    "redis-cli",
+    "psql",
+    "mysql",
+    "mariadb",
+    "mongo",
+    "mongosh",
+    "sqlite3",
+    "python",
+    "python3",
+    "node",
+    "irb",
+    "rails",
+    "bash",
+    "sh",
+    "zsh",
+    "ash",
+    "valkey-cli",
+    "cqlsh",
+];
+
+/// If `command` opens a REPL (`redis-cli -h $REDIS_HOST`, `docker compose exec redis
+/// redis-cli`, `psql -U x`), the client's name.
+pub fn bare_repl_client(command: &str) -> Option<&'static str> {
+    let cmds = simple_commands(command);
+    let [words] = cmds.as_slice() else {
+        return None;
+    };
+    let (pos, client) = words.iter().enumerate().rev().find_map(|(i, w)| {
+        let base = w.rsplit('/').next().unwrap_or(w);
+        REPL_CLIENTS.iter().find(|c| **c == base).map(|c| (i, *c))
+    })?;
+    let args = &words[pos + 1..];
+    let bare = match client {
+        "redis-cli" | "valkey-cli" => redis_args_are_connection_only(args),
+        "psql" => !args.iter().any(|a| {
+            a == "-c"
+                || a == "-f"
+                || a.starts_with("--command")
+                || a.starts_with("--file")
+                || a == "-l"
+                || a == "--list"
+        }),
+        "mysql" | "mariadb" => !args.iter().any(|a| a == "-e" || a.starts_with("--execute")),
+        "mongo" | "mongosh" => !args.iter().any(|a| a == "--eval" || a.ends_with(".js")),
+        "sqlite3" => args.iter().filter(|a| !a.starts_with('-')).count() <= 1,
+        "bash" | "sh" | "zsh" | "ash" => args.iter().all(|a| a.starts_with('-') && a != "-c"),
+        "python" | "python3" | "node" | "irb" => {
+            args.is_empty()
+                || args
+                    .iter()
+                    .all(|a| a.starts_with('-') && a != "-c" && a != "-e" && a != "-m")
+        }
+        "rails" => args.first().is_some_and(|a| a == "console" || a == "c"),
+        _ => args.is_empty(),
+    };
+    bare.then_some(client)
+}
+
+/// `-h host -p 6379 -a pass -n 0 --tls`: no Redis command given.
+fn redis_args_are_connection_only(args: &[String]) -> bool {
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        match a {
+            "-h" | "-p" | "-a" | "-n" | "-u" | "--user" | "--pass" | "-s" | "--cacert"
+            | "--cert" | "--key" => i += 2,
+            a if a.starts_with('-') => i += 1,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// A command a person must drive: editors, pagers, shells in containers, browsers.
+pub fn is_interactive(command: &str) -> bool {
+    if bare_repl_client(command).is_some() {
+        return true;
+    }
+    simple_commands(command).iter().any(|words| {
+        let Some((prog, args)) = program(words) else {
+            return false;
+        };
+        let it = args
+            .iter()
+            .any(|a| a == "-it" || a == "-ti" || a == "--tty");
+        match prog {
+            "vi" | "vim" | "nvim" | "nano" | "emacs" | "less" | "more" | "open" | "xdg-open"
+            | "ssh"
+                if prog != "ssh" || args.iter().filter(|a| !a.starts_with('-')).count() <= 1 =>
+            {
+                true
+            }
+            "docker" | "kubectl" | "docker-compose" | "podman" => {
+                it && args
+                    .last()
+                    .is_some_and(|a| matches!(a.as_str(), "sh" | "bash" | "zsh" | "ash"))
+            }
+            "make" => args.iter().any(|a| {
+                REPL_CLIENTS.contains(&a.as_str())
+                    || a.ends_with("-cli")
+                    || a == "shell"
+                    || a == "console"
+            }),
+            _ => false,
+        }
+    })
+}
+
+/// Programs that commonly appear in runbooks; used to tell commands from prose.
+pub const KNOWN_COMMANDS: &[&str] = &[
+    "kubectl",
+    "oc",
+    "helm",
+    "docker",
+    "docker-compose",
+    "podman",
+    "curl",
+    "wget",
+    "http",
+    "redis-cli",
+    "valkey-cli",
+    "psql",
+    "mysql",
+    "mongo",
+    "mongosh",
+    "pg_isready",
+    "pg_dump",
+    "pg_restore",
+    "pg_ctl",
+    "createdb",
+    "dropdb",
+    "systemctl",
+    "journalctl",
+    "service",
+    "aws",
+    "gcloud",
+    "gsutil",
+    "az",
+    "terraform",
+    "ansible",
+    "ansible-playbook",
+    "git",
+    "make",
+    "npm",
+    "npx",
+    "yarn",
+    "pnpm",
+    "node",
+    "python",
+    "python3",
+    "pip",
+    "alembic",
+    "grep",
+    "egrep",
+    "tail",
+    "head",
+    "cat",
+    "ls",
+    "ps",
+    "top",
+    "htop",
+    "df",
+    "du",
+    "free",
+    "netstat",
+    "ss",
+    "lsof",
+    "ping",
+    "dig",
+    "nslookup",
+    "nc",
+    "telnet",
+    "openssl",
+    "ssh",
+    "scp",
+    "rsync",
+    "kill",
+    "pkill",
+    "killall",
+    "sudo",
+    "watch",
+    "jq",
+    "yq",
+    "sed",
+    "awk",
+    "find",
+    "xargs",
+    "uptime",
+    "vmstat",
+    "iostat",
+    "dmesg",
+    "ip",
+    "ifconfig",
+    "traceroute",
+    "mtr",
+    "tcpdump",
+    "strace",
+    "crictl",
+    "etcdctl",
+    "istioctl",
+    "argocd",
+    "flux",
+    "consul",
+    "vault",
+    "nomad",
+    "rabbitmqctl",
+    "celery",
+    "supervisorctl",
+    "pm2",
+    "nginx",
+    "certbot",
+    "cargo",
+    "go",
+    "java",
+    "jcmd",
+    "jstack",
+    "echo",
+    "printf",
+    "sleep",
+    "cd",
+    "rm",
+    "mv",
+    "cp",
+    "chmod",
+    "chown",
+    "mkdir",
+    "touch",
+    "tar",
+    "gzip",
+    "gunzip",
+    "zcat",
+    "prisma",
+    "rails",
+    "rake",
+    "bundle",
+    "php",
+    "composer",
+    "mc",
+    "s3cmd",
+    "bq",
+    "stern",
+    "k9s",
+    "velero",
+    "minikube",
+    "kind",
+    "virsh",
+    "nvidia-smi",
+    "iptables",
+    "ufw",
+    "nmap",
+    "host",
+    "date",
+    "sqlite3",
+    "promtool",
+    "amtool",
+    "logcli",
+    "mongodump",
+    "mongorestore",
+    "kcat",
+    "kafkacat",
+    "pytest",
+    "export",
+    "source",
+    "set",
+    "unset",
+    "test",
+    "true",
+    "false",
+    "for",
+    "while",
+    "if",
+    "open",
+    "xdg-open",
+    "systemd-analyze",
+    "nproc",
+    "wc",
+    "sort",
+    "uniq",
+    "cut",
+    "tr",
+    "tee",
+    "diff",
+    "env",
+    "printenv",
+    "whoami",
+    "id",
+    "hostname",
+    "uname",
+    "base64",
+    "sha256sum",
+    "md5sum",
+    "stat",
+    "file",
+    "readlink",
+    "realpath",
+    "timeout",
+    "nohup",
+    "time",
+    "sh",
+    "bash",
+    "zsh",
+    "exec",
+    "eval",
+    "gh",
+    "glab",
+    "heroku",
+    "fly",
+    "flyctl",
+    "vercel",
+    "doctl",
+    "eksctl",
+    "kubectx",
+    "kubens",
+    "kustomize",
+    "skaffold",
+    "tilt",
+    "pgbench",
+    "vacuumdb",
+    "reindexdb",
+    "pg_basebackup",
+    "pg_upgrade",
+    "patronictl",
+    "redis-server",
+    "memcached",
+    "varnishadm",
+    "haproxy",
+    "apachectl",
+    "apache2ctl",
+    "uwsgi",
+    "gunicorn",
+    "uvicorn",
+    "celery",
+    "flower",
+    "ab",
+    "hey",
+    "wrk",
+    "k6",
+    "siege",
+    "iperf",
+    "iperf3",
+    "arp",
+    "route",
+    "resolvectl",
+    "systemd-resolve",
+    "chronyc",
+    "timedatectl",
+    "ntpq",
+    "lsblk",
+    "blkid",
+    "mount",
+    "umount",
+    "fdisk",
+    "parted",
+    "mkfs",
+    "fsck",
+    "smartctl",
+    "zpool",
+    "zfs",
+    "lvs",
+    "vgs",
+    "pvs",
+    "crontab",
+    "at",
+    "logrotate",
+    "auditctl",
+    "ausearch",
+    "getent",
+    "passwd",
+    "useradd",
+    "usermod",
+    "groups",
+    "last",
+    "who",
+    "w",
+    "sar",
+    "pidstat",
+    "mpstat",
+    "perf",
+    "gdb",
+    "ltrace",
+    "pstree",
+    "pgrep",
+    "fuser",
+    "ulimit",
+    "sysctl",
+    "modprobe",
+    "lsmod",
+    "reboot",
+    "shutdown",
+    "poweroff",
+    "halt",
+];
+
+/// Whether a line reads like a shell command rather than prose or output.
+pub fn looks_like_command(line: &str) -> bool {
+    let line = line.trim();
+    let line = line.strip_prefix("$ ").unwrap_or(line);
+    let Some(first) = line.split_whitespace().next() else {
+        return false;
+    };
+    if first.starts_with("./") || first.starts_with("~/") || first.ends_with(".sh") {
+        return true;
+    }
+    if first.starts_with('/')
+        && first.len() > 1
+        && line.split_whitespace().count() >= 1
+        && !first.ends_with(':')
+        && first[1..].contains('/')
+    {
+        return true;
+    }
+    if is_assignment(first)
+        && !first.contains(' ')
+        && first.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+    {
+        return true;
+    }
+    let base = first.rsplit('/').next().unwrap_or(first);
+    KNOWN_COMMANDS.contains(&base) || base.starts_with("kafka-")
+}
+
+/// A crontab entry (`0 2 * * * /path/script.sh`): a schedule, not something to run now.
+pub fn is_crontab_line(line: &str) -> bool {
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    fields.len() >= 6
+        && fields[..5].iter().all(|f| {
+            f.chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '*' | '/' | ',' | '-'))
+        })
+        || line.trim_start().starts_with('@')
+            && ["@reboot", "@daily", "@hourly", "@weekly", "@monthly"]
+                .iter()
+                .any(|p| line.trim_start().starts_with(p))
+}
+
+/// Setup that only matters for the command after it: `cd`, `export`, `X=1`, `sleep`,
+/// `source`. Kept in the same step so the next command runs in the state it needs.
+pub fn is_setup(command: &str) -> bool {
+    let cmds = simple_commands(command);
+    !cmds.is_empty()
+        && cmds
+            .iter()
+            .all(|words| match words.first().map(String::as_str) {
+                Some("cd" | "export" | "source" | "." | "set" | "unset" | "sleep" | "pushd") => {
+                    true
+                }
+                Some(w) => is_assignment(w) && words.iter().all(|w| is_assignment(w)),
+                None => false,
+            })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn commands(body: &str) -> Vec<String> {
+        pieces(body, 1)
+            .into_iter()
+            .filter_map(|p| match p.piece {
+                Piece::Command(c) => Some(c),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn continuations_quotes_and_blocks_join() {
+        let body = "aws ecs describe \\\n  --cluster x\npsql -c \"\n  UPDATE t\n  SET a = 1;\n\"\nfor f in a b; do\n  echo $f\ndone\ncat <<EOF\nhello\nEOF\nls |\n  wc -l\n";
+        let c = commands(body);
+        assert_eq!(c.len(), 5, "{c:#?}");
+        assert!(c[1].contains("SET a = 1"));
+        assert!(c[2].ends_with("done"));
+        assert!(c[3].ends_with("EOF"));
+    }
+
+    #[test]
+    fn comments_and_blank_lines() {
+        let p = pieces("# 1. Check\nls\n\n# two\n", 10);
+        assert_eq!(p[0].piece, Piece::Comment("1. Check".into()));
+        assert_eq!(p[1].line, 11);
+        assert_eq!(p[2].piece, Piece::Blank);
+    }
+
+    #[test]
+    fn never_ending() {
+        assert!(is_never_ending("watch -n 5 'aws ecs describe-services'"));
+        assert!(is_never_ending("docker-compose logs -f api"));
+        assert!(is_never_ending("tail -f /var/log/x | grep y"));
+        assert!(is_never_ending("aws logs tail /ecs/x --follow --since 10m"));
+        assert!(is_never_ending("kubectl get pods -w"));
+        assert!(!is_never_ending("docker-compose logs worker | tail -50"));
+        assert!(!is_never_ending("docker stats --no-stream"));
+        assert!(!is_never_ending("ping -c 3 host"));
+    }
+
+    #[test]
+    fn repl_clients() {
+        assert_eq!(
+            bare_repl_client("docker-compose exec redis redis-cli"),
+            Some("redis-cli")
+        );
+        assert_eq!(
+            bare_repl_client("redis-cli -h $REDIS_HOST"),
+            Some("redis-cli")
+        );
+        assert_eq!(bare_repl_client("redis-cli -h $REDIS_HOST ping"), None);
+        assert_eq!(bare_repl_client("psql -U x -c 'select 1'"), None);
+        assert!(is_interactive("docker exec -it app bash"));
+        assert!(is_interactive("open https://sentry.io/x"));
+        assert!(!is_interactive("curl http://x"));
+    }
+
+    #[test]
+    fn programs_past_wrappers() {
+        let cmds = simple_commands(
+            "sudo -E env A=1 systemctl restart nginx | xargs -I {} redis-cli DEL {}",
+        );
+        assert_eq!(program(&cmds[0]).unwrap().0, "systemctl");
+        assert_eq!(program(&cmds[1]).unwrap().0, "redis-cli");
+    }
+
+    #[test]
+    fn prose_is_not_a_command() {
+        assert!(looks_like_command("docker compose ps"));
+        assert!(looks_like_command("./scripts/rollback.sh production"));
+        assert!(!looks_like_command("Severidad 1 (Crítico):"));
+        assert!(!looks_like_command("✓ Queue depth: < 5,000 messages"));
+        assert!(!looks_like_command("1. Contactar DevOps on-call"));
+        assert!(is_crontab_line("0 2 * * * /path/to/scripts/backup-db.sh"));
+        assert!(is_setup("sleep 5"));
+        assert!(is_setup("INTEGRATION_WORKER_CONCURRENCY=10"));
+        assert!(!is_setup("A=1 make x"));
+    }
+}

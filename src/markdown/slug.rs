@@ -1,0 +1,169 @@
+//! Slugs and display titles: lower-case ASCII, accents folded, GitHub-like anchors.
+//!
+//! `Webhooks Fallan` → `webhooks-fallan`, `Diagnóstico` → `diagnostico`. Headings that
+//! went through a wrong text encoding (`üî¥ CRITICAL ISSUES`, an emoji decoded as Mac
+//! Roman) keep a clean slug because tokens with no ASCII letter or digit are dropped.
+
+use std::collections::HashSet;
+
+/// The slug of a heading or title.
+pub fn slugify(text: &str) -> String {
+    let folded = deunicode::deunicode(&clean_title(text));
+    let mut out = String::with_capacity(folded.len());
+    let mut dash = false;
+    for c in folded.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_whitespace() || c == '-' || c == '/' || c == '.' || c == ':' {
+            dash = true;
+        }
+        // Other punctuation is dropped, as GitHub does: `(503 Errors)` → `503-errors`.
+    }
+    out.trim_matches('_').to_string()
+}
+
+/// A slug cut at a word boundary so ids stay readable.
+pub fn short_slug(text: &str, max: usize) -> String {
+    let slug = slugify(text);
+    if slug.len() <= max {
+        return slug;
+    }
+    let mut cut = String::new();
+    for word in slug.split('-') {
+        if !cut.is_empty() && cut.len() + 1 + word.len() > max {
+            break;
+        }
+        if !cut.is_empty() {
+            cut.push('-');
+        }
+        cut.push_str(word);
+    }
+    if cut.is_empty() {
+        slug.chars().take(max).collect()
+    } else {
+        cut
+    }
+}
+
+/// A title for display: emoji and mis-decoded emoji removed, whitespace collapsed.
+/// Real words always hold an ASCII letter or digit (even `Diagnóstico`, `¿Falla`);
+/// `üî¥` (🔴 decoded as Mac Roman), `‚ö†Ô∏è` and `🔍` hold none.
+pub fn clean_title(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for token in text.split_whitespace() {
+        if !token.chars().any(|c| c.is_ascii_alphanumeric()) && !is_meaningful_symbol(token) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(token);
+    }
+    out
+}
+
+/// Symbols that carry meaning in a title even without letters.
+fn is_meaningful_symbol(token: &str) -> bool {
+    matches!(
+        token,
+        "&" | "+" | "/" | "-" | "→" | "->" | ">" | "<" | "=" | "|"
+    )
+}
+
+/// Hands out unique slugs: the second `redis` becomes `redis-1`, as GitHub anchors do.
+#[derive(Debug, Default)]
+pub struct SlugSet {
+    seen: HashSet<String>,
+}
+
+impl SlugSet {
+    pub fn new() -> Self {
+        SlugSet::default()
+    }
+
+    /// Reserves a name so it is never handed out (e.g. `end`).
+    pub fn reserve(&mut self, name: &str) {
+        self.seen.insert(name.to_string());
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.seen.contains(name)
+    }
+
+    /// `base` if free, else `base-1`, `base-2`...
+    pub fn unique(&mut self, base: &str) -> String {
+        let base = if base.is_empty() { "section" } else { base };
+        if self.seen.insert(base.to_string()) {
+            return base.to_string();
+        }
+        (1..)
+            .map(|n| format!("{base}-{n}"))
+            .find(|candidate| self.seen.insert(candidate.clone()))
+            .unwrap_or_else(|| base.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_accents_and_case() {
+        assert_eq!(slugify("Webhooks Fallan"), "webhooks-fallan");
+        assert_eq!(slugify("Diagnóstico"), "diagnostico");
+        assert_eq!(slugify("Backups y Recuperación"), "backups-y-recuperacion");
+    }
+
+    #[test]
+    fn drops_punctuation_like_github() {
+        assert_eq!(
+            slugify("Issue: Application Down (503 Errors)"),
+            "issue-application-down-503-errors"
+        );
+        assert_eq!(slugify("`/healthz` responde 503"), "healthz-responde-503");
+        assert_eq!(
+            slugify("1) 401 en endpoints protegidos"),
+            "1-401-en-endpoints-protegidos"
+        );
+    }
+
+    #[test]
+    fn mis_decoded_emoji_do_not_reach_the_slug() {
+        assert_eq!(slugify("üî¥ CRITICAL ISSUES"), "critical-issues");
+        assert_eq!(slugify("‚ö†Ô∏è  WARNING ISSUES"), "warning-issues");
+        assert_eq!(slugify("‚ÑπÔ∏è  INFO ISSUES"), "info-issues");
+        assert_eq!(slugify("🔍 DIAGNOSTIC COMMANDS"), "diagnostic-commands");
+        assert_eq!(clean_title("üìû Escalation"), "Escalation");
+    }
+
+    #[test]
+    fn spanish_words_survive() {
+        assert_eq!(
+            clean_title("¿Falla solo un usuario?"),
+            "¿Falla solo un usuario?"
+        );
+        assert_eq!(slugify("Índice"), "indice");
+        assert_eq!(slugify("Árbol de decisión"), "arbol-de-decision");
+    }
+
+    #[test]
+    fn unique_slugs() {
+        let mut set = SlugSet::new();
+        set.reserve("end");
+        assert_eq!(set.unique("redis"), "redis");
+        assert_eq!(set.unique("redis"), "redis-1");
+        assert_eq!(set.unique("end"), "end-1");
+    }
+
+    #[test]
+    fn short_slugs_cut_at_words() {
+        assert_eq!(
+            short_slug("Verificar métricas de jobs y más cosas largas", 24),
+            "verificar-metricas-de"
+        );
+    }
+}
