@@ -26,9 +26,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-// TEMPORARY shims until the runtime helper lands `exec` and `judge::judge` (see the
-// bottom of this file).
-use pending::{exec, judge};
+// TEMPORARY shim until the runtime helper lands `judge::judge` (see the bottom of
+// this file).
+use crate::exec;
+use pending::judge;
 
 /// A step's timeout when neither the step, `--timeout` nor the front matter sets one.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -63,7 +64,7 @@ impl Settings {
             allow_destructive: a.allow_destructive,
             timeout: a.timeout,
             quiet: g.quiet,
-            paint: Paint::from_env(g.no_color),
+            paint: paint(g),
         }
     }
 
@@ -77,7 +78,7 @@ impl Settings {
             allow_destructive: r.allow_destructive,
             timeout: r.timeout,
             quiet: g.quiet,
-            paint: Paint::from_env(g.no_color),
+            paint: paint(g),
         }
     }
 
@@ -95,6 +96,13 @@ impl Settings {
             Some(path) => Answers::load(path),
             None => Ok(Answers::default()),
         }
+    }
+}
+
+/// Colour only on a terminal, and never with `--no-color`/`NO_COLOR`.
+fn paint(g: &Global) -> Paint {
+    Paint {
+        color: Paint::from_env(g.no_color).color && std::io::stdout().is_terminal(),
     }
 }
 
@@ -1203,83 +1211,8 @@ fn suggest_hypothesis(playbook: &Playbook, node: &Node, verdict: &Verdict) -> Op
 /// for modules other helpers are writing. Each is deleted when the real one lands.
 #[allow(dead_code)]
 mod pending {
-    pub mod exec {
-        use std::path::PathBuf;
-        use std::time::Duration;
-
-        pub struct ExecSpec {
-            pub script: String,
-            pub shell: String,
-            pub cwd: Option<PathBuf>,
-            pub env: Vec<(String, String)>,
-            pub timeout: Duration,
-            pub watch: Option<Duration>,
-        }
-
-        pub struct ExecResult {
-            pub exit_code: Option<i32>,
-            pub timed_out: bool,
-            pub interrupted: bool,
-            pub watched: bool,
-            pub duration: Duration,
-            pub output: String,
-            pub total_bytes: u64,
-        }
-
-        impl ExecResult {
-            pub fn failed_to_start(shell: &str, e: std::io::Error, duration: Duration) -> Self {
-                ExecResult {
-                    exit_code: None,
-                    timed_out: false,
-                    interrupted: false,
-                    watched: false,
-                    duration,
-                    output: format!("could not start {shell}: {e}"),
-                    total_bytes: 0,
-                }
-            }
-        }
-
-        pub async fn run(
-            spec: &ExecSpec,
-            on_line: &mut (dyn FnMut(&str) + '_),
-        ) -> std::io::Result<ExecResult> {
-            let began = std::time::Instant::now();
-            let mut cmd = tokio::process::Command::new(&spec.shell);
-            cmd.arg("-c")
-                .arg(&spec.script)
-                .envs(spec.env.iter().cloned());
-            if let Some(cwd) = &spec.cwd {
-                cmd.current_dir(cwd);
-            }
-            cmd.kill_on_drop(true);
-            let out = tokio::time::timeout(spec.timeout, cmd.output()).await;
-            let (exit_code, output, timed_out) = match out {
-                Ok(out) => {
-                    let out = out?;
-                    let text = String::from_utf8_lossy(&out.stdout).into_owned()
-                        + &String::from_utf8_lossy(&out.stderr);
-                    (out.status.code(), text, false)
-                }
-                Err(_) => (None, String::new(), true),
-            };
-            for line in output.lines() {
-                on_line(line);
-            }
-            Ok(ExecResult {
-                exit_code,
-                timed_out,
-                interrupted: false,
-                watched: false,
-                duration: began.elapsed(),
-                total_bytes: output.len() as u64,
-                output,
-            })
-        }
-    }
-
     pub mod judge {
-        use super::exec::ExecResult;
+        use crate::exec::ExecResult;
         use crate::graph::Node;
         use crate::judge::{Outcome, Verdict};
 

@@ -40,7 +40,7 @@ fn prints_commands_masked_and_runs_nothing() {
 #[test]
 fn shows_the_answered_branch_and_holds_back_destructive_steps() {
     let env = Env::new();
-    let answers = env.write("answers.yaml", "decisions:\n  which-way: Right\n");
+    let answers = env.write("answers.yaml", "decisions:\n  which-way-now: Right\n");
     let out = env.run([
         "run",
         &fixture("edges.md"),
@@ -54,7 +54,7 @@ fn shows_the_answered_branch_and_holds_back_destructive_steps() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
     let text = stdout(&out);
-    let order = ["probe", "after-ok", "in-order", "which-way", "right"];
+    let order = ["probe", "after-ok", "in-order", "which-way-now", "right"];
     let positions: Vec<usize> = order
         .iter()
         .map(|id| {
@@ -93,7 +93,7 @@ fn unattended_dry_run_lists_what_a_real_run_would_miss() {
     assert_eq!(out.status.code(), Some(3), "{}", shown(&out));
     let text = stdout(&out);
     assert!(
-        text.contains("which-way") && text.contains("Left") && text.contains("Right"),
+        text.contains("which-way-now") && text.contains("Left") && text.contains("Right"),
         "{text}"
     );
     assert!(stderr(&out).contains("variable MODE"), "{}", shown(&out));

@@ -7,7 +7,10 @@ use run_support::*;
 /// Runs `edges.md` with the probe printing `mode` and the decision answered `way`.
 fn walk(mode: &str, way: &str) -> (Env, std::process::Output) {
     let env = Env::new();
-    let answers = env.write("answers.yaml", &format!("decisions:\n  which-way: {way}\n"));
+    let answers = env.write(
+        "answers.yaml",
+        &format!("decisions:\n  which-way-now: {way}\n"),
+    );
     let out = env.run([
         "run",
         &fixture("edges.md"),

@@ -18,7 +18,7 @@ fn missing_decision_names_the_node_and_its_choices() {
     ]);
     assert_eq!(out.status.code(), Some(3), "{}", shown(&out));
     let err = stderr(&out);
-    assert!(err.contains("which-way"), "{err}");
+    assert!(err.contains("which-way-now"), "{err}");
     assert!(
         err.contains("\"Left\"") && err.contains("\"Right\""),
         "{err}"
@@ -37,7 +37,11 @@ fn every_missing_variable_and_decision_in_one_error() {
     let out = env.run(["run", &fixture("edges.md"), "--yes"]);
     assert_eq!(out.status.code(), Some(3), "{}", shown(&out));
     let err = stderr(&out);
-    for needed in ["variable MODE", "variable MARKS", "decision `which-way`"] {
+    for needed in [
+        "variable MODE",
+        "variable MARKS",
+        "decision `which-way-now`",
+    ] {
         assert!(err.contains(needed), "`{needed}` in: {err}");
     }
     assert_eq!(err.matches("runbook:").count(), 1, "one error: {err}");
@@ -79,7 +83,7 @@ fn answers_file_supplies_variables_and_decisions() {
 #[test]
 fn an_answer_that_is_no_choice_is_refused() {
     let env = Env::new();
-    let answers = env.write("answers.yaml", "decisions:\n  which-way: Up\n");
+    let answers = env.write("answers.yaml", "decisions:\n  which-way-now: Up\n");
     let out = env.run([
         "run",
         &fixture("edges.md"),
@@ -104,7 +108,7 @@ fn a_malformed_answers_file_is_a_usage_error_with_file_and_line() {
     let env = Env::new();
     let answers = env.write(
         "answers.yaml",
-        "vars:\n  MODE: ok\ndecision:\n  which-way: Left\n",
+        "vars:\n  MODE: ok\ndecision:\n  which-way-now: Left\n",
     );
     let out = env.run([
         "run",
