@@ -19,7 +19,7 @@ import time
 import urllib.error
 import urllib.request
 
-from clients import Redis, Unavailable
+from clients import Unavailable
 from common import LAB_HOME, SERVICES, Lab, dotenv_line, parse_dotenv
 
 APP_SERVICES = ["api", "worker", "scheduler", "web", "prometheus"]
@@ -339,7 +339,7 @@ def write_app_config(lab, s):
 
 def make_jwt(secret, claims):
     sys.path.insert(0, os.path.join(LAB_HOME, "lib"))
-    from services import make_jwt as mk
+    from apps import make_jwt as mk
     return mk(secret, claims)
 
 

@@ -13,7 +13,7 @@ import urllib.request
 
 import control
 from clients import ServerError, Unavailable, quote
-from services import ANCLORA_QUEUE, sign_body
+from apps import ANCLORA_QUEUE, sign_body
 
 USAGE = """usage: examples/lab/fault NAME [ARGS]
   redis-down | pg-down | worker-down | api-down | api-503 | stuck-jobs | backlog [N]
