@@ -58,10 +58,14 @@ pub enum Rule {
     Assignment,
     /// `name: value` (YAML, config dumps) and `"name": "value"` (JSON) where name names a secret.
     KeyValue,
+    /// A secret-looking word after "password", "token", "contraseña"... in prose:
+    /// "tried the password Hx81-pw-2024". Notes come from another process, which
+    /// cannot know the session's secret values.
+    ProseSecret,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 13] = [
+    pub const ALL: [Rule; 14] = [
         Rule::SecretValue,
         Rule::PemPrivateKey,
         Rule::Jwt,
@@ -75,6 +79,7 @@ impl Rule {
         Rule::SecretFlag,
         Rule::Assignment,
         Rule::KeyValue,
+        Rule::ProseSecret,
     ];
 
     pub fn name(self) -> &'static str {
@@ -92,6 +97,7 @@ impl Rule {
             Rule::SecretFlag => "secret-flag",
             Rule::Assignment => "assignment",
             Rule::KeyValue => "key-value",
+            Rule::ProseSecret => "prose-secret",
         }
     }
 
@@ -658,6 +664,23 @@ fn pattern_list() -> Vec<Pattern> {
                 masked_value(&prefix, c.get(4)?.as_str(), Rule::KeyValue)
             },
         ),
+        pattern(
+            Rule::ProseSecret,
+            // After a space or the start, so `ws-token` or `--token` are not prose.
+            r#"(?i)((?:^|[\s(])(?:password|passwd|passphrase|contraseña|clave|secret|token|api[ _-]?key)(?:\s+(?:is|was|es|era|:))?\s+)([A-Za-z0-9_\-+/.!@#%^&*~]{8,})"#,
+            |c| {
+                // Only a word that looks generated: letters and digits together.
+                // "password reset", "token expired", "clave JWT_SECRET" pass.
+                let value = c.get(2)?.as_str();
+                let letters = value.chars().any(char::is_alphabetic);
+                let digits = value.chars().any(|ch| ch.is_ascii_digit());
+                if letters && digits {
+                    keep_prefix(c, Rule::ProseSecret)
+                } else {
+                    None
+                }
+            },
+        ),
     ]
 }
 
@@ -682,8 +705,22 @@ fn masked_value(prefix: &str, value: &str, rule: Rule) -> Option<String> {
 /// `***`, `xxxx`, a regex such as `.+`. Without a letter or digit it is no secret
 /// (a known secret value is masked by the value rule whatever it looks like).
 fn is_stand_in(value: &str) -> bool {
+    const LITERALS: [&str; 9] = [
+        "none",
+        "null",
+        "nil",
+        "undefined",
+        "true",
+        "false",
+        "empty",
+        "redacted",
+        "changeme",
+    ];
     !value.chars().any(|c| c.is_alphanumeric())
         || (value.len() >= 3 && value.chars().all(|c| c == 'x' || c == 'X'))
+        || LITERALS.contains(&value.to_ascii_lowercase().as_str())
+        // `KEY=VALUE`, `TOKEN=YOUR_TOKEN`: a capitalised placeholder word.
+        || value.chars().all(|c| c.is_ascii_uppercase() || c == '_')
 }
 
 fn split_quotes(value: &str) -> (&str, &str, &str) {
@@ -711,29 +748,28 @@ fn is_reference(value: &str) -> bool {
 /// `_`, `-`, `.` and camelCase) is a secret word, and its last word does not say it
 /// holds something else about the secret (`TOKEN_URL`, `PASSWORD_FILE`, `key_id`).
 fn name_looks_secret(name: &str) -> bool {
-    const SECRET_WORDS: [&str; 21] = [
+    /// Words that make any name a secret's (`JWT_SECRET`, `tokenValue`).
+    const STRONG: [&str; 16] = [
         "token",
         "secret",
         "password",
         "passwd",
-        "pass",
         "passphrase",
-        "key",
         "apikey",
         "jwt",
         "credential",
         "credentials",
-        "auth",
-        "cookie",
         "dsn",
         "requirepass",
         "masterauth",
         "privatekey",
         "accesstoken",
-        "signature",
         "sessionid",
         "bearer",
     ];
+    /// Words that name a secret only as the last word (`API_KEY`, `REDIS_AUTH`), not
+    /// as a qualifier (`key_prefix`, `--auth-local`, `pass_through`).
+    const WEAK: [&str; 5] = ["key", "auth", "pass", "cookie", "signature"];
     const NOT_A_SECRET: [&str; 24] = [
         "url", "uri", "host", "port", "user", "username", "name", "file", "path", "dir", "id",
         "type", "method", "header", "mode", "enabled", "expiry", "expires", "ttl", "length",
@@ -743,12 +779,17 @@ fn name_looks_secret(name: &str) -> bool {
     let Some(last) = words.last() else {
         return false;
     };
+    // A lone lower-case `key` is Python's `sorted(key=...)` or a map key; `KEY`
+    // in capitals is a setting.
+    if words.len() == 1 && last == "key" && name != "KEY" {
+        return false;
+    }
     // `PGPASSWORD`, `authtoken`: a secret word glued to a prefix. Plurals
     // (`max_tokens`) count things rather than hold them.
     const GLUED: [&str; 5] = ["password", "passwd", "secret", "token", "apikey"];
-    let secret_word =
-        |w: &String| SECRET_WORDS.contains(&w.as_str()) || GLUED.iter().any(|g| w.ends_with(g));
-    words.iter().any(secret_word) && !NOT_A_SECRET.contains(&last.as_str())
+    let strong = |w: &String| STRONG.contains(&w.as_str()) || GLUED.iter().any(|g| w.ends_with(g));
+    let named = words.iter().any(strong) || WEAK.contains(&last.as_str());
+    named && !NOT_A_SECRET.contains(&last.as_str())
 }
 
 fn name_words(name: &str) -> Vec<String> {
@@ -800,6 +841,9 @@ mod tests {
             assert!(name_looks_secret(yes), "{yes}");
         }
         for no in [
+            "key",
+            "key_prefix",
+            "auth-local",
             "keys",
             "keyspace",
             "TOKEN_URL",

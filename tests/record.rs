@@ -575,3 +575,121 @@ fn unknown_incidents_fail_with_suggestions() {
         path
     );
 }
+
+/// Issue 4's secrets test, end to end through the real binary: a secret in a
+/// variable, one in the environment, a bearer token in a header and secrets in the
+/// command output (plain, base64 and URL-encoded) reach neither the screen nor any
+/// file of the incident, whatever command wrote it.
+#[test]
+fn planted_secrets_never_reach_the_incident_directory_or_the_screen() {
+    const VAR: &str = "varplant-PW-123";
+    const ENV: &str = "envplant-TOK-991";
+    const BEARER: &str = "zz-bearer-PLANT-77abc";
+    let tmp = tempfile::tempdir().unwrap();
+    let playbook = tmp.path().join("secret-check.md");
+    std::fs::write(
+        &playbook,
+        format!(
+            r#"---
+id: secret-check
+title: Secret check
+severity: sev3
+lang: en
+variables:
+  API_PASSWORD: {{ secret: true, description: "the api password" }}
+---
+
+## Symptoms
+
+- Login fails
+
+## Diagnosis
+
+```bash {{id=probe expect="HTTP/1.1 200"}}
+curl_stand_in() {{ echo "HTTP/1.1 200 OK"; }}
+curl_stand_in -H "Authorization: Bearer {BEARER}"
+echo "pw is $API_PASSWORD / $(printf %s "$API_PASSWORD" | base64) / url: varplant-PW-123%21"
+echo "env has $MY_SERVICE_TOKEN"
+echo "Authorization: Bearer {BEARER}"
+```
+"#
+        ),
+    )
+    .unwrap();
+    let incidents = tmp.path().join("incidents");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_runbook"))
+            .arg("--incidents-dir")
+            .arg(&incidents)
+            .args(args)
+            .env("MY_SERVICE_TOKEN", ENV)
+            .env("USER", "ana")
+            .output()
+            .unwrap()
+    };
+    let mut screens = Vec::new();
+    let out = run(&[
+        "run",
+        playbook.to_str().unwrap(),
+        "--yes",
+        "--var",
+        &format!("API_PASSWORD={VAR}"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    screens.push(out);
+    screens.push(run(&[
+        "note",
+        "secret-check",
+        &format!("tried the password {VAR}"),
+    ]));
+    screens.push(run(&["incidents"]));
+    screens.push(run(&["postmortem", "secret-check", "-o", "-"]));
+    screens.push(run(&["postmortem", "secret-check"]));
+
+    let encoded = [
+        base64::Engine::encode(&base64::engine::general_purpose::STANDARD, VAR),
+        "varplant-PW-123%21".to_string(),
+    ];
+    let planted: Vec<&str> = [VAR, ENV, BEARER]
+        .into_iter()
+        .chain(encoded.iter().map(String::as_str))
+        .collect();
+    for out in &screens {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let screen = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        for secret in &planted {
+            assert!(!screen.contains(secret), "{secret} on screen:\n{screen}");
+        }
+    }
+    let dir = incident::find(&incidents, "secret-check").unwrap();
+    let mut files = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        files += 1;
+        for secret in &planted {
+            assert!(!text.contains(secret), "{secret} in {}", path.display());
+        }
+    }
+    assert!(
+        files >= 4,
+        "events.jsonl, log.md, playbook.json, postmortem.md"
+    );
+    // The output was recorded, masked, not dropped.
+    let events = std::fs::read_to_string(dir.join("events.jsonl")).unwrap();
+    assert!(events.contains("pw is «redacted:secret-value»"), "{events}");
+    assert!(events.contains("Bearer «redacted:"));
+}

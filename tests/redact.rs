@@ -132,6 +132,17 @@ fn assignments_flags_and_options() {
             "sshpw999",
             "password-option",
         ),
+        (
+            "tried the password varplant-PW-123 twice",
+            "varplant-PW-123",
+            "prose-secret",
+        ),
+        ("la contraseña es Hx81pw2024.", "Hx81pw2024", "prose-secret"),
+        (
+            "the api key is ab12cd34ef56",
+            "ab12cd34ef56",
+            "prose-secret",
+        ),
     ];
     for (input, secret, rule) in cases {
         assert_masked(&r, input, secret, rule);
@@ -338,6 +349,16 @@ fn ordinary_prose_passes_unchanged() {
         "Verificar query params `hub.mode=subscribe&hub.verify_token=...`",
         "grep -qE '^WHATSAPP_APP_SECRET=.+' \"$APP_ENV_FILE\" || echo missing",
         "password: ********",
+        "The password expired on 2024-05-01; reset it.",
+        "token for user 42 refreshed at 10:00:00",
+        "Rotate the secret afterwards and check token h1 again.",
+        "merged.sort(key=lambda e: e[0])",
+        "def __init__(self, host, port, password=None, timeout=2.0):",
+        "\"\"\"KEY=VALUE lines; quotes around the value are removed.\"\"\"",
+        "initdb --auth-local=trust --auth-host=scram-sha-256",
+        "```bash {id=ws-token expect-status=200 expect=\"ws_token\"}",
+        "token = auth[7:].strip() if auth.lower().startswith(\"bearer \") else \"\"",
+        "{\"Access-Control-Allow-Credentials\": \"true\"}",
     ] {
         assert_eq!(r.redact(text), text);
     }
