@@ -15,7 +15,7 @@ use crate::guided::{self, GuidedPrompter, Paint};
 use crate::incident::event::{EventBody, HypothesisState, Milestone, SessionStatus};
 use crate::incident::{self, IncidentLog};
 use crate::interpret::{self, reason, Next, PlanStop, Progress};
-use crate::judge::{Outcome, Verdict};
+use crate::judge::{self, Outcome, Verdict};
 use crate::postmortem;
 use crate::prompt::{Prompter, StepChoice};
 use crate::redact::{Redactor, MASK_OPEN};
@@ -26,10 +26,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-// TEMPORARY shim until the runtime helper lands `judge::judge` (see the bottom of
-// this file).
 use crate::exec;
-use pending::judge;
 
 /// A step's timeout when neither the step, `--timeout` nor the front matter sets one.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
@@ -1299,33 +1296,6 @@ mod on_terminal {
             },
             diff: None,
             findings: Vec::new(),
-        }
-    }
-}
-
-/// TEMPORARY shims, OWNER interpreter helper: stand-ins with the agreed signatures
-/// for modules other helpers are writing. Each is deleted when the real one lands.
-#[allow(dead_code)]
-mod pending {
-    pub mod judge {
-        use crate::exec::ExecResult;
-        use crate::graph::Node;
-        use crate::judge::{Outcome, Verdict};
-
-        pub fn judge(_node: &Node, result: &ExecResult) -> Verdict {
-            let outcome = if result.timed_out {
-                Outcome::Timeout
-            } else if result.exit_code == Some(0) {
-                Outcome::Ok
-            } else {
-                Outcome::Fail
-            };
-            Verdict {
-                outcome,
-                failed: Vec::new(),
-                diff: None,
-                findings: Vec::new(),
-            }
         }
     }
 }

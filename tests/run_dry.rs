@@ -48,7 +48,7 @@ fn shows_the_answered_branch_and_holds_back_destructive_steps() {
         "--answers",
         answers.to_str().unwrap(),
         "--var",
-        "MODE=ok",
+        "MODE=healthy",
         "--var",
         &env.marks_var(),
     ]);

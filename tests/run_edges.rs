@@ -32,7 +32,7 @@ fn next_of(events: &[serde_json::Value], step: &str) -> String {
 
 #[test]
 fn ok_edge_then_document_order_then_a_choice() {
-    let (env, out) = walk("ok", "Left");
+    let (env, out) = walk("healthy", "Left");
     assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
     assert_eq!(env.markers(), ["after-ok", "in-order", "left", "probe"]);
     let events = env.events();
@@ -47,7 +47,7 @@ fn ok_edge_then_document_order_then_a_choice() {
 
 #[test]
 fn the_other_choice() {
-    let (env, out) = walk("ok", "right");
+    let (env, out) = walk("healthy", "right");
     assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
     assert_eq!(env.markers(), ["after-ok", "in-order", "probe", "right"]);
     assert_eq!(

@@ -12,7 +12,7 @@ fn missing_decision_names_the_node_and_its_choices() {
         &fixture("edges.md"),
         "--yes",
         "--var",
-        "MODE=ok",
+        "MODE=healthy",
         "--var",
         &env.marks_var(),
     ]);
@@ -66,7 +66,7 @@ fn answers_file_supplies_variables_and_decisions() {
     let answers = env.write(
         "answers.yaml",
         &format!(
-            "vars:\n  MODE: ok\n  MARKS: {}\ndecisions:\n  \"Which way now?\": 2\n",
+            "vars:\n  MODE: healthy\n  MARKS: {}\ndecisions:\n  \"Which way now?\": 2\n",
             env.marks().display()
         ),
     );
@@ -90,7 +90,7 @@ fn an_answer_that_is_no_choice_is_refused() {
         "--answers",
         answers.to_str().unwrap(),
         "--var",
-        "MODE=ok",
+        "MODE=healthy",
         "--var",
         &env.marks_var(),
     ]);
@@ -108,7 +108,7 @@ fn a_malformed_answers_file_is_a_usage_error_with_file_and_line() {
     let env = Env::new();
     let answers = env.write(
         "answers.yaml",
-        "vars:\n  MODE: ok\ndecision:\n  which-way-now: Left\n",
+        "vars:\n  MODE: healthy\ndecision:\n  which-way-now: Left\n",
     );
     let out = env.run([
         "run",
