@@ -132,15 +132,24 @@ fn is_markdown(path: &Path) -> bool {
         .is_some_and(|n| n.eq_ignore_ascii_case("README.md"))
 }
 
-/// The built-in playbooks, their `source` set to their id.
-pub fn builtin() -> Vec<Playbook> {
-    let mut out = Vec::new();
+/// The built-in playbook files: (path shown as `playbooks/...`, text).
+pub fn builtin_files() -> Vec<(PathBuf, String)> {
     let mut files = Vec::new();
     collect_builtin(&BUILTIN, &mut files);
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    for (path, contents) in files {
-        let (text, _) = markdown::decode(contents.to_vec());
-        let shown = Path::new("playbooks").join(&path);
+    files
+        .into_iter()
+        .map(|(path, contents)| {
+            let (text, _) = markdown::decode(contents.to_vec());
+            (Path::new("playbooks").join(path), text)
+        })
+        .collect()
+}
+
+/// The built-in playbooks, their `source` set to their id.
+pub fn builtin() -> Vec<Playbook> {
+    let mut out = Vec::new();
+    for (shown, text) in builtin_files() {
         if let Ok(playbooks) = markdown::parse_document(&text, &shown) {
             for mut p in playbooks {
                 p.source = p.id.clone();

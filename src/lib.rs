@@ -1,5 +1,6 @@
 //! runbook: executable runbooks. Markdown → step graph → interpreter → incident events → views.
 
+pub mod analysis;
 pub mod answers;
 pub mod catalog;
 pub mod cli;

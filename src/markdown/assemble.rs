@@ -151,18 +151,9 @@ impl Assembler {
         let mut fail = false;
         let mut find = false;
         for (on, target, line) in explicit {
-            let to = match self.resolve(&target) {
-                Some(t) => t,
-                None => {
-                    self.warnings.push(Warning {
-                        line,
-                        message: format!(
-                            "{on} target `{target}` of step `{id}` is not a step id, heading slug or `end`"
-                        ),
-                    });
-                    target.clone()
-                }
-            };
+            // An unknown target stays as written: `lint` reports it as dangling.
+            let _ = line;
+            let to = self.resolve(&target).unwrap_or_else(|| target.clone());
             match on {
                 EdgeOn::Ok => ok = true,
                 EdgeOn::Fail => fail = true,

@@ -190,7 +190,9 @@ fn header_positions(pieces: &[Located]) -> std::collections::HashMap<usize, Head
             }
             HeaderKind::Plain
         };
-        if commands_follow(pieces, i + 1, kind) {
+        let starts_group = i == 0 || matches!(pieces[i - 1].piece, Piece::Blank);
+        if commands_follow(pieces, i + 1, kind) || (starts_group && notes_only_group(pieces, i + 1))
+        {
             out.insert(i, kind);
         }
     }
@@ -213,6 +215,24 @@ fn commands_follow(pieces: &[Located], from: usize, kind: HeaderKind) -> bool {
         }
     }
     false
+}
+
+/// The rest of a comment group (up to a blank line) holds only plain comments: a
+/// to-do written as comments (`# Long-term: Fix memory leaks` + `# 1. Analyze …`), or
+/// `# 4. Check database query times` + `# Review slow query logs`.
+fn notes_only_group(pieces: &[Located], from: usize) -> bool {
+    for p in &pieces[from..] {
+        match &p.piece {
+            Piece::Blank => return true,
+            Piece::Command(_) => return false,
+            Piece::Comment(text) => {
+                if super::roles::option_label(text) {
+                    return false;
+                }
+            }
+        }
+    }
+    true
 }
 
 fn header_title(text: &str, kind: HeaderKind) -> String {
@@ -562,12 +582,16 @@ mod tests {
 
     #[test]
     fn to_do_comments_are_not_headers() {
-        let body = "# Long-term: Fix memory leaks\n# 1. Analyze heap snapshots\n# 2. Review code for leaks\n";
+        let body = "aws ecs update-service\n\n# Long-term: Fix memory leaks\n# 1. Analyze heap snapshots\n# 2. Review code for leaks\n";
         let s = steps(body);
-        assert_eq!(s.len(), 1);
-        let Segment::Step(c) = &s[0] else { panic!() };
+        assert_eq!(s.len(), 2, "{s:#?}");
+        let Segment::Step(c) = &s[1] else { panic!() };
         assert!(c.commands().is_empty());
-        assert_eq!(c.notes().len(), 3);
+        assert_eq!(c.title.as_deref(), Some("Long-term: Fix memory leaks"));
+        assert_eq!(
+            c.notes(),
+            vec!["1. Analyze heap snapshots", "2. Review code for leaks"]
+        );
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub fn detect(command: &str) -> Option<String> {
     if let Some(m) = SQL.find(&code) {
         return Some(format!("SQL `{}`", first_words(m.as_str())));
     }
+    if let Some(client) = import_into_database(&code) {
+        return Some(format!("data import into `{client}`"));
+    }
     for words in simple_commands(&code) {
         if let Some(reason) = simple(&words) {
             return Some(reason);
@@ -43,6 +46,39 @@ pub fn detect(command: &str) -> Option<String> {
 
 pub fn is_destructive(command: &str) -> bool {
     detect(command).is_some()
+}
+
+/// `gunzip -c dump.sql.gz | psql db`, `psql db < dump.sql`: a restore, whatever the file.
+fn import_into_database(code: &str) -> Option<&'static str> {
+    static PIPED: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"\|\s*(?:\\\s*)?(?:sudo\s+(?:-\S+\s+)*|(?:docker|docker-compose|podman)\s+(?:compose\s+)?exec\s+(?:-\S+\s+)*[\w.-]+\s+|kubectl\s+exec\s+[^|;&]*?--\s+)?(psql|mysql|mariadb|mongorestore|sqlite3)\b([^|;&]*)")
+            .expect("static regex")
+    });
+    static REDIRECTED: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"\b(psql|mysql|mariadb|sqlite3)\b[^|;&\n]*<\s*[^<\s]+").expect("static regex")
+    });
+    for c in PIPED.captures_iter(code) {
+        let args = c.get(2).map(|m| m.as_str()).unwrap_or("");
+        let runs_own_command =
+            args.contains(" -c") || args.contains(" -e") || args.contains("--command");
+        if !runs_own_command {
+            return Some(client_name(&c[1]));
+        }
+    }
+    REDIRECTED
+        .captures(code)
+        .filter(|c| !c[0].contains("<<"))
+        .map(|c| client_name(&c[1]))
+}
+
+fn client_name(name: &str) -> &'static str {
+    match name {
+        "psql" => "psql",
+        "mysql" => "mysql",
+        "mariadb" => "mariadb",
+        "mongorestore" => "mongorestore",
+        _ => "sqlite3",
+    }
 }
 
 fn first_words(s: &str) -> String {
@@ -430,6 +466,8 @@ mod tests {
         yes("redis-cli CONFIG SET maxclients 10000");
         yes("make db-restore BACKUP_FILE=x.sql");
         yes("docker-compose stop api");
+        yes("gunzip -c /backups/pedidos_20251107.sql.gz | \\\n  docker-compose exec -T postgres psql -U pedidos pedidos");
+        yes("psql -U x mydb < dump.sql");
     }
 
     #[test]
@@ -446,5 +484,8 @@ mod tests {
         no("redis-cli ping");
         no("docker compose exec postgres pg_isready -U ${POSTGRES_USER:-chatbot}");
         no("make health-check");
+        no("echo x | grep y");
+        no("docker compose logs app | grep psql");
+        no("cat q.sql | psql -c 'select 1'");
     }
 }

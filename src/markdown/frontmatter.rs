@@ -124,7 +124,7 @@ pub fn parse(split: &Split<'_>, path: &Path) -> Result<FrontMatter> {
             line,
             message: format!(
                 "front matter is not valid YAML: {}",
-                first_line(&e.to_string())
+                yaml_message(&e.to_string())
             ),
         }
     })?;
@@ -172,8 +172,17 @@ pub fn parse(split: &Split<'_>, path: &Path) -> Result<FrontMatter> {
     Ok(fm)
 }
 
-fn first_line(s: &str) -> &str {
-    s.lines().next().unwrap_or(s)
+/// The parser's message without its own position (relative to the YAML, not the file).
+fn yaml_message(s: &str) -> String {
+    static POSITION: once_cell::sync::Lazy<regex::Regex> = once_cell::sync::Lazy::new(|| {
+        regex::Regex::new(r"^(?:error:\s*)?line \d+ column \d+:\s*").expect("static regex")
+    });
+    static AT: once_cell::sync::Lazy<regex::Regex> = once_cell::sync::Lazy::new(|| {
+        regex::Regex::new(r"\s+at line \d+, column \d+").expect("static regex")
+    });
+    let first = s.lines().next().unwrap_or(s);
+    let msg = POSITION.replace(first, "");
+    AT.replace_all(&msg, "").into_owned()
 }
 
 fn kind_name(v: &Value) -> &'static str {

@@ -42,6 +42,8 @@ pub struct ParsedDoc {
     /// Every section that became a playbook, reference sections included.
     pub sections: Vec<Section>,
     pub authored: bool,
+    /// The front-matter variable names of an authored playbook (for lint).
+    pub declared_variables: Vec<String>,
     /// Problems with the document as a whole (empty, not UTF-8, nothing to run).
     pub warnings: Vec<Warning>,
 }
@@ -125,6 +127,7 @@ pub fn parse_detailed(text: &str, path: &Path) -> Result<ParsedDoc> {
         Some(fm) if fm.is_playbook() => {
             let playbook = authored(&ctx, &fm, &blocks);
             doc.authored = true;
+            doc.declared_variables = fm.variables.iter().map(|v| v.name.clone()).collect();
             doc.sections.push(Section {
                 slug: playbook.id.clone(),
                 title: playbook.title.clone(),
