@@ -28,7 +28,9 @@ struct Drill {
     answers: &'static str,
     /// Diagnosis steps that must report the fault, with their outcome (`find` or `fail`).
     detects: &'static [(&'static str, &'static str)],
-    /// The decision taken (step or question as recorded, choice label), if the path has one.
+    /// The step (a check or a decision) whose edge must lead to the action.
+    branch: &'static str,
+    /// The choice taken there, when `branch` is a decision.
     decides: Option<&'static str>,
     /// The action that must run, and succeed, on the faulted lab only.
     action: &'static str,
@@ -57,7 +59,7 @@ fn drill(d: &Drill) {
     assert_recovered(d, &faulted);
 
     let line = format!(
-        "{:<11} {:<28} fault={:<16} detected={} branch={} action={} verified={} healthy={:.1}s fault-run={:.1}s total={:.1}s",
+        "{:<4} {:<27} fault={:<16} detected={} branch={} verified={} healthy-run={:.1}s fault-run={:.1}s total={:.1}s",
         d.seed,
         d.playbook,
         d.fault,
@@ -66,17 +68,10 @@ fn drill(d: &Drill) {
             .map(|(s, o)| format!("{s}:{o}"))
             .collect::<Vec<_>>()
             .join(","),
-        faulted
-            .decisions()
-            .iter()
-            .map(|(_, c)| c.as_str())
-            .collect::<Vec<_>>()
-            .join(">")
-            .chars()
-            .take(40)
-            .collect::<String>()
-            .replace(' ', "_"),
-        d.action,
+        match d.decides {
+            Some(choice) => format!("{}[{}]->{}", d.branch, choice.replace(' ', "_"), d.action),
+            None => format!("{}:{}->{}", d.branch, faulted.outcome(d.branch).unwrap_or_default(), d.action),
+        },
         d.verifies.join(","),
         healthy.took.as_secs_f64(),
         faulted.took.as_secs_f64(),
@@ -135,6 +130,14 @@ fn assert_recovered(d: &Drill, s: &Session) {
             ctx()
         );
     }
+    assert_eq!(
+        s.next_of(d.branch).as_deref(),
+        Some(d.action),
+        "the session must branch from {} to {}: {}",
+        d.branch,
+        d.action,
+        ctx()
+    );
     if let Some(choice) = d.decides {
         assert!(
             s.decisions().iter().any(|(_, c)| c == choice),
@@ -175,7 +178,8 @@ fn assert_recovered(d: &Drill, s: &Session) {
 
 // ---------------------------------------------------------------- Remember Me (seed 000)
 
-const JOBS_BACKLOG_ANSWERS: &str = "decisions:\n  concurrencia: \"No\"\n";
+const JOBS_BACKLOG_ANSWERS: &str =
+    "decisions:\n  la-concurrencia-del-worker-es-baja-para: \"No\"\n";
 
 #[test]
 fn remember_me_worker_down_jobs_pile_up() {
@@ -192,6 +196,7 @@ fn remember_me_worker_down_jobs_pile_up() {
             ("jobs-age", "find"),
             ("worker-status", "fail"),
         ],
+        branch: "worker-status",
         decides: None,
         action: "restart-worker",
         verifies: &["verify-backlog"],
@@ -209,6 +214,7 @@ fn remember_me_jobs_stuck_in_processing() {
         settled: None,
         answers: JOBS_BACKLOG_ANSWERS,
         detects: &[("stuck-jobs", "find")],
+        branch: "stuck-jobs",
         decides: None,
         action: "requeue-stuck",
         verifies: &["verify-stuck"],
@@ -226,6 +232,7 @@ fn remember_me_redis_down_worker_cannot_lock() {
         settled: Some("docker-compose logs worker | grep -q 'Redis connection failed'"),
         answers: JOBS_BACKLOG_ANSWERS,
         detects: &[("redis-ping", "fail")],
+        branch: "redis-ping",
         decides: None,
         action: "restart-redis",
         verifies: &["redis-ping-after", "verify-backlog"],
@@ -241,10 +248,14 @@ fn remember_me_webhook_secret_mismatch() {
         fault: "webhook-secret",
         fault_args: &[],
         settled: Some("docker-compose logs api | grep -q 'Invalid signature'"),
-        answers: "decisions:\n  firma-invalida: \"Sí\"\n  token-distinto-en-meta: \"No\"\n  \
-                  token-distinto-en-la-api: \"Sí\"\n  raw-body-faltante: \"Sí\"\n  \
-                  requestid-faltante: \"Sí\"\n  configuracion-incompleta: \"No\"\n",
+        answers: "decisions:\n  el-whatsapp_app_secret-meta_app_secret: \"Sí\"\n  \
+                  la-api-acepta-nuestro-token-pero-meta: \"No\"\n  \
+                  el-whatsapp_verify_token-de-env-docker: \"Sí\"\n  \
+                  rawbodymiddleware-esta-registrado-antes: \"Sí\"\n  \
+                  requestidmiddleware-esta-registrado: \"Sí\"\n  \
+                  se-han-completado-los-secretos-que: \"No\"\n",
         detects: &[("logs-invalid-signature", "find")],
+        branch: "el-whatsapp_app_secret-meta_app_secret",
         decides: Some("Sí"),
         action: "restart-api",
         verifies: &["verify-webhook"],
@@ -262,8 +273,9 @@ fn anclora_app_down_503() {
         fault: "api-503",
         fault_args: &[],
         settled: None,
-        answers: "decisions:\n  resolution: \"Option 1\"\n",
+        answers: "decisions:\n  which-recovery-option-fits: \"Option 1\"\n",
         detects: &[("health-check", "fail"), ("ecs-service-status", "find")],
+        branch: "which-recovery-option-fits",
         decides: Some("Option 1"),
         action: "force-new-deployment",
         verifies: &["verify-health", "verify-running"],
@@ -279,8 +291,9 @@ fn anclora_redis_connection_failures() {
         fault: "redis-down",
         fault_args: &[],
         settled: None,
-        answers: "decisions:\n  resolution: \"Option 1\"\n",
+        answers: "decisions:\n  which-option-fits: \"Option 1\"\n",
         detects: &[("redis-ping", "fail")],
+        branch: "which-option-fits",
         decides: Some("Option 1"),
         action: "restart-redis",
         verifies: &["verify-redis", "verify-app-health"],
@@ -296,8 +309,9 @@ fn anclora_queue_backlog_20000_jobs() {
         fault: "bull-backlog",
         fault_args: &["20000"],
         settled: None,
-        answers: "decisions:\n  resolution: \"Option 1\"\n",
+        answers: "decisions:\n  which-option-fits: \"Option 1\"\n",
         detects: &[("queue-metrics", "find")],
+        branch: "which-option-fits",
         decides: Some("Option 1"),
         action: "scale-up-workers",
         verifies: &["verify-backlog"],
@@ -317,6 +331,7 @@ fn chatbot_component_diagnosis_postgres_down() {
         settled: None,
         answers: "",
         detects: &[("postgres-ready", "fail")],
+        branch: "postgres-ready",
         decides: None,
         action: "restart-postgres",
         verifies: &["verify-healthz"],
@@ -334,6 +349,7 @@ fn chatbot_component_diagnosis_redis_down() {
         settled: None,
         answers: "",
         detects: &[("redis-ping", "fail")],
+        branch: "redis-ping",
         decides: None,
         action: "restart-redis",
         verifies: &["verify-healthz"],
@@ -351,8 +367,9 @@ fn chatbot_healthz_503_postgres_down() {
         fault: "pg-down",
         fault_args: &[],
         settled: None,
-        answers: "decisions:\n  url-de-base-de-datos-invalida: \"No\"\n",
+        answers: "decisions:\n  se-ha-corregido-database_url-host-puerto: \"No\"\n",
         detects: &[("healthz", "fail"), ("pg-isready", "fail")],
+        branch: "pg-isready",
         decides: None,
         action: "restart-postgres",
         verifies: &["verify-healthz"],
@@ -368,8 +385,9 @@ fn chatbot_redis_not_responding() {
         fault: "redis-down",
         fault_args: &[],
         settled: None,
-        answers: "decisions:\n  contrasena: \"Sí\"\n",
+        answers: "decisions:\n  redis_password-coincide-con-el: \"Sí\"\n",
         detects: &[("ping", "fail"), ("container-state", "fail")],
+        branch: "container-state",
         decides: None,
         action: "restart-redis",
         verifies: &["verify-ping"],
@@ -387,6 +405,7 @@ fn chatbot_queue_not_draining_worker_down() {
         settled: None,
         answers: "",
         detects: &[("worker-running", "fail")],
+        branch: "worker-running",
         decides: None,
         action: "restart-worker",
         verifies: &["verify-worker", "verify-whatsapp-status"],
@@ -406,6 +425,7 @@ fn pedidos_redis_disconnected() {
         settled: None,
         answers: "",
         detects: &[("redis-running", "fail")],
+        branch: "redis-running",
         decides: None,
         action: "restart-redis",
         verifies: &["verify-ping", "verify-health-redis"],
@@ -423,6 +443,7 @@ fn pedidos_db_connection_errors() {
         settled: None,
         answers: "",
         detects: &[("postgres-running", "fail")],
+        branch: "postgres-running",
         decides: None,
         action: "restart-postgres",
         verifies: &["verify-health-db"],
@@ -440,6 +461,7 @@ fn pedidos_api_answers_503() {
         settled: None,
         answers: "",
         detects: &[("api-logs", "find"), ("health", "fail")],
+        branch: "health",
         decides: None,
         action: "restart-api",
         verifies: &["verify-health"],
@@ -455,9 +477,10 @@ fn pedidos_payments_not_processing() {
         fault: "payments-failing",
         fault_args: &[],
         settled: None,
-        answers: "",
+        answers: "decisions:\n  se-ha-corregido-la-causa-de-los-fallos: \"Sí\"\n",
         detects: &[("failed-jobs", "find")],
-        decides: None,
+        branch: "se-ha-corregido-la-causa-de-los-fallos",
+        decides: Some("Sí"),
         action: "retry-failed-jobs",
         verifies: &["verify-payments"],
     });

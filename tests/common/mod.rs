@@ -378,6 +378,26 @@ impl Session {
             .collect()
     }
 
+    /// Where the session went after `step`: the `next` of its last `step_finished`, or
+    /// the target of the decision taken there.
+    pub fn next_of(&self, step: &str) -> Option<String> {
+        self.events
+            .iter()
+            .rev()
+            .find(|e| {
+                e["step"] == step
+                    && matches!(e["kind"].as_str(), Some("step_finished" | "decision"))
+            })
+            .and_then(|e| {
+                let key = if e["kind"] == "decision" {
+                    "to"
+                } else {
+                    "next"
+                };
+                e[key].as_str().map(str::to_string)
+            })
+    }
+
     pub fn status(&self) -> String {
         self.events
             .iter()
