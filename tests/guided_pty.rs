@@ -62,7 +62,9 @@ echo "token-ok auth=$API_TOKEN"
 echo "consumer restarted"
 ```
 
-### Verify
+## Verification
+
+### Queue drained
 
 ```bash {id=verify expect="drained" on-ok=end}
 echo "queue drained"
@@ -120,12 +122,17 @@ impl Workspace {
     }
 
     fn command(&self) -> Command {
+        self.command_into(&self.incidents())
+    }
+
+    /// `runbook` writing its incidents under `incidents`.
+    fn command_into(&self, incidents: &Path) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_runbook"));
         cmd.current_dir(self.dir.path())
             .arg("--playbooks")
             .arg(self.playbooks())
             .arg("--incidents-dir")
-            .arg(self.incidents())
+            .arg(incidents)
             .env("TERM", "xterm-256color")
             .env("NO_COLOR", "1")
             .env_remove("RUNBOOK_PATH")
@@ -335,9 +342,10 @@ fn guided_session(ws: &Workspace) -> (String, PathBuf) {
 
     // No playbook named: the fuzzy picker, filtered by a symptom's words.
     pty.expect("? Which playbook?");
-    pty.send("pile up");
+    pty.send("jobs pile up in the queue");
     pty.expect("Queue stuck in the lab");
     pty.answer("Which playbook?", ENTER);
+    pty.expect("Queue stuck in the lab");
 
     answer_opening(&mut pty);
 
@@ -370,7 +378,7 @@ fn guided_session(ws: &Workspace) -> (String, PathBuf) {
     pty.expect("▶ Restart consumer");
     pty.ask("Next?", ENTER);
 
-    pty.expect("▶ Verify");
+    pty.expect("▶ Queue drained");
     pty.ask("Next?", ENTER);
     pty.expect("✔ ok");
     pty.ask("Hypothesis?", &format!("{CLEAR}{ENTER}"));
@@ -507,9 +515,7 @@ fn guided_session_in_a_pty_records_everything_and_matches_the_answers_run() {
     std::fs::write(&answers, answers_yaml).expect("answers file");
     let answers_incidents = ws.dir.path().join("incidents-answers");
     let out = ws
-        .command()
-        .arg("--incidents-dir")
-        .arg(&answers_incidents)
+        .command_into(&answers_incidents)
         .args(["run", "queue-stuck", "--answers"])
         .arg(&answers)
         .output()
@@ -527,6 +533,7 @@ fn guided_session_in_a_pty_records_everything_and_matches_the_answers_run() {
         .find(|p| p.is_dir())
         .expect("one incident");
     let answered = read_events(&answered_dir);
+    assert!(shape(&events).len() >= 10, "{:#?}", shape(&events));
     assert_eq!(shape(&answered), shape(&events));
     assert_eq!(answered[0]["mode"], "unattended");
     assert_secret_absent(&answered_dir);

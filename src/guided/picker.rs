@@ -3,14 +3,11 @@
 use crate::error::{Error, Result};
 use crate::graph::Playbook;
 use crate::guided::prompter::{answer, set_color};
-use crate::guided::view::truncate;
 use crate::guided::view::Paint;
+use crate::guided::view::{option_width, truncate};
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
 use std::fmt;
-
-/// Width of one line in the list; the filter still searches the whole text.
-const LINE_WIDTH: usize = 100;
 
 /// One playbook in the list: a short line to show, a long text to search.
 struct PickOption {
@@ -33,8 +30,9 @@ fn symptom_texts(playbook: &Playbook) -> Vec<&str> {
         .collect()
 }
 
-/// `Title (service, sev2) — first symptom; second symptom`, cut to one line.
-pub fn option_line(playbook: &Playbook) -> String {
+/// `Title (service, sev2) — first symptom; second symptom`, cut to `width`
+/// characters; the filter still searches the whole text.
+pub fn option_line(playbook: &Playbook, width: usize) -> String {
     let mut tags: Vec<&str> = Vec::new();
     if let Some(service) = playbook.service.as_deref() {
         tags.push(service);
@@ -51,7 +49,7 @@ pub fn option_line(playbook: &Playbook) -> String {
         line.push_str(" — ");
         line.push_str(&symptoms.join("; "));
     }
-    truncate(&line.replace('\n', " "), LINE_WIDTH)
+    truncate(&line.replace('\n', " "), width)
 }
 
 /// Everything the filter matches against, folded to lower-case ASCII so
@@ -95,12 +93,13 @@ pub fn pick_playbook_with(playbooks: &[Playbook], paint: Paint) -> Result<Playbo
             "no playbooks found: name a Markdown file, or pass --playbooks DIR".into(),
         ));
     }
+    let width = option_width();
     let options: Vec<PickOption> = playbooks
         .iter()
         .enumerate()
         .map(|(index, p)| PickOption {
             index,
-            line: option_line(p),
+            line: option_line(p, width),
             haystack: haystack(p),
         })
         .collect();
@@ -155,11 +154,11 @@ mod tests {
             &["PING sin respuesta", "timeouts"],
         );
         assert_eq!(
-            option_line(&p),
+            option_line(&p, 100),
             "Redis no responde (chatbot, sev2) — PING sin respuesta; timeouts"
         );
         let long = playbook("x", &"y".repeat(300), "svc", &[]);
-        assert_eq!(option_line(&long).chars().count(), LINE_WIDTH);
+        assert_eq!(option_line(&long, 74).chars().count(), 74);
     }
 
     #[test]

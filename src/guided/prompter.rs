@@ -114,10 +114,12 @@ impl<T> fmt::Display for Labelled<T> {
     }
 }
 
+/// One line per option, cut to the terminal's width.
 fn labelled<T>(value: T, label: impl Into<String>) -> Labelled<T> {
+    let label: String = label.into();
     Labelled {
         value,
-        label: label.into(),
+        label: view::truncate(&label.replace('\n', " "), view::option_width()),
     }
 }
 
@@ -359,7 +361,7 @@ impl Prompter for GuidedPrompter {
             .iter()
             .map(|n| {
                 let text = n.text.as_deref().unwrap_or(&n.title);
-                labelled(n.id.clone(), text.replace('\n', " "))
+                labelled(n.id.clone(), text)
             })
             .collect();
         let picked = answer(

@@ -253,6 +253,14 @@ pub fn instruction_view(node: &Node, paint: Paint) -> String {
     out
 }
 
+/// Characters an option of a list may take on this terminal: inquire draws a
+/// two-character cursor and checkbox before it, and a wrapped option breaks the
+/// list's redrawing.
+pub fn option_width() -> usize {
+    let columns = crossterm::terminal::size().map_or(100, |(w, _)| usize::from(w));
+    columns.saturating_sub(6).clamp(20, 160)
+}
+
 /// At most `max` characters (not bytes), with an ellipsis when cut.
 pub fn truncate(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
