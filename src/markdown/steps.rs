@@ -104,6 +104,11 @@ pub struct Walker {
     created: usize,
     /// Nodes created before each enclosing list item started.
     item_stack: Vec<usize>,
+    /// No command yet under the current step heading: "Esperado"/"Buscar" prose here
+    /// is about the command that follows, not the one above the heading.
+    fresh_heading: bool,
+    pending_expect: Vec<Vec<Span>>,
+    pending_look_for: Vec<Vec<Span>>,
 }
 
 impl Walker {
@@ -134,6 +139,9 @@ impl Walker {
             symptoms: 0,
             created: 0,
             item_stack: Vec::new(),
+            fresh_heading: false,
+            pending_expect: Vec::new(),
+            pending_look_for: Vec::new(),
         }
     }
 
@@ -207,6 +215,7 @@ impl Walker {
             self.set_role(role, h.level, &text, h.line);
             return;
         }
+        self.fresh_heading = true;
         if h.level <= self.role_level {
             self.role = Role::Neutral;
             self.role_level = 0;
@@ -217,7 +226,8 @@ impl Walker {
             return;
         }
         let step = roles::step_label(&text).filter(|s| !s.is_empty());
-        self.title = Some((step.unwrap_or(text), h.line));
+        let title = step.unwrap_or_else(|| strip_numbering(&text));
+        self.title = Some((title, h.line));
     }
 
     fn set_role(&mut self, role: Role, level: u8, text: &str, line: usize) {
@@ -1177,6 +1187,22 @@ impl Walker {
         if !edges.is_empty() {
             self.out.explicit.insert(node.id.clone(), edges);
         }
+        let expect_prefix = if self.spanish { "Esperado" } else { "Expected" };
+        for spans in std::mem::take(&mut self.pending_expect) {
+            for e in expect::expectations_from_text(&spans, command) {
+                if !node.expect.contains(&e) {
+                    node.expect.push(e);
+                }
+            }
+            append(&mut node.text, &format!("{expect_prefix}: {}", marked(&spans)));
+        }
+        for spans in std::mem::take(&mut self.pending_look_for) {
+            match expect::finding_from_item(&spans) {
+                Some(f) if !node.findings.iter().any(|x| x.value == f.value) => node.findings.push(f),
+                _ => append(&mut node.text, &marked(&spans)),
+            }
+        }
+        self.fresh_heading = false;
         if node.kind == NodeKind::Check || node.kind == NodeKind::Action {
             self.last_command = Some(node.id.clone());
         }
@@ -1295,6 +1321,10 @@ impl Walker {
     // ----- attaching to the last command ---------------------------------------------
 
     fn expect_text(&mut self, spans: &[Span], line: usize) {
+        if self.fresh_heading && self.role != Role::Expected {
+            self.pending_expect.push(spans.to_vec());
+            return;
+        }
         let Some(id) = self.last_command.clone() else {
             self.note(self.role_title.clone().as_deref(), &marked(spans), line);
             return;
@@ -1337,6 +1367,10 @@ impl Walker {
     }
 
     fn look_for(&mut self, spans: &[Span]) {
+        if self.fresh_heading && self.role != Role::LookFor {
+            self.pending_look_for.push(spans.to_vec());
+            return;
+        }
         let target = self.last_command.clone().or_else(|| self.last_node.clone());
         let Some(id) = target else {
             return;
@@ -1465,6 +1499,19 @@ fn command_title(command: &str) -> String {
     let first = command.lines().next().unwrap_or(command).trim();
     let first = first.trim_end_matches('\\').trim();
     shorten_title(first).0
+}
+
+/// `2. Verificar conectividad` → `Verificar conectividad` (the slug keeps the number).
+fn strip_numbering(title: &str) -> String {
+    let t = title.trim();
+    let digits = t.chars().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 || digits > 3 {
+        return t.to_string();
+    }
+    match t[digits..].strip_prefix(['.', ')']) {
+        Some(rest) if rest.starts_with(' ') && !rest.trim().is_empty() => rest.trim().to_string(),
+        _ => t.to_string(),
+    }
 }
 
 /// `Option 1: Force new deployment` → `Force new deployment`.
