@@ -167,6 +167,14 @@ fn simple(words: &[String]) -> Option<String> {
             Some(format!("`{prog} {}`", arg(0)))
         }
         "crontab" if has("-r") => Some("`crontab -r`".into()),
+        "find"
+            if has("-delete")
+                || args
+                    .windows(2)
+                    .any(|w| w[0] == "-exec" && matches!(w[1].as_str(), "rm" | "shred")) =>
+        {
+            Some("`find -delete`".into())
+        }
         "psql" | "mysql" | "mariadb" | "sqlite3" => None,
         _ if risky_word(prog)
             && (prog.ends_with(".sh")
@@ -270,10 +278,16 @@ fn docker(prog: &str, args: &[String]) -> Option<String> {
 }
 
 fn kubectl(prog: &str, args: &[String]) -> Option<String> {
-    let sub = args
-        .iter()
-        .find(|a| !a.starts_with('-'))
-        .map(String::as_str)?;
+    // Global flags that take a value come before the verb: `-n ns`, `--context c`.
+    let mut i = 0;
+    while i < args.len() && args[i].starts_with('-') {
+        let takes_value = matches!(
+            args[i].as_str(),
+            "-n" | "--namespace" | "--context" | "--cluster" | "--kubeconfig" | "-s" | "--server" | "--user" | "--token" | "-l" | "--selector"
+        );
+        i += if takes_value { 2 } else { 1 };
+    }
+    let sub = args.get(i).map(String::as_str)?;
     match sub {
         "delete" | "drain" | "cordon" | "scale" | "apply" | "replace" | "patch" | "edit"
         | "taint" | "label" | "annotate" | "set" | "create" => Some(format!("`{prog} {sub}`")),
@@ -466,6 +480,8 @@ mod tests {
         yes("redis-cli CONFIG SET maxclients 10000");
         yes("make db-restore BACKUP_FILE=x.sql");
         yes("docker-compose stop api");
+        yes("kubectl -n $NAMESPACE scale deploy/orders --replicas=6");
+        yes("find /var/wal -mtime +7 -delete");
         yes("gunzip -c /backups/pedidos_20251107.sql.gz | \\\n  docker-compose exec -T postgres psql -U pedidos pedidos");
         yes("psql -U x mydb < dump.sql");
     }
@@ -481,6 +497,8 @@ mod tests {
         no("docker compose ps");
         no("psql -c 'SELECT 1'");
         no("git log --oneline -10");
+        no("kubectl -n $NAMESPACE get pods -l app=x");
+        no("find /var/log -name '*.gz'");
         no("redis-cli ping");
         no("docker compose exec postgres pg_isready -U ${POSTGRES_USER:-chatbot}");
         no("make health-check");

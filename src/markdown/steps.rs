@@ -529,13 +529,25 @@ impl Walker {
                     }
                 }
             }
+                        Role::IfFails if !self.in_fail_frame() && list_has_commands(list) => {
+                match self.last_command.clone() {
+                    Some(check) => {
+                        self.frames.push(Frame::Fail {
+                            check,
+                            items: Vec::new(),
+                            level: ITEM_LEVEL,
+                        });
+                        self.procedural_list(list);
+                        self.close_frame();
+                    }
+                    None => self.procedural_list(list),
+                }
+            }
             Role::IfFails if !self.in_fail_frame() => {
-                let title = self
-                    .role_title
-                    .clone()
-                    .unwrap_or_else(|| self.if_fails_title());
+                let title = self.role_title.clone().unwrap_or_else(|| self.if_fails_title());
                 self.fail_branch(&title, &list_text(list), list.line);
             }
+            Role::IfFails if list_has_commands(list) => self.procedural_list(list),
             Role::IfFails => {
                 let title = self
                     .role_title
@@ -1526,15 +1538,16 @@ fn option_rest(label: &str) -> String {
 /// `Si falla autenticación: revisar usuario/password.` → (condition, consequence).
 fn split_condition(lead: &str) -> (String, String) {
     let lead = lead.trim();
-    for sep in ["→", "->", "=>", ":", ","] {
-        if let Some((a, b)) = lead.split_once(sep) {
-            return (
-                a.trim().to_string(),
-                b.trim().trim_end_matches('.').trim().to_string(),
-            );
-        }
+    let split_at = |sep: &str| lead.find(sep).map(|i| (i, sep.len()));
+    let arrow = ["→", "->", "=>"].iter().find_map(|sep| split_at(sep));
+    let comma_or_colon = [":", ","].iter().filter_map(|sep| split_at(sep)).min();
+    match arrow.or(comma_or_colon) {
+        Some((i, len)) => (
+            lead[..i].trim().to_string(),
+            lead[i + len..].trim().trim_end_matches('.').trim().to_string(),
+        ),
+        None => (lead.trim_end_matches(':').to_string(), String::new()),
     }
-    (lead.trim_end_matches(':').to_string(), String::new())
 }
 
 /// The parts of a choice item `Sí → text [link](#target)`: label, text, link, commands.
