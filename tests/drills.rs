@@ -50,6 +50,7 @@ fn drill(d: &Drill) {
 
     let healthy = run_playbook(&lab, "healthy", &opts);
     assert_healthy(d, &healthy);
+    healthy.assert_no_secrets(&lab);
 
     let injected = lab.fault(d.fault, d.fault_args);
     if let Some(check) = d.settled {
@@ -57,6 +58,7 @@ fn drill(d: &Drill) {
     }
     let faulted = run_playbook(&lab, "fault", &opts);
     assert_recovered(d, &faulted);
+    faulted.assert_no_secrets(&lab);
 
     let line = format!(
         "{:<4} {:<27} fault={:<16} detected={} branch={} verified={} healthy-run={:.1}s fault-run={:.1}s total={:.1}s",

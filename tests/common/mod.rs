@@ -219,6 +219,32 @@ impl Drop for Lab {
     }
 }
 
+impl Lab {
+    /// Secret values the session was given through the env file: none may reach a file
+    /// or the screen (the passwords inside DATABASE_URL and REDIS_URL included).
+    pub fn secret_values(&self) -> Vec<String> {
+        const SECRET: [&str; 7] = ["TOKEN", "SECRET", "PASSWORD", "KEY", "JWT", "AUTH", "DSN"];
+        let mut values: Vec<String> = self
+            .env
+            .iter()
+            .filter(|(k, _)| SECRET.iter().any(|s| k.contains(s)))
+            .map(|(_, v)| v.clone())
+            .chain(self.env.values().filter_map(|v| url_password(v)))
+            .filter(|v| v.len() >= 8)
+            .collect();
+        values.sort();
+        values.dedup();
+        values
+    }
+}
+
+/// The password of `scheme://user:password@host...`, if any.
+fn url_password(value: &str) -> Option<String> {
+    let rest = value.split_once("://")?.1;
+    let userinfo = rest.split_once('@')?.0;
+    userinfo.split_once(':').map(|(_, p)| p.to_string())
+}
+
 /// One finished `runbook run` against the lab.
 pub struct Session {
     pub code: i32,
@@ -420,6 +446,27 @@ impl Session {
             tail(&self.stdout, 80),
             tail(&self.stderr, 40)
         )
+    }
+
+    /// No secret value of the lab appears in the incident files or on the screen.
+    pub fn assert_no_secrets(&self, lab: &Lab) {
+        let mut texts = vec![
+            ("stdout".to_string(), self.stdout.clone()),
+            ("stderr".to_string(), self.stderr.clone()),
+        ];
+        for entry in fs::read_dir(&self.dir).into_iter().flatten().flatten() {
+            let text = fs::read_to_string(entry.path()).unwrap_or_default();
+            texts.push((entry.file_name().to_string_lossy().to_string(), text));
+        }
+        for secret in lab.secret_values() {
+            for (name, text) in &texts {
+                assert!(
+                    !text.contains(&secret),
+                    "a secret value of the lab env file leaked into {name} of {:?}",
+                    self.dir
+                );
+            }
+        }
     }
 
     /// events.jsonl, log.md and postmortem.md are on disk and not empty.

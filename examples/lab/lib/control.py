@@ -550,7 +550,10 @@ def up(lab):
     for d in (lab.root, lab.run_dir, lab.log_dir, lab.state_dir, lab.redis_dir, os.path.join(lab.root, "pg")):
         os.makedirs(d, exist_ok=True)
     if lab_user():
-        os.chmod(lab.root, 0o755)
+        # PostgreSQL runs as the lab user: it must reach its data dir and write its log,
+        # whatever the caller's umask.
+        for d in (lab.root, lab.log_dir):
+            os.chmod(d, 0o755)
     require("redis-server")
     require("redis-cli")
     require("psql")
