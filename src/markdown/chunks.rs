@@ -92,7 +92,7 @@ pub fn expectation_comment(comment: &str) -> Option<String> {
         .trim_matches(|ch| ch == '`' || ch == '"' || ch == '\'')
         .trim_end_matches('.')
         .trim();
-        let quoted = c[1].trim().starts_with(['`', '"', '\'']);
+    let quoted = c[1].trim().starts_with(['`', '"', '\'']);
     let literal = quoted || value.split_whitespace().count() <= 3;
     (!value.is_empty() && value.len() <= 200 && literal).then(|| value.to_string())
 }

@@ -283,7 +283,16 @@ fn kubectl(prog: &str, args: &[String]) -> Option<String> {
     while i < args.len() && args[i].starts_with('-') {
         let takes_value = matches!(
             args[i].as_str(),
-            "-n" | "--namespace" | "--context" | "--cluster" | "--kubeconfig" | "-s" | "--server" | "--user" | "--token" | "-l" | "--selector"
+            "-n" | "--namespace"
+                | "--context"
+                | "--cluster"
+                | "--kubeconfig"
+                | "-s"
+                | "--server"
+                | "--user"
+                | "--token"
+                | "-l"
+                | "--selector"
         );
         i += if takes_value { 2 } else { 1 };
     }

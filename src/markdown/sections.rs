@@ -143,7 +143,9 @@ fn is_playbook(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
         let title = &secs[c].title;
         // A heading with sections of its own is a title (`# Troubleshooting Runbook`),
         // whatever its words.
-        let role = roles::role_of(title).filter(|_| secs[c].children.is_empty());
+        // A lone `# Title` is the document's name, even `# Notes`.
+        let lone_title = secs[c].level == 1 && sec.children.len() == 1;
+        let role = roles::role_of(title).filter(|_| secs[c].children.is_empty() && !lone_title);
         match role {
             Some(role) => {
                 role_kids += 1;

@@ -107,6 +107,8 @@ pub struct Walker {
     /// No command yet under the current step heading: "Esperado"/"Buscar" prose here
     /// is about the command that follows, not the one above the heading.
     fresh_heading: bool,
+    /// Explicit ids already given to a step.
+    explicit_used: std::collections::HashSet<String>,
     pending_expect: Vec<Vec<Span>>,
     pending_look_for: Vec<Vec<Span>>,
 }
@@ -140,6 +142,7 @@ impl Walker {
             created: 0,
             item_stack: Vec::new(),
             fresh_heading: false,
+            explicit_used: std::collections::HashSet::new(),
             pending_expect: Vec::new(),
             pending_look_for: Vec::new(),
         }
@@ -529,7 +532,7 @@ impl Walker {
                     }
                 }
             }
-                        Role::IfFails if !self.in_fail_frame() && list_has_commands(list) => {
+            Role::IfFails if !self.in_fail_frame() && list_has_commands(list) => {
                 match self.last_command.clone() {
                     Some(check) => {
                         self.frames.push(Frame::Fail {
@@ -544,7 +547,10 @@ impl Walker {
                 }
             }
             Role::IfFails if !self.in_fail_frame() => {
-                let title = self.role_title.clone().unwrap_or_else(|| self.if_fails_title());
+                let title = self
+                    .role_title
+                    .clone()
+                    .unwrap_or_else(|| self.if_fails_title());
                 self.fail_branch(&title, &list_text(list), list.line);
             }
             Role::IfFails if list_has_commands(list) => self.procedural_list(list),
@@ -1142,7 +1148,21 @@ impl Walker {
         let kind = a
             .kind
             .unwrap_or_else(|| self.command_kind(destructive, title, command));
-        let mut node = match &a.id {
+        let explicit = a.id.as_ref().map(|id| {
+            if id != END && self.explicit_used.insert(id.clone()) {
+                id.clone()
+            } else {
+                let renamed = self.ids.unique(id);
+                self.out.warnings.push(Warning {
+                    line,
+                    message: format!(
+                        "step id `{id}` is used twice: this one is renamed `{renamed}`"
+                    ),
+                });
+                renamed
+            }
+        });
+        let mut node = match &explicit {
             Some(id) => {
                 let id = id.clone();
                 self.bind_anchors(&id);
@@ -1206,11 +1226,16 @@ impl Walker {
                     node.expect.push(e);
                 }
             }
-            append(&mut node.text, &format!("{expect_prefix}: {}", marked(&spans)));
+            append(
+                &mut node.text,
+                &format!("{expect_prefix}: {}", marked(&spans)),
+            );
         }
         for spans in std::mem::take(&mut self.pending_look_for) {
             match expect::finding_from_item(&spans) {
-                Some(f) if !node.findings.iter().any(|x| x.value == f.value) => node.findings.push(f),
+                Some(f) if !node.findings.iter().any(|x| x.value == f.value) => {
+                    node.findings.push(f)
+                }
                 _ => append(&mut node.text, &marked(&spans)),
             }
         }
@@ -1544,7 +1569,11 @@ fn split_condition(lead: &str) -> (String, String) {
     match arrow.or(comma_or_colon) {
         Some((i, len)) => (
             lead[..i].trim().to_string(),
-            lead[i + len..].trim().trim_end_matches('.').trim().to_string(),
+            lead[i + len..]
+                .trim()
+                .trim_end_matches('.')
+                .trim()
+                .to_string(),
         ),
         None => (lead.trim_end_matches(':').to_string(), String::new()),
     }
