@@ -764,8 +764,9 @@ impl Session {
             )?;
             return Ok(self.follow(node, Outcome::Ok, None));
         }
-        let level = node.text.clone().unwrap_or_else(|| node.title.clone());
-        Ok(Flow::Stop(Stop::Escalated { level }))
+        Ok(Flow::Stop(Stop::Escalated {
+            level: escalation_level(node),
+        }))
     }
 
     fn manual(&mut self, node: &Node) -> Result<Flow> {
@@ -1169,6 +1170,19 @@ fn step_finished(node: &Node, command: Option<&str>, outcome: Outcome, flow: &Fl
         },
         reason: None,
     }
+}
+
+/// Who to escalate to: the first line of the step's text (its first list item), else
+/// its title.
+fn escalation_level(node: &Node) -> String {
+    node.text
+        .as_deref()
+        .and_then(|t| {
+            t.lines()
+                .map(|l| l.trim().trim_start_matches(['-', '*', '+']).trim())
+                .find(|l| !l.is_empty())
+        })
+        .map_or_else(|| node.title.clone(), String::from)
 }
 
 /// How long a watch step streams: its own timeout, else 10 s.
