@@ -227,7 +227,12 @@ fn docker(prog: &str, args: &[String]) -> Option<String> {
     let rest = args.get(i + 1..).unwrap_or(&[]);
     match sub {
         "down" | "rm" | "rmi" | "restart" | "stop" | "kill" | "pause" => {
-            Some(format!("`{prog} {sub}`"))
+            let plugin = if args.iter().any(|a| a == "compose") {
+                " compose"
+            } else {
+                ""
+            };
+            Some(format!("`{prog}{plugin} {sub}`"))
         }
         "system" | "volume" | "image" | "container" | "network" | "builder"
             if rest.iter().any(|a| matches!(a.as_str(), "prune" | "rm")) =>
