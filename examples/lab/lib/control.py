@@ -5,6 +5,7 @@
 through the same start/stop code.
 """
 
+import gzip
 import json
 import os
 import pwd
@@ -19,6 +20,7 @@ import time
 import urllib.error
 import urllib.request
 
+from apps import make_jwt
 from clients import Unavailable
 from common import LAB_HOME, SERVICES, Lab, dotenv_line, parse_dotenv
 
@@ -337,12 +339,6 @@ def write_app_config(lab, s):
         os.chmod(path, 0o600)
 
 
-def make_jwt(secret, claims):
-    sys.path.insert(0, os.path.join(LAB_HOME, "lib"))
-    from apps import make_jwt as mk
-    return mk(secret, claims)
-
-
 def write_env_files(lab, s):
     api = f"http://127.0.0.1:{s['API_PORT']}"
     pg = f"127.0.0.1:{s['PGPORT']}"
@@ -480,7 +476,6 @@ def make_backup(lab):
                           stdin=subprocess.DEVNULL)
     if dump.returncode != 0:
         raise LabError(f"pg_dump pedidos failed: {dump.stderr.decode(errors='replace')[-400:]}")
-    import gzip
     with gzip.open(out, "wb") as f:
         f.write(dump.stdout)
 
