@@ -1233,7 +1233,7 @@ fn suggest_hypothesis(playbook: &Playbook, node: &Node, verdict: &Verdict) -> Op
 mod on_terminal {
     use crate::exec::{ExecResult, ExecSpec};
     use crate::judge::{Outcome, Verdict};
-    use nix::sys::signal::{signal, SigHandler, Signal};
+    use nix::sys::signal::{killpg, signal, SigHandler, Signal};
     use nix::unistd::{getpgrp, tcsetpgrp, Pid};
     use std::os::unix::process::CommandExt;
     use std::process::Command;
@@ -1264,9 +1264,12 @@ mod on_terminal {
         };
         // Both sides hand the terminal over: whichever runs first wins the race with
         // the child's first read.
-        take_terminal(Pid::from_raw(child.id() as i32));
+        let group = Pid::from_raw(child.id() as i32);
+        take_terminal(group);
         let status = child.wait();
         take_terminal(getpgrp());
+        // Like any step, it leaves nothing behind (`cmd &` inside the step).
+        let _ = killpg(group, Signal::SIGKILL);
         let exit_code = status.ok().and_then(|s| s.code());
         ExecResult {
             exit_code,
