@@ -51,6 +51,22 @@ pub enum NodeKind {
     End,
 }
 
+impl NodeKind {
+    /// The kind as SPEC §2 writes it (`check`, `decision`...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeKind::Symptom => "symptom",
+            NodeKind::Check => "check",
+            NodeKind::Action => "action",
+            NodeKind::Decision => "decision",
+            NodeKind::Manual => "manual",
+            NodeKind::Note => "note",
+            NodeKind::Escalate => "escalate",
+            NodeKind::End => "end",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Node {
     pub id: String,
