@@ -81,7 +81,7 @@ fn failing_check_exits_1_and_records_why() {
         ended["summary"]
             .as_str()
             .unwrap()
-            .contains("last check failed"),
+            .contains("last check: fail"),
         "{ended}"
     );
     assert!(
