@@ -1,6 +1,7 @@
 //! The guided session on a terminal: the inquire Prompter, the playbook picker,
 //! status-update reminders.
 
+pub mod edit;
 pub mod picker;
 pub mod prompter;
 pub mod reminders;

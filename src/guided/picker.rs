@@ -14,6 +14,8 @@ struct PickOption {
     index: usize,
     line: String,
     haystack: String,
+    /// What the answered prompt shows: `Title (id)`.
+    answer: String,
 }
 
 impl fmt::Display for PickOption {
@@ -101,6 +103,7 @@ pub fn pick_playbook_with(playbooks: &[Playbook], paint: Paint) -> Result<Playbo
             index,
             line: option_line(p, width),
             haystack: haystack(p),
+            answer: format!("{} ({})", p.title, p.id),
         })
         .collect();
     let matcher = SkimMatcherV2::default();
@@ -112,6 +115,7 @@ pub fn pick_playbook_with(playbooks: &[Playbook], paint: Paint) -> Result<Playbo
             .with_help_message("type to filter by title, service or symptom · ↑↓ move · enter pick")
             .with_page_size(12)
             .with_scorer(&scorer)
+            .with_formatter(&|picked| picked.value.answer.clone())
             .prompt_skippable(),
     )?;
     match picked {

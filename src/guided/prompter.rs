@@ -3,6 +3,7 @@
 use crate::cli::Global;
 use crate::error::{Error, Result};
 use crate::graph::{Node, Playbook, Variable};
+use crate::guided::edit;
 use crate::guided::reminders::{self, Reminders};
 use crate::guided::status::{self, DraftLine};
 use crate::guided::view::{self, Paint, SEVERITIES};
@@ -251,27 +252,29 @@ impl GuidedPrompter {
         // The caller passes the command redacted; masking again costs nothing and
         // keeps a secret off the screen if it did not.
         let command = &*self.redactor.redact_cow(command);
-        let edited = if command.contains('\n') {
-            match Editor::new("Edit the command")
+        let edited = match edit::one_line(command) {
+            Some(line) => answer(
+                Text::new("Command:")
+                    .with_initial_value(&line)
+                    .with_help_message(
+                        "runs instead of the playbook's command; $NAMEs get their values · esc: back",
+                    )
+                    .prompt_skippable(),
+            )?,
+            None => match Editor::new("Edit the command")
                 .with_predefined_text(command)
                 .with_file_extension(".sh")
+                .with_help_message("a multi-line command opens in $VISUAL / $EDITOR")
                 .prompt_skippable()
             {
                 Err(InquireError::IO(e)) => {
                     self.show(&format!(
-                        "could not open the editor ($EDITOR / $VISUAL): {e}\n"
+                        "could not open the editor ($VISUAL / $EDITOR): {e}\n"
                     ));
                     None
                 }
                 other => answer(other)?,
-            }
-        } else {
-            answer(
-                Text::new("Command:")
-                    .with_initial_value(command)
-                    .with_help_message("runs instead of the playbook's command · esc: back")
-                    .prompt_skippable(),
-            )?
+            },
         };
         Ok(edited
             .map(|c| c.trim_end().to_string())
@@ -367,6 +370,15 @@ impl Prompter for GuidedPrompter {
         let picked = answer(
             MultiSelect::new("Which symptoms do you observe?", options)
                 .with_help_message("space marks · enter confirms · none is fine")
+                .with_formatter(&|picked| {
+                    let texts: Vec<&str> = picked.iter().map(|o| o.value.label.as_str()).collect();
+                    let joined = if texts.is_empty() {
+                        "none".to_string()
+                    } else {
+                        texts.join("; ")
+                    };
+                    view::truncate(&joined, view::option_width())
+                })
                 .prompt_skippable(),
         )?;
         Ok(picked
@@ -419,13 +431,20 @@ impl Prompter for GuidedPrompter {
                 None => continue,
                 Some(StepAction::Run) => Some(StepChoice::Run),
                 Some(StepAction::Skip) => Some(StepChoice::Skip),
-                Some(StepAction::Edit) => self.edit_command(command)?.map(|edited| {
-                    if edited == command.trim_end() {
-                        StepChoice::Run
-                    } else {
-                        StepChoice::Edit(edited)
-                    }
-                }),
+                Some(StepAction::Edit) => {
+                    // The playbook's own text, `$NAME`s and all: values shown on
+                    // screen are masked where secret, and a masked value cannot run.
+                    let template = node.command.as_deref().unwrap_or(command);
+                    self.edit_command(template)?.map(|edited| {
+                        let unchanged = edited == template.trim_end()
+                            || edit::one_line(template).is_some_and(|line| line == edited);
+                        if unchanged {
+                            StepChoice::Run
+                        } else {
+                            StepChoice::Edit(edited)
+                        }
+                    })
+                }
                 Some(StepAction::Note) => self
                     .free_text("Note:", "recorded in the incident log · esc: back")?
                     .map(StepChoice::Note),

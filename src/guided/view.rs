@@ -171,7 +171,7 @@ pub fn step_header(node: &Node, command: &str, paint: Paint) -> String {
         let expected: Vec<String> = node
             .expect
             .iter()
-            .map(|e| format!("{:?} {}", e.kind, e.value).to_lowercase())
+            .map(|e| format!("{} {}", format!("{:?}", e.kind).to_lowercase(), e.value))
             .collect();
         marks.push(paint.dim(&format!("expects: {}", expected.join(", "))));
     }
@@ -244,13 +244,22 @@ pub fn instruction_view(node: &Node, paint: Paint) -> String {
     if let Some(text) = node
         .text
         .as_deref()
-        .filter(|t| t.trim() != node.title.trim())
+        .filter(|t| same_words(t) != same_words(&node.title))
     {
         for line in text.lines() {
             out.push_str(&format!("  {line}\n"));
         }
     }
     out
+}
+
+/// Letters and digits only, lower-cased: a title made from its text (with
+/// punctuation or Markdown dropped) says the same thing twice otherwise.
+fn same_words(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Characters an option of a list may take on this terminal: inquire draws a
@@ -284,7 +293,7 @@ mod tests {
         n.command = Some("redis-cli LLEN queue".into());
         n.expect.push(Expectation {
             kind: ExpectKind::Contains,
-            value: "0".into(),
+            value: "pendingCount".into(),
         });
         n
     }
@@ -294,7 +303,7 @@ mod tests {
         let h = step_header(&check(), "redis-cli -a '****' LLEN queue", PLAIN);
         assert!(h.contains("▶ Queue depth [check · depth · line 12]"), "{h}");
         assert!(h.contains("  $ redis-cli -a '****' LLEN queue\n"), "{h}");
-        assert!(h.contains("expects: contains 0"), "{h}");
+        assert!(h.contains("expects: contains pendingCount"), "{h}");
         assert!(!h.contains('\x1b'));
     }
 
@@ -356,6 +365,18 @@ mod tests {
         assert_eq!(en[1].name, "Level 2 - On-Call Engineer");
         assert_eq!(en[3].name, "Level 4 - CTO");
         assert!(escalation_levels("es")[2].name.starts_with("Nivel 3"));
+    }
+
+    #[test]
+    fn instruction_text_is_not_repeated_under_a_title_made_from_it() {
+        let mut n = Node::new("src", NodeKind::Note, "Fuente: `seeds/000` Jobs", 3);
+        n.text = Some("Fuente: `seeds/000` § Jobs".into());
+        assert_eq!(
+            instruction_view(&n, PLAIN),
+            "\n▶ Fuente: `seeds/000` Jobs\n"
+        );
+        n.text = Some("Restart it by hand.".into());
+        assert!(instruction_view(&n, PLAIN).ends_with("  Restart it by hand.\n"));
     }
 
     #[test]
