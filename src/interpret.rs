@@ -18,9 +18,9 @@
 use crate::graph::{Choice, EdgeOn, Node, NodeKind, Playbook, END};
 use crate::incident::event::{Event, EventBody, Milestone, SessionStatus};
 use crate::judge::Outcome;
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 
-/// How many times one node may run in a session before the walk is called a loop
+/// How many times one node may come up in a walk before it is called a loop
 /// (retry loops such as "wait, check again" are legitimate; endless ones are not).
 pub const MAX_VISITS: usize = 5;
 
@@ -310,8 +310,6 @@ pub struct Progress {
     /// Where the walk continues after the last finished step or decision
     /// (`Some(None)`: it reached the end).
     pub continue_at: Option<Option<String>>,
-    /// Runs per node, for the loop guard.
-    pub visits: HashMap<String, usize>,
     /// Outcome of the last check that ran (skipped checks prove nothing).
     pub last_check: Option<Outcome>,
     /// Outcome of the last command (check or action) that ran.
@@ -324,7 +322,6 @@ pub struct Progress {
     pub acted: bool,
     pub mitigated: bool,
     pub ended: Option<SessionStatus>,
-    pub started: bool,
 }
 
 impl Progress {
@@ -341,13 +338,9 @@ impl Progress {
 
     pub fn apply(&mut self, playbook: &Playbook, body: &EventBody) {
         match body {
-            EventBody::SessionStarted { .. } => {
-                self.started = true;
-                self.ended = None;
-            }
+            EventBody::SessionStarted { .. } => self.ended = None,
             EventBody::StepStarted { step, .. } => {
                 self.unfinished = Some(step.clone());
-                *self.visits.entry(step.clone()).or_default() += 1;
             }
             EventBody::StepFinished {
                 step,
@@ -672,7 +665,6 @@ mod tests {
         progress.apply(&p, &finished("a", Outcome::Ok, Some("b"), None).body);
         assert!(progress.newly_mitigated());
         assert_eq!(progress.suggested_status(), SessionStatus::Resolved);
-        assert_eq!(progress.visits["a"], 2);
     }
 
     #[test]

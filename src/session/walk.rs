@@ -12,9 +12,10 @@ use crate::incident::{self, IncidentLog};
 use crate::interpret::{self, reason, Next, Progress};
 use crate::judge::{self, Outcome, Verdict};
 use crate::postmortem;
-use crate::prompt::{Prompter, StepChoice};
+use crate::prompt::{Ending, Prompter, StepChoice};
 use crate::redact::{Redactor, MASK_OPEN};
 use crate::vars::{self, Bindings};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -179,6 +180,9 @@ impl Session {
 
     /// Walks from `from` until the end, an escalation, an abort or a signal.
     fn walk(&mut self, mut current: Option<String>) -> Result<Stop> {
+        // Every node counts, not only the steps that run: a cycle of decisions or
+        // notes would otherwise spin forever.
+        let mut visits: HashMap<String, usize> = HashMap::new();
         while let Some(id) = current.take() {
             if self.signals.caught() {
                 return Ok(Stop::Interrupted);
@@ -186,16 +190,22 @@ impl Session {
             let Some(node) = self.playbook.node(&id).cloned() else {
                 return Ok(Stop::Broken(format!("no step `{id}` in this playbook")));
             };
-            if self.progress.visits.get(&id).copied().unwrap_or(0) >= interpret::MAX_VISITS {
+            let seen = visits.entry(id.clone()).or_default();
+            *seen += 1;
+            if *seen > interpret::MAX_VISITS {
                 return Ok(Stop::Broken(format!(
-                    "step `{id}` already ran {} times: stopping an endless loop",
+                    "step `{id}` came up {} times: stopping an endless loop",
                     interpret::MAX_VISITS
                 )));
             }
             let flow = match self.step(&node) {
                 Ok(flow) => flow,
                 Err(Error::Interrupted) => Flow::Stop(Stop::Interrupted),
-                Err(e) => return Err(e),
+                // A prompt failing because the terminal went away (SIGHUP).
+                Err(_) if self.signals.caught() => Flow::Stop(Stop::Interrupted),
+                // The log itself failed: nothing more can be recorded.
+                Err(e @ Error::Io { .. }) => return Err(e),
+                Err(e) => Flow::Stop(Stop::Broken(e.to_string())),
             };
             match flow {
                 Flow::Go(Next::Node(next)) => current = Some(next),
@@ -390,7 +400,14 @@ impl Session {
                     return self.skip(node, &shown, why, message);
                 }
                 StepChoice::Edit(command) if command.contains(MASK_OPEN) => {
-                    self.say("  the edited command holds a masked secret: write its variable ($NAME) instead");
+                    let why = "the edited command holds a masked secret: write its variable ($NAME) instead";
+                    if !interactive {
+                        return Ok(Flow::Stop(Stop::Broken(format!(
+                            "step `{}`: {why}",
+                            node.id
+                        ))));
+                    }
+                    self.say(&format!("  {why}"));
                 }
                 StepChoice::Edit(command) => {
                     prepared = self.prepare(node, &command);
@@ -567,7 +584,15 @@ impl Session {
             _ => match self.prompter.finish(suggested) {
                 Ok(ending) => Some(ending),
                 Err(Error::Interrupted) => None,
-                Err(e) => return Err(e),
+                // No answer to how it ends: the evidence decides.
+                Err(e) => {
+                    eprintln!("runbook: {e}");
+                    Some(Ending {
+                        status: suggested,
+                        level: None,
+                        summary: None,
+                    })
+                }
             },
         };
         let (status, level, summary) = match ending {
