@@ -86,3 +86,32 @@ fn find_edge_with_its_label() {
     let ended = of_kind(&events, "session_ended", None);
     assert_eq!(ended[0]["status"], "unresolved");
 }
+
+#[test]
+fn a_retry_loop_that_never_succeeds_is_stopped() {
+    let env = Env::new();
+    let out = env.run([
+        "run",
+        &fixture("retry.md"),
+        "--yes",
+        "--var",
+        "STATE=not-yet",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", shown(&out));
+    let events = env.events();
+    let polls = of_kind(&events, "step_finished", Some("poll"));
+    assert_eq!(polls.len(), 5, "{events:#?}");
+    let notes: Vec<&str> = of_kind(&events, "note", None)
+        .iter()
+        .filter_map(|n| n["text"].as_str())
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.contains("endless loop")),
+        "{notes:?}"
+    );
+    assert_eq!(events.last().unwrap()["status"], "unresolved");
+
+    let env = Env::new();
+    let out = env.run(["run", &fixture("retry.md"), "--yes", "--var", "STATE=ready"]);
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
+}
