@@ -377,7 +377,8 @@ impl Prompter for GuidedPrompter {
                     } else {
                         texts.join("; ")
                     };
-                    view::truncate(&joined, view::option_width())
+                    // On the answered line, after the question itself.
+                    view::truncate(&joined, view::option_width().saturating_sub(30))
                 })
                 .prompt_skippable(),
         )?;
