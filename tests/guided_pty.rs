@@ -98,6 +98,39 @@ echo PONG
 ```
 "#;
 
+const CACHE_PLAYBOOK: &str = r#"---
+id: cache-warmup
+title: Cache warm-up
+service: cache
+severity: sev3
+lang: en
+---
+
+# Cache warm-up
+
+## Symptoms
+
+- Cache hit rate below 50%
+
+## Diagnosis
+
+### Hit rate
+
+```bash {id=hit-rate expect="hit_rate"}
+echo "hit_rate 0.31"
+```
+
+## Actions
+
+1. Announce the warm-up in #incidents before starting it.
+
+### Warm the cache
+
+```bash {id=warm}
+echo warmed
+```
+"#;
+
 /// A temp workspace: fixture playbooks and an incidents directory.
 struct Workspace {
     dir: tempfile::TempDir,
@@ -110,6 +143,7 @@ impl Workspace {
         std::fs::create_dir_all(&playbooks).expect("playbooks dir");
         std::fs::write(playbooks.join("queue-stuck.md"), QUEUE_PLAYBOOK).expect("fixture");
         std::fs::write(playbooks.join("redis-down.md"), REDIS_PLAYBOOK).expect("fixture");
+        std::fs::write(playbooks.join("cache-warmup.md"), CACHE_PLAYBOOK).expect("fixture");
         Workspace { dir }
     }
 
@@ -634,4 +668,54 @@ fn a_due_status_update_is_drafted_from_the_log_edited_and_recorded() {
         1,
         "dismissed reminders record nothing"
     );
+}
+
+#[test]
+fn a_manual_step_is_confirmed_and_an_escalation_records_its_level() {
+    let ws = Workspace::new();
+    let mut cmd = ws.command();
+    cmd.args(["run", "cache-warmup", "--severity", "sev1"]);
+    let mut pty = Pty::spawn(cmd);
+    pty.ask("Which symptoms do you observe?", ENTER);
+    pty.expect("▶ Hit rate");
+    pty.ask("Next?", ENTER);
+    pty.ask("Hypothesis?", &format!("{CLEAR}{ENTER}"));
+    pty.expect("▶ Announce the warm-up in #incidents");
+    pty.ask("Do it by hand, then:", ENTER); // Done
+    pty.expect("▶ Warm the cache");
+    pty.ask("Next?", ENTER);
+    // Escalated (third), then the level (one below the pre-selected Level 2).
+    pty.ask(
+        "How does the incident end?",
+        &format!("{DOWN}{DOWN}{ENTER}"),
+    );
+    pty.expect("Level 4 - CTO");
+    pty.answer("Escalated to which level?", &format!("{DOWN}{ENTER}"));
+    pty.ask(
+        "Summary?",
+        &format!("Handed to the engineering lead{ENTER}"),
+    );
+    let code = pty.finish();
+    assert_eq!(code, 1, "escalated exits 1\n{}", pty.screen_text());
+
+    let events = read_events(&ws.incident());
+    let manual = find(
+        &events,
+        "step_finished",
+        "announce-the-warm-up-in-incidents-before",
+    );
+    assert_eq!(manual["outcome"], "ok");
+    let action = events
+        .iter()
+        .find(|e| kind(e) == "action")
+        .unwrap_or_else(|| panic!("the manual step is recorded as done: {events:#?}"));
+    assert!(action["text"]
+        .as_str()
+        .unwrap_or_default()
+        .starts_with("Announce the warm-up"));
+    assert_eq!(events[0]["severity"], "sev1");
+    let ended = events.last().expect("events");
+    assert_eq!(ended["status"], "escalated");
+    assert_eq!(ended["level"], "Level 3 - Engineering Lead");
+    assert_eq!(ended["summary"], "Handed to the engineering lead");
 }
