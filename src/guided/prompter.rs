@@ -103,6 +103,15 @@ impl fmt::Display for StepAction {
     }
 }
 
+/// What to do with a drafted status update.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UpdateChoice {
+    AsDrafted,
+    FieldByField,
+    InEditor,
+    NotNow,
+}
+
 /// A labelled value for a Select: shows `label`, returns `value`.
 struct Labelled<T> {
     value: T,
@@ -235,13 +244,12 @@ impl GuidedPrompter {
         if !self.update_due(Utc::now()) {
             return Ok(None);
         }
-        let minutes = self.reminders.every().as_secs().div_ceil(60);
         self.show(&format!(
             "\n{}\n",
             self.paint.yellow(&format!(
-                "⏰ A status update is due ({} : every {} min).",
+                "⏰ A status update is due ({}: one every {}).",
                 self.reminders.severity(),
-                minutes
+                reminders::every_text(self.reminders.every())
             ))
         ));
         let draft = self.draft();
@@ -551,22 +559,22 @@ impl Prompter for GuidedPrompter {
             self.show(&format!("  {line}\n"));
         }
         let options = vec![
-            labelled(0, "Record it as drafted"),
-            labelled(1, "Edit it field by field"),
-            labelled(2, "Edit it in $EDITOR"),
-            labelled(3, "Not now"),
+            labelled(UpdateChoice::AsDrafted, "Record it as drafted"),
+            labelled(UpdateChoice::FieldByField, "Edit it field by field"),
+            labelled(UpdateChoice::InEditor, "Edit it in $EDITOR"),
+            labelled(UpdateChoice::NotNow, "Not now"),
         ];
         let picked = answer(Select::new("Status update:", options).prompt_skippable())?;
-        let text = match picked.map(|o| o.value) {
-            Some(0) => Some(draft.trim().to_string()),
-            Some(1) => Some(self.edit_fields(draft)?),
-            Some(2) => answer(
+        let text = match picked.map_or(UpdateChoice::NotNow, |o| o.value) {
+            UpdateChoice::AsDrafted => Some(draft.trim().to_string()),
+            UpdateChoice::FieldByField => Some(self.edit_fields(draft)?),
+            UpdateChoice::InEditor => answer(
                 Editor::new("Status update")
                     .with_predefined_text(draft)
                     .with_file_extension(".md")
                     .prompt_skippable(),
             )?,
-            _ => None,
+            UpdateChoice::NotNow => None,
         };
         // Recorded or dismissed, the next reminder comes one full interval later.
         self.reminders.restart(Utc::now());

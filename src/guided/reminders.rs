@@ -41,6 +41,16 @@ pub fn override_from_env() -> Option<Duration> {
     }
 }
 
+/// `15 min`, `2 h`, or `2 s` for the short overrides of drills and tests.
+pub fn every_text(every: Duration) -> String {
+    let secs = every.as_secs();
+    match secs {
+        0..=59 => format!("{} s", secs.max(1)),
+        _ if secs.is_multiple_of(3600) => format!("{} h", secs / 3600),
+        _ => format!("{} min", secs.div_ceil(60)),
+    }
+}
+
 /// When the next status update is owed.
 #[derive(Debug, Clone)]
 pub struct Reminders {
@@ -119,6 +129,14 @@ mod tests {
             cadence("sev1", Some(Duration::from_secs(2))),
             Duration::from_secs(2)
         );
+    }
+
+    #[test]
+    fn intervals_read_as_people_say_them() {
+        assert_eq!(every_text(cadence("sev1", None)), "15 min");
+        assert_eq!(every_text(cadence("sev4", None)), "2 h");
+        assert_eq!(every_text(Duration::from_secs(2)), "2 s");
+        assert_eq!(every_text(Duration::from_millis(1)), "1 s");
     }
 
     #[test]
