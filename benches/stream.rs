@@ -39,22 +39,27 @@ fn main() {
     for (shape, command) in &shapes {
         let mut direct = Vec::new();
         let mut through_exec = Vec::new();
+        let mut runner_cpu = Vec::new();
         // Alternate the sides so drift in machine load hits both alike.
         for _ in 0..runs {
             direct.push(time_direct(command));
+            let cpu_before = own_cpu();
             through_exec.push(time_exec(&runtime, command, bytes));
+            runner_cpu.push(own_cpu().saturating_sub(cpu_before));
         }
         let direct = median(direct);
         let through_exec = median(through_exec);
+        let runner_cpu = median(runner_cpu);
         let ratio = direct.as_secs_f64() / through_exec.as_secs_f64();
         worst = worst.min(ratio);
         println!(
-            "stream/{shape}: {} MiB  direct {:>8.1?} ({:>7.0} MiB/s)  exec::run {:>8.1?} ({:>7.0} MiB/s)  throughput ratio {ratio:.2} (target ≥ {TARGET})",
+            "stream/{shape}: {} MiB  direct {:>8.1?} ({:>5.0} MiB/s)  exec::run {:>8.1?} ({:>5.0} MiB/s, runner CPU {:.2?})  throughput ratio {ratio:.2} (target ≥ {TARGET})",
             bytes >> 20,
             direct,
             mib_per_s(bytes, direct),
             through_exec,
             mib_per_s(bytes, through_exec),
+            runner_cpu,
         );
     }
     if benching && worst < TARGET {
@@ -91,6 +96,32 @@ fn time_exec(runtime: &tokio::runtime::Runtime, command: &str, bytes: u64) -> Du
     assert_eq!(result.total_bytes, bytes);
     assert!(lines > 0);
     took
+}
+
+/// CPU time (user + system) this process has used so far, from /proc/self/stat.
+fn own_cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces): utime and stime are the
+    // 12th and 13th, in clock ticks.
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<u64> = after_name
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    let ticks: u64 = fields.iter().sum();
+    Duration::from_millis(ticks * 1000 / clock_ticks_per_second())
+}
+
+fn clock_ticks_per_second() -> u64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .filter(|&t| t > 0)
+        .unwrap_or(100)
 }
 
 fn median(mut times: Vec<Duration>) -> Duration {

@@ -7,9 +7,11 @@
 //! caller line by line and is kept as a head and a tail, so a step that prints
 //! gigabytes costs as much memory as one that prints a line.
 
+use nix::fcntl::{fcntl, FcntlArg};
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use std::io;
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
@@ -31,7 +33,11 @@ pub const LINGER: Duration = Duration::from_millis(500);
 /// The default step timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
-const READ_CHUNK: usize = 128 * 1024;
+/// Bytes handled per wake-up at most, and the pipe capacity asked for.
+const READ_CHUNK: usize = 1024 * 1024;
+/// How often a command that is still writing is checked for having exited.
+const EXIT_CHECK: Duration = Duration::from_millis(50);
+const PIPE_BYTES: i32 = 1024 * 1024;
 
 /// What to run and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,34 +143,41 @@ pub async fn run(spec: &ExecSpec, on_line: &mut (dyn FnMut(&str) + '_)) -> io::R
         command.spawn()?
     };
     let group = ProcessGroup::of(&child);
-    let mut output = pipe::Receiver::from_owned_fd(reader.into())?;
+    let reader = OwnedFd::from(reader);
+    // A roomier pipe lets the command run ahead while a chunk is being handled, and
+    // each read take more: fewer wake-ups and system calls per byte. Best effort.
+    let _ = fcntl(reader.as_raw_fd(), FcntlArg::F_SETPIPE_SZ(PIPE_BYTES));
+    let mut output = pipe::Receiver::from_owned_fd(reader)?;
     let mut sink = Sink::new(on_line);
     let mut buf = vec![0u8; READ_CHUNK];
-    let limit = began + spec.watch.unwrap_or(spec.timeout);
     let mut eof = false;
     let mut exited: Option<ExitStatus> = None;
-    let mut linger_until = None;
+    let deadline = sleep_until((began + spec.watch.unwrap_or(spec.timeout)).into());
+    tokio::pin!(deadline);
+    // While output flows, the end of the output says the command is done; checking for
+    // its exit at every wake-up would cost a system call per chunk, so it is checked
+    // now and then (for background processes that keep the pipe open after it exits).
+    let mut exit_check = tokio::time::interval(EXIT_CHECK);
+    exit_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
     let ending = loop {
-        if eof {
-            if let Some(status) = exited {
-                break Ending::Exited(exit_code(status));
-            }
+        if let (true, Some(status)) = (eof, exited) {
+            break Ending::Exited(exit_code(status));
         }
-        let read_deadline = linger_until.unwrap_or(limit);
         tokio::select! {
             biased;
             _ = interrupts.recv() => break Ending::Interrupted,
-            read = output.read(&mut buf), if !eof => match read {
-                Ok(0) | Err(_) => eof = true,
-                Ok(n) => sink.push(&buf[..n]),
+            ready = output.readable(), if !eof => {
+                eof = ready.is_err() || drain(&output, &mut buf, &mut sink);
             },
-            status = child.wait(), if exited.is_none() => {
-                let status = status?;
-                exited = Some(status);
-                linger_until = Some(Instant::now() + LINGER);
+            status = child.wait(), if eof && exited.is_none() => exited = Some(status?),
+            _ = exit_check.tick(), if !eof && exited.is_none() => {
+                if let Some(status) = child.try_wait()? {
+                    exited = Some(status);
+                    deadline.as_mut().reset((Instant::now() + LINGER).into());
+                }
             },
-            _ = sleep_until(read_deadline.into()) => match exited {
+            _ = &mut deadline => match exited {
                 Some(status) => break Ending::Exited(exit_code(status)),
                 None if spec.watch.is_some() => break Ending::Watched,
                 None => break Ending::TimedOut,
@@ -190,6 +203,30 @@ pub async fn run(spec: &ExecSpec, on_line: &mut (dyn FnMut(&str) + '_)) -> io::R
         output: sink.capture.excerpt(),
         total_bytes: sink.capture.total,
     })
+}
+
+/// Reads what the pipe holds, up to a buffer's worth, into `sink`. Returns whether the
+/// pipe reached end-of-file (or failed, which ends reading the same way).
+fn drain(output: &pipe::Receiver, buf: &mut [u8], sink: &mut Sink<'_>) -> bool {
+    let mut filled = 0;
+    let eof = loop {
+        match output.try_read(&mut buf[filled..]) {
+            Ok(0) => break true,
+            Ok(n) => {
+                filled += n;
+                if filled == buf.len() {
+                    break false;
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break false,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => break true,
+        }
+    };
+    if filled > 0 {
+        sink.push(&buf[..filled]);
+    }
+    eof
 }
 
 /// SIGTERM to the group, up to [`KILL_GRACE`] for the command to exit (still reading
@@ -426,7 +463,7 @@ fn utf8_len(first: u8) -> usize {
 }
 
 /// Splits a byte stream into lines for `on_line`, holding at most one partial line of
-/// [`MAX_LINE_BYTES`].
+/// [`MAX_LINE_BYTES`]; longer lines go out in pieces as they grow.
 #[derive(Debug, Default)]
 struct LineSplitter {
     partial: Vec<u8>,
@@ -434,51 +471,90 @@ struct LineSplitter {
 
 impl LineSplitter {
     fn push(&mut self, mut data: &[u8], on_line: &mut dyn FnMut(&str)) {
-        while let Some(end) = memchr::memchr(b'\n', data) {
-            if self.partial.is_empty() {
-                emit(&data[..end], on_line);
-            } else {
-                self.partial.extend_from_slice(&data[..end]);
-                emit(&self.partial, on_line);
-                self.partial.clear();
+        loop {
+            let newline = memchr::memchr(b'\n', data);
+            let segment = &data[..newline.unwrap_or(data.len())];
+            match newline {
+                // The common case, a whole line in the chunk: no copy.
+                Some(_) if self.partial.is_empty() && segment.len() <= MAX_LINE_BYTES => {
+                    emit_line(segment, on_line)
+                }
+                Some(_) => {
+                    self.append(segment, on_line);
+                    emit_line(&self.partial, on_line);
+                    self.partial.clear();
+                }
+                None => {
+                    self.append(segment, on_line);
+                    return;
+                }
             }
-            data = &data[end + 1..];
+            data = &data[segment.len() + 1..];
         }
-        self.partial.extend_from_slice(data);
-        if self.partial.len() >= MAX_LINE_BYTES {
-            let cut = char_boundary_before(
-                &self.partial,
-                self.partial.len() - self.partial.len() % MAX_LINE_BYTES,
-            );
-            let cut = if cut == 0 { self.partial.len() } else { cut };
-            emit(&self.partial[..cut], on_line);
+    }
+
+    /// Adds to the current line, sending out full pieces while it is longer than
+    /// [`MAX_LINE_BYTES`].
+    fn append(&mut self, mut segment: &[u8], on_line: &mut dyn FnMut(&str)) {
+        if !self.partial.is_empty() {
+            let room = MAX_LINE_BYTES - self.partial.len();
+            if segment.len() <= room {
+                self.partial.extend_from_slice(segment);
+                return;
+            }
+            self.partial.extend_from_slice(&segment[..room]);
+            segment = &segment[room..];
+            let cut = piece_end(&self.partial);
+            on_line(&text(&self.partial[..cut]));
             self.partial.drain(..cut);
+            // What is left is the start of a character cut in two: at most 3 bytes.
         }
+        while self.partial.len() + segment.len() > MAX_LINE_BYTES {
+            if self.partial.is_empty() {
+                let cut = piece_end(segment);
+                on_line(&text(&segment[..cut]));
+                segment = &segment[cut..];
+            } else {
+                let take = MAX_LINE_BYTES - self.partial.len();
+                self.partial.extend_from_slice(&segment[..take]);
+                segment = &segment[take..];
+                let cut = piece_end(&self.partial);
+                on_line(&text(&self.partial[..cut]));
+                self.partial.drain(..cut);
+            }
+        }
+        self.partial.extend_from_slice(segment);
     }
 
     fn finish(&mut self, on_line: &mut dyn FnMut(&str)) {
         if !self.partial.is_empty() {
-            emit(&self.partial, on_line);
+            emit_line(&self.partial, on_line);
             self.partial.clear();
         }
     }
 }
 
-/// Hands a line to `on_line` without its `\r`, in pieces of at most [`MAX_LINE_BYTES`].
-fn emit(line: &[u8], on_line: &mut dyn FnMut(&str)) {
+/// Where the first piece of an over-long line ends: at most [`MAX_LINE_BYTES`], not
+/// inside a character (unless the bytes are not UTF-8 at all).
+fn piece_end(bytes: &[u8]) -> usize {
+    match char_boundary_before(bytes, MAX_LINE_BYTES.min(bytes.len())) {
+        0 => MAX_LINE_BYTES.min(bytes.len()),
+        cut => cut,
+    }
+}
+
+/// Hands a complete line to `on_line` without its `\r`.
+fn emit_line(line: &[u8], on_line: &mut dyn FnMut(&str)) {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let mut rest = line;
-    loop {
-        if rest.len() <= MAX_LINE_BYTES {
-            on_line(&String::from_utf8_lossy(rest));
-            return;
-        }
-        let cut = match char_boundary_before(rest, MAX_LINE_BYTES) {
-            0 => MAX_LINE_BYTES,
-            cut => cut,
-        };
-        on_line(&String::from_utf8_lossy(&rest[..cut]));
-        rest = &rest[cut..];
+    on_line(&text(line));
+}
+
+/// The bytes as text: `from_utf8_lossy` walks byte by byte even over valid input, so
+/// the vectorised check goes first (most output is valid UTF-8).
+fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(valid) => std::borrow::Cow::Borrowed(valid),
+        Err(_) => String::from_utf8_lossy(bytes),
     }
 }
 
@@ -510,6 +586,30 @@ mod tests {
         let pieces = lines_of(&[&long[..5000], &long[5000..], b"\n"]);
         assert!(pieces.iter().all(|p| p.len() <= MAX_LINE_BYTES));
         assert_eq!(pieces.concat().len(), long.len());
+    }
+
+    #[test]
+    fn a_line_of_exactly_the_limit_is_one_line() {
+        let line = vec![b'x'; MAX_LINE_BYTES];
+        let got = lines_of(&[&line[..100], &line[100..], b"\nnext\n"]);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].len(), MAX_LINE_BYTES);
+        assert_eq!(got[1], "next");
+    }
+
+    #[test]
+    fn long_lines_split_the_same_however_they_arrive() {
+        let mut text = "é".repeat(MAX_LINE_BYTES * 2 + 3).into_bytes();
+        text.extend_from_slice(b"\nend\n");
+        let whole = lines_of(&[&text]);
+        let bytewise: Vec<&[u8]> = text.chunks(1).collect();
+        assert_eq!(lines_of(&bytewise), whole);
+        let odd: Vec<&[u8]> = text.chunks(777).collect();
+        assert_eq!(lines_of(&odd), whole);
+        assert_eq!(whole.last().map(String::as_str), Some("end"));
+        assert!(whole
+            .iter()
+            .all(|p| p.len() <= MAX_LINE_BYTES && !p.contains('\u{FFFD}')));
     }
 
     #[test]
