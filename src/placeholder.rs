@@ -197,7 +197,6 @@ const AMBIENT: &[&str] = &[
     "OLDPWD",
     "SHELL",
     "HOSTNAME",
-    "HOST",
     "RANDOM",
     "SRANDOM",
     "LINENO",

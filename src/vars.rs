@@ -8,6 +8,7 @@
 use crate::error::{Error, Result};
 use crate::graph::{Playbook, Variable};
 use crate::placeholder::{self, Heredoc, Inner, Notation, Placeholder, Quoting, Scan};
+use crate::redact;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -244,8 +245,9 @@ fn line_number_of(text: &str, fragment: &str) -> usize {
 }
 
 /// A command ready to run: the script for the shell, the environment carrying the
-/// values, and the command as a person would type it (values substituted, shell-quoted;
-/// the caller masks secrets before showing it).
+/// values, and the command as a person would type it: values substituted and
+/// shell-quoted, secret ones already masked (the caller still runs its redactor over
+/// it for secrets that are not variables).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prepared {
     pub script: String,
@@ -424,6 +426,11 @@ fn display_edits(scan: &Scan, bindings: &Bindings) -> Vec<Edit> {
         .filter(|(_, quoting)| substituted(*quoting))
         .filter_map(|(p, quoting)| {
             let value = bindings.get(&p.name)?;
+            // A secret is masked here, not left to the caller's redactor: quoted for the
+            // shell (`\"`, `'\''`), it no longer reads as the value the redactor knows.
+            if bindings.is_secret(&p.name) {
+                return Some((p.range.clone(), redact::mask(redact::Rule::SecretValue)));
+            }
             // `${X:-d}` with X empty reads as `d` and `${X-d}` as nothing: let the shell say.
             if p.notation == Notation::Braced && value.is_empty() {
                 return None;
@@ -742,6 +749,24 @@ mod tests {
         assert_eq!(d(r#"echo "<A>""#), r#"echo "it's \"quoted\" \$(x)""#);
         assert_eq!(d("echo '<A>'"), r#"echo 'it'\''s "quoted" $(x)'"#);
         assert_eq!(d("echo <UNBOUND>"), "echo <UNBOUND>");
+    }
+
+    #[test]
+    fn secrets_are_masked_in_the_display_however_they_are_quoted() {
+        let mut b = Bindings::new();
+        b.set("REDIS_PASSWORD", "s3cr\"et $(x) it's", false);
+        b.set("HOST", "h", false);
+        for cmd in [
+            r#"redis-cli -h $HOST -a "$REDIS_PASSWORD" ping"#,
+            "redis-cli -a $REDIS_PASSWORD",
+            "echo '<REDIS_PASSWORD>'",
+            "sh -c \"redis-cli -a \\\"$REDIS_PASSWORD\\\"\"",
+        ] {
+            let shown = prepare(cmd, &b).display;
+            assert!(!shown.contains("s3cr"), "{shown}");
+            assert!(shown.contains("«redacted"), "{shown}");
+        }
+        assert_eq!(prepare("redis-cli -h $HOST", &b).display, "redis-cli -h h");
     }
 
     #[test]
