@@ -121,6 +121,14 @@ enum Ending {
 /// arrives. SIGINT, SIGTERM or SIGHUP received meanwhile stop the command and return
 /// `interrupted`. Errors only when the shell cannot be started.
 pub async fn run(spec: &ExecSpec, on_line: &mut (dyn FnMut(&str) + '_)) -> io::Result<ExecResult> {
+    if let Some(cwd) = spec.cwd.as_deref().filter(|cwd| !cwd.is_dir()) {
+        // Otherwise spawning fails with a bare "No such file or directory" that seems to
+        // be about the shell.
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("working directory {} does not exist", cwd.display()),
+        ));
+    }
     let mut interrupts = Interrupts::listen()?;
     let (reader, writer) = io::pipe()?;
     let began = Instant::now();

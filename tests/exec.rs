@@ -73,6 +73,17 @@ fn a_shell_that_cannot_start_is_an_error() {
 }
 
 #[test]
+fn a_missing_working_directory_is_named() {
+    let mut s = spec("true");
+    s.cwd = Some("/nonexistent/dir".into());
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let err = runtime
+        .block_on(exec::run(&s, &mut |_| {}))
+        .expect_err("no such directory");
+    assert!(err.to_string().contains("/nonexistent/dir"), "{err}");
+}
+
+#[test]
 fn stdout_and_stderr_are_merged_in_order() {
     let (result, lines) = run(&spec(
         "echo out1; echo err1 >&2; echo out2; echo err2 >&2; printf 'no newline'",
