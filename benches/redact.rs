@@ -64,6 +64,17 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
+    // `yes`-like output: the cost per line, not per byte.
+    let tiny = "y\n".repeat(1 << 19);
+    group.throughput(Throughput::Bytes(tiny.len() as u64));
+    group.bench_function("tiny-lines/1MiB-line-by-line", |b| {
+        b.iter(|| {
+            let mut lines = r.lines();
+            tiny.split_inclusive('\n')
+                .map(|line| lines.line(black_box(line)).len())
+                .sum::<usize>()
+        })
+    });
     group.finish();
 }
 

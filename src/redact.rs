@@ -12,10 +12,11 @@
 //! it never records a value.
 
 use crate::placeholder::looks_secret;
+use aho_corasick::{AhoCorasick, MatchKind};
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
 use base64::Engine;
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS, NON_ALPHANUMERIC};
-use regex::{Captures, Regex, RegexBuilder, RegexSet};
+use regex::{Captures, Regex};
 use std::borrow::Cow;
 use std::fmt;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -113,12 +114,71 @@ pub struct Redactor {
     counts: [AtomicUsize; Rule::ALL.len()],
 }
 
-/// The known secret values and their encodings, longest first, and one regex
-/// alternation of them, rebuilt when a secret is added.
-#[derive(Default)]
+/// The known secret values and their encodings, and the automata built from them
+/// (rebuilt whole when a secret is added).
 struct KnownValues {
     values: Vec<String>,
-    re: Option<Regex>,
+    /// Leftmost-longest over `values`: finds them to mask them.
+    exact: Option<AhoCorasick>,
+    /// One scan of a text for everything that could need masking: the trigger
+    /// words of the shape rules, the PEM marker and the values (ASCII
+    /// case-insensitive, so a superset). Nothing found: nothing to do.
+    scan: AhoCorasick,
+    /// For each word of `scan`, the bits of what it wakes.
+    scan_bits: Vec<u32>,
+}
+
+/// Bits of [`KnownValues::scan_bits`] beyond the per-pattern ones.
+const VALUE_BIT: u32 = 1 << 31;
+const PRIVATE_KEY_BIT: u32 = 1 << 30;
+const PATTERN_BITS: u32 = !(VALUE_BIT | PRIVATE_KEY_BIT);
+
+impl KnownValues {
+    fn build(values: Vec<String>) -> Option<KnownValues> {
+        let exact = if values.is_empty() {
+            None
+        } else {
+            let ac = AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&values)
+                .ok()?;
+            Some(ac)
+        };
+        let mut words: Vec<String> = Vec::new();
+        let mut scan_bits: Vec<u32> = Vec::new();
+        let mut add =
+            |word: &str, bit: u32| match words.iter().position(|w| w.eq_ignore_ascii_case(word)) {
+                Some(at) => scan_bits[at] |= bit,
+                None => {
+                    words.push(word.to_string());
+                    scan_bits.push(bit);
+                }
+            };
+        for (word, bits) in PATTERNS.trigger_words.iter().zip(&PATTERNS.trigger_masks) {
+            add(word, *bits);
+        }
+        add("-----BEGIN", PRIVATE_KEY_BIT);
+        for value in &values {
+            add(value, VALUE_BIT);
+        }
+        let scan = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&words)
+            .ok()?;
+        Some(KnownValues {
+            values,
+            exact,
+            scan,
+            scan_bits,
+        })
+    }
+
+    /// What `text` may need: value, private-key and pattern bits.
+    fn bits(&self, text: &str) -> u32 {
+        self.scan
+            .find_overlapping_iter(text)
+            .fold(0, |bits, m| bits | self.scan_bits[m.pattern().as_usize()])
+    }
 }
 
 // Hand-written so a `{:?}` can never print a secret.
@@ -135,7 +195,8 @@ impl Default for Redactor {
     /// A redactor that knows no values: the shape rules only.
     fn default() -> Self {
         Redactor {
-            known: RwLock::new(KnownValues::default()),
+            // Built from static words only: it cannot fail.
+            known: RwLock::new(KnownValues::build(Vec::new()).expect("static trigger words")),
             counts: Default::default(),
         }
     }
@@ -178,20 +239,28 @@ impl Redactor {
 
     /// Like [`Redactor::redact`], without allocating when nothing matches.
     pub fn redact_cow<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let known = self.known();
+        let bits = known.bits(text);
         let mut out = Cow::Borrowed(text);
-        if let Some(re) = &self.known().re {
-            out = self.replace_values(re, out);
-        }
-        let hits = PATTERNS.set.matches(&out);
-        if !hits.matched_any() {
+        if bits == 0 {
             return out;
         }
-        for (i, pattern) in PATTERNS.list.iter().enumerate() {
-            if hits.matched(i) {
-                out = self.apply(pattern, out);
+        if bits & VALUE_BIT != 0 {
+            if let Some(exact) = &known.exact {
+                out = self.replace_values(exact, out);
             }
         }
-        out
+        if bits & PRIVATE_KEY_BIT != 0 {
+            out = self.apply(&PATTERNS.private_key, out);
+        }
+        if bits & PATTERN_BITS == 0 {
+            return out;
+        }
+        let one_line = !out.trim_end_matches(['\n', '\r']).contains('\n');
+        if one_line && bits & VALUE_BIT == 0 {
+            return self.apply_patterns(bits, out);
+        }
+        self.redact_lines(&known, out)
     }
 
     /// How many secrets each rule masked so far (rules that never matched are omitted).
@@ -243,33 +312,62 @@ impl Redactor {
         if forms.len() == known.values.len() {
             return;
         }
-        // Longest first: the regex alternation prefers earlier branches, so a secret
-        // that contains another is masked whole.
-        forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        let alternation = forms
-            .iter()
-            .map(|v| regex::escape(v))
-            .collect::<Vec<_>>()
-            .join("|");
-        // Escaped literals always compile; only the size limit (thousands of huge
-        // secrets) can fail, and then the old regex stays rather than a panic.
-        if let Ok(re) = RegexBuilder::new(&alternation).size_limit(64 << 20).build() {
-            known.re = Some(re);
-            known.values = forms;
+        // Only an absurd number of huge secrets could make the automata fail to
+        // build; the previous ones then stay rather than a panic.
+        if let Some(rebuilt) = KnownValues::build(forms) {
+            *known = rebuilt;
         }
     }
 
-    fn replace_values<'t>(&self, re: &Regex, text: Cow<'t, str>) -> Cow<'t, str> {
-        if !re.is_match(&text) {
+    /// Runs the shape rules line by line (none spans lines, and a short line is
+    /// cheap to match); a line none of whose rules' trigger words occur is copied
+    /// as it is.
+    fn redact_lines<'t>(&self, known: &KnownValues, text: Cow<'t, str>) -> Cow<'t, str> {
+        let mut changed: Option<String> = None;
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let redacted = self.apply_patterns(known.bits(line), Cow::Borrowed(line));
+            match (redacted, changed.as_mut()) {
+                (Cow::Owned(new), None) => {
+                    let mut out = String::with_capacity(text.len() + 64);
+                    out.push_str(&text[..offset]);
+                    out.push_str(&new);
+                    changed = Some(out);
+                }
+                (new, Some(out)) => out.push_str(&new),
+                (Cow::Borrowed(_), None) => {}
+            }
+            offset += line.len();
+        }
+        match changed {
+            Some(out) => Cow::Owned(out),
+            None => text,
+        }
+    }
+
+    /// The line-wise patterns whose bits are set, in order.
+    fn apply_patterns<'l>(&self, bits: u32, line: Cow<'l, str>) -> Cow<'l, str> {
+        let mut out = line;
+        for (i, pattern) in PATTERNS.by_line.iter().enumerate() {
+            if bits & (1 << i) != 0 {
+                out = self.apply(pattern, out);
+            }
+        }
+        out
+    }
+
+    fn replace_values<'t>(&self, exact: &AhoCorasick, text: Cow<'t, str>) -> Cow<'t, str> {
+        // The scan is case-insensitive; the values are not.
+        if exact.find(text.as_ref()).is_none() {
             return text;
         }
-        let replaced = re
-            .replace_all(&text, |_: &Captures| {
-                self.count(Rule::SecretValue);
-                mask(Rule::SecretValue)
-            })
-            .into_owned();
-        Cow::Owned(replaced)
+        let mut out = String::with_capacity(text.len() + 32);
+        exact.replace_all_with(&text, &mut out, |_, _, dst| {
+            self.count(Rule::SecretValue);
+            dst.push_str(&mask(Rule::SecretValue));
+            true
+        });
+        Cow::Owned(out)
     }
 
     fn apply<'t>(&self, pattern: &Pattern, text: Cow<'t, str>) -> Cow<'t, str> {
@@ -298,20 +396,21 @@ pub struct LineRedactor<'r> {
 }
 
 impl LineRedactor<'_> {
-    /// One line (with or without its newline), redacted.
-    pub fn line(&mut self, line: &str) -> String {
+    /// One line (with or without its newline), redacted; borrowed when nothing
+    /// in it needed masking.
+    pub fn line<'l>(&mut self, line: &'l str) -> Cow<'l, str> {
         if self.in_private_key {
-            if PEM_END.is_match(line) {
+            if line.contains("-----END") && PEM_END.is_match(line) {
                 self.in_private_key = false;
             }
-            return line_mask(line);
+            return Cow::Owned(line_mask(line));
         }
-        if PEM_BEGIN.is_match(line) && !PEM_END.is_match(line) {
+        if line.contains("-----BEGIN") && PEM_BEGIN.is_match(line) && !PEM_END.is_match(line) {
             self.in_private_key = true;
             self.redactor.count(Rule::PemPrivateKey);
-            return line_mask(line);
+            return Cow::Owned(line_mask(line));
         }
-        self.redactor.redact(line)
+        self.redactor.redact_cow(line)
     }
 }
 
@@ -435,9 +534,84 @@ struct Pattern {
 }
 
 struct Patterns {
-    list: Vec<Pattern>,
-    /// All of `list` in one pass, so a line with no secret costs one scan.
-    set: RegexSet,
+    /// Multi-line: applied to the whole text.
+    private_key: Pattern,
+    /// Everything else, applied line by line.
+    by_line: Vec<Pattern>,
+    /// The trigger words of the rules in `by_line` (a rule runs on a line only when
+    /// one of its words occurs there, ASCII case-insensitive), and for each word
+    /// the bits of the patterns it wakes. [`KnownValues`] scans for them.
+    trigger_words: Vec<&'static str>,
+    trigger_masks: Vec<u32>,
+}
+
+/// Words that occur in every name [`name_looks_secret`] accepts.
+const SECRET_NAME_TRIGGERS: &[&str] = &[
+    "token",
+    "secret",
+    "pass",
+    "key",
+    "jwt",
+    "credential",
+    "dsn",
+    "auth",
+    "sessionid",
+    "bearer",
+    "cookie",
+    "signature",
+];
+
+/// The words without which a rule cannot match.
+fn triggers(rule: Rule) -> &'static [&'static str] {
+    match rule {
+        Rule::SecretValue | Rule::PemPrivateKey => &[],
+        Rule::Jwt => &["eyJ"],
+        Rule::TokenPrefix => &[
+            "AKIA",
+            "ASIA",
+            "AROA",
+            "AIDA",
+            "gho_",
+            "ghp_",
+            "ghu_",
+            "ghs_",
+            "ghr_",
+            "github_pat_",
+            "glpat-",
+            "glptt-",
+            "gldt-",
+            "glrt-",
+            "glcbt-",
+            "glimt-",
+            "glagent-",
+            "xox",
+            "xapp-",
+            "_live_",
+            "_test_",
+            "whsec_",
+            "sk-",
+            "AIza",
+            "SG.",
+            "npm_",
+            "pypi-",
+            "hf_",
+            "dop_v1_",
+            "shpat_",
+            "shpss_",
+            "shpca_",
+            "shppa_",
+            "EAA",
+            "ya29.",
+        ],
+        Rule::Authorization => &["authorization", "bearer"],
+        Rule::Cookie => &["cookie"],
+        Rule::SecretHeader => &["token", "key", "secret", "auth", "password", "signature"],
+        Rule::CurlUser => &["curl"],
+        Rule::UrlPassword => &["://"],
+        Rule::PasswordOption => &["redis-cli", "mysql", "mariadb", "sshpass"],
+        Rule::SecretFlag | Rule::Assignment | Rule::KeyValue => SECRET_NAME_TRIGGERS,
+        Rule::ProseSecret => &["pass", "contrase", "clave", "secret", "token", "api"],
+    }
 }
 
 static PEM_BEGIN: LazyLock<Regex> = LazyLock::new(|| {
@@ -471,9 +645,32 @@ const CURL_USER: &str = r"curl\b[^\n|;&]*?\s(?:-u\s*|--user(?:\s+|=))";
 const TOKEN68: &str = r"[A-Za-z0-9._~+/\-]+=*";
 
 static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
-    let list = pattern_list();
-    let set = RegexSet::new(list.iter().map(|p| p.re.as_str())).expect("static regex set");
-    Patterns { list, set }
+    let (mut pem, by_line): (Vec<Pattern>, Vec<Pattern>) = pattern_list()
+        .into_iter()
+        .partition(|p| p.rule == Rule::PemPrivateKey);
+    assert!(
+        by_line.len() < 30,
+        "one bit per pattern, two for values and keys"
+    );
+    let mut words: Vec<&'static str> = Vec::new();
+    let mut trigger_masks: Vec<u32> = Vec::new();
+    for (i, p) in by_line.iter().enumerate() {
+        for word in triggers(p.rule) {
+            match words.iter().position(|w| w == word) {
+                Some(at) => trigger_masks[at] |= 1 << i,
+                None => {
+                    words.push(word);
+                    trigger_masks.push(1 << i);
+                }
+            }
+        }
+    }
+    Patterns {
+        private_key: pem.remove(0),
+        by_line,
+        trigger_words: words,
+        trigger_masks,
+    }
 });
 
 fn pattern(rule: Rule, re: &str, mask: fn(&Captures) -> Option<String>) -> Pattern {

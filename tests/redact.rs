@@ -309,7 +309,7 @@ fn pem_body_lines_are_masked_when_streamed() {
         "after\n",
     ]
     .iter()
-    .map(|l| lines.line(l))
+    .map(|l| lines.line(l).into_owned())
     .collect();
     assert_eq!(out[0], "before\n");
     assert!(!out.concat().contains("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"));
@@ -400,4 +400,20 @@ fn redactor_is_shareable_across_threads() {
         h.join().expect("thread");
     }
     assert_eq!(r.report(), vec![("secret-value".to_string(), 400)]);
+}
+
+#[test]
+fn multi_line_text_is_redacted_line_by_line() {
+    let r = redactor(&["multi-secret-1"]);
+    let text = "HOME=/root\nREDIS_PASSWORD=r3d1s-pw\nplain line\nvalue multi-secret-1 here\n-----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIB\n-----END EC PRIVATE KEY-----\ntail";
+    let out = r.redact(text);
+    assert_eq!(
+        out,
+        "HOME=/root\nREDIS_PASSWORD=«redacted:assignment»\nplain line\nvalue «redacted:secret-value» here\n«redacted:private-key»\ntail"
+    );
+    let untouched = "line one\nline two with key words\n";
+    assert!(matches!(
+        r.redact_cow(untouched),
+        std::borrow::Cow::Borrowed(_)
+    ));
 }
