@@ -1331,4 +1331,16 @@ mod tests {
         let deep = "\"$(".repeat(10_000);
         let _ = scan(&deep);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn scanning_any_text_never_panics_and_ranges_are_valid(
+            cmd in "[<>{}$'\"`\\()a-zA-Z_ \n#:=-]{0,60}|\\PC{0,60}"
+        ) {
+            for (p, _) in scan_detailed(&cmd).found {
+                proptest::prop_assert!(cmd.get(p.range.clone()).is_some());
+                proptest::prop_assert!(!p.name.is_empty());
+            }
+        }
+    }
 }

@@ -782,4 +782,16 @@ mod tests {
             assert_eq!(String::from_utf8_lossy(&out.stdout), value, "{shown}");
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn preparing_any_command_never_panics(
+            cmd in "[<>{}$'\"`\\()A-Z_ \n#:=-]{0,60}|(cat <<'?E'?\n[<A>$ a\n]{0,20}E\n?)|\\PC{0,40}"
+        ) {
+            let b = bindings(&[("A", "v'\"$"), ("B", "x"), ("E", "E")]);
+            let p = prepare(&cmd, &b);
+            proptest::prop_assert!(p.env.len() == 3);
+            let _ = prepare_for(&cmd, &b, "sh");
+        }
+    }
 }

@@ -356,3 +356,57 @@ fn values_reach_commands_as_environment_variables() {
     let out = sandbox.run("bash", &prepared);
     assert_eq!(String::from_utf8_lossy(&out), "exported anyway");
 }
+
+mod arbitrary_values {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Shell-significant characters are over-represented on purpose.
+    fn value() -> impl Strategy<Value = String> {
+        let alphabet = prop_oneof![
+            Just('\''),
+            Just('"'),
+            Just('$'),
+            Just('`'),
+            Just('\\'),
+            Just('('),
+            Just(')'),
+            Just(';'),
+            Just('\n'),
+            Just(' '),
+            Just('*'),
+            Just('E'),
+            Just('O'),
+            Just('F'),
+            proptest::char::range('a', 'z'),
+            any::<char>().prop_filter("no NUL", |c| *c != '\0'),
+        ];
+        proptest::collection::vec(alphabet, 0..40).prop_map(|cs| cs.into_iter().collect())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        #[test]
+        fn any_value_arrives_exactly(v in value()) {
+            let sandbox = Sandbox::new();
+            let b = bindings(&v);
+            for command in [
+                "printf %s <VALUE>",
+                "printf %s \"<VALUE>\"",
+                "printf %s '<VALUE>'",
+                "bash -c 'printf %s <VALUE>'",
+                "bash -c \"printf %s <VALUE>\"",
+                "cat <<'EOF'\n<VALUE>\nEOF",
+            ] {
+                let prepared = prepare_for(command, &b, "bash");
+                let out = sandbox.run("bash", &prepared);
+                let mut expected = v.clone();
+                if command.starts_with("cat") {
+                    expected.push('\n');
+                }
+                prop_assert_eq!(String::from_utf8_lossy(&out), expected, "{:?}", prepared.script);
+            }
+        }
+    }
+}
