@@ -19,8 +19,8 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS, NON_ALPHANUMERIC
 use regex::{Captures, Regex};
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{LazyLock, PoisonError, RwLock, RwLockReadGuard};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, PoisonError, RwLock};
 
 /// What every mask starts with; a value that already starts with it is left alone,
 /// so redacting twice changes nothing.
@@ -110,7 +110,10 @@ impl Rule {
 /// Masks secrets in text. Cheap to share: `Send + Sync`, counts with atomics, and
 /// learns new secrets through `&self` so an `Arc<Redactor>` can be taught mid-session.
 pub struct Redactor {
-    known: RwLock<KnownValues>,
+    /// Replaced whole when a secret is learned; readers hold a snapshot.
+    known: RwLock<Arc<KnownValues>>,
+    /// Bumped on every change of `known`, so a [`LineRedactor`] notices cheaply.
+    generation: AtomicU64,
     counts: [AtomicUsize; Rule::ALL.len()],
 }
 
@@ -196,7 +199,10 @@ impl Default for Redactor {
     fn default() -> Self {
         Redactor {
             // Built from static words only: it cannot fail.
-            known: RwLock::new(KnownValues::build(Vec::new()).expect("static trigger words")),
+            known: RwLock::new(Arc::new(
+                KnownValues::build(Vec::new()).expect("static trigger words"),
+            )),
+            generation: AtomicU64::new(0),
             counts: Default::default(),
         }
     }
@@ -239,28 +245,7 @@ impl Redactor {
 
     /// Like [`Redactor::redact`], without allocating when nothing matches.
     pub fn redact_cow<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        let known = self.known();
-        let bits = known.bits(text);
-        let mut out = Cow::Borrowed(text);
-        if bits == 0 {
-            return out;
-        }
-        if bits & VALUE_BIT != 0 {
-            if let Some(exact) = &known.exact {
-                out = self.replace_values(exact, out);
-            }
-        }
-        if bits & PRIVATE_KEY_BIT != 0 {
-            out = self.apply(&PATTERNS.private_key, out);
-        }
-        if bits & PATTERN_BITS == 0 {
-            return out;
-        }
-        let one_line = !out.trim_end_matches(['\n', '\r']).contains('\n');
-        if one_line && bits & VALUE_BIT == 0 {
-            return self.apply_patterns(bits, out);
-        }
-        self.redact_lines(&known, out)
+        self.redact_with(&self.known(), text)
     }
 
     /// How many secrets each rule masked so far (rules that never matched are omitted).
@@ -282,18 +267,48 @@ impl Redactor {
     pub fn lines(&self) -> LineRedactor<'_> {
         LineRedactor {
             redactor: self,
+            known: self.known(),
+            generation: self.generation.load(Ordering::Acquire),
             in_private_key: false,
         }
+    }
+
+    fn redact_with<'t>(&self, known: &KnownValues, text: &'t str) -> Cow<'t, str> {
+        let mut out = Cow::Borrowed(text);
+        // Most text holds nothing that could be a secret: one scan says so.
+        if !known.scan.is_match(text) {
+            return out;
+        }
+        let bits = known.bits(text);
+        if bits & VALUE_BIT != 0 {
+            if let Some(exact) = &known.exact {
+                out = self.replace_values(exact, out);
+            }
+        }
+        if bits & PRIVATE_KEY_BIT != 0 {
+            out = self.apply(&PATTERNS.private_key, out);
+        }
+        if bits & PATTERN_BITS == 0 {
+            return out;
+        }
+        let one_line = !out.trim_end_matches(['\n', '\r']).contains('\n');
+        if one_line && bits & VALUE_BIT == 0 {
+            return self.apply_patterns(bits, out);
+        }
+        self.redact_lines(known, out)
     }
 
     fn count(&self, rule: Rule) {
         self.counts[rule.index()].fetch_add(1, Ordering::Relaxed);
     }
 
-    fn known(&self) -> RwLockReadGuard<'_, KnownValues> {
+    fn known(&self) -> Arc<KnownValues> {
         // A panic while holding the lock cannot leave the values half-written
         // (they are replaced whole), so a poisoned lock is still usable.
-        self.known.read().unwrap_or_else(PoisonError::into_inner)
+        self.known
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     fn learn(&self, values: impl IntoIterator<Item = String>) {
@@ -315,7 +330,8 @@ impl Redactor {
         // Only an absurd number of huge secrets could make the automata fail to
         // build; the previous ones then stay rather than a panic.
         if let Some(rebuilt) = KnownValues::build(forms) {
-            *known = rebuilt;
+            *known = Arc::new(rebuilt);
+            self.generation.fetch_add(1, Ordering::Release);
         }
     }
 
@@ -381,9 +397,11 @@ impl Redactor {
                 None => whole.to_string(),
             }
         });
+        // A rule whose every match was let be (a `$VARIABLE`, a plain `x=1`) still
+        // hands back a copy: keep the original then, so nothing is copied further.
         let changed = match replaced {
-            Cow::Borrowed(_) => None,
-            Cow::Owned(s) => Some(s),
+            Cow::Owned(s) if s != *text => Some(s),
+            _ => None,
         };
         changed.map_or(text, Cow::Owned)
     }
@@ -392,6 +410,9 @@ impl Redactor {
 /// Redacts a stream line by line; see [`Redactor::lines`].
 pub struct LineRedactor<'r> {
     redactor: &'r Redactor,
+    /// A snapshot of the known values, refreshed when the redactor learns more.
+    known: Arc<KnownValues>,
+    generation: u64,
     in_private_key: bool,
 }
 
@@ -410,7 +431,12 @@ impl LineRedactor<'_> {
             self.redactor.count(Rule::PemPrivateKey);
             return Cow::Owned(line_mask(line));
         }
-        self.redactor.redact_cow(line)
+        let now = self.redactor.generation.load(Ordering::Acquire);
+        if now != self.generation {
+            self.known = self.redactor.known();
+            self.generation = now;
+        }
+        self.redactor.redact_with(&self.known, line)
     }
 }
 

@@ -417,3 +417,12 @@ fn multi_line_text_is_redacted_line_by_line() {
         std::borrow::Cow::Borrowed(_)
     ));
 }
+
+#[test]
+fn a_line_stream_sees_secrets_learned_after_it_started() {
+    let r = redactor(&[]);
+    let mut lines = r.lines();
+    assert_eq!(lines.line("late-secret-42\n"), "late-secret-42\n");
+    r.add_secret("late-secret-42");
+    assert_eq!(lines.line("late-secret-42\n"), "«redacted:secret-value»\n");
+}
