@@ -262,6 +262,19 @@ pub struct RunOptions<'a> {
     /// `remember-me`, `anclora`, `chatbot`, `pedidos`: its env file is passed after lab.env.
     pub system: Option<&'a str>,
     pub allow_destructive: bool,
+    /// `--var NAME=VALUE`: what a person gives on the command line (a file to restore...).
+    pub vars: &'a [(&'a str, &'a str)],
+}
+
+/// `examples/answers/PLAYBOOK.yaml`: the answers a drill gives, which a person can
+/// reuse to rehearse the drill by hand (docs/lab.md).
+pub fn example_answers(playbook: &str) -> String {
+    let path = repo_root()
+        .join("examples")
+        .join("answers")
+        .join(format!("{playbook}.yaml"));
+    fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("every drilled playbook has {path:?} (docs/lab.md): {e}"))
 }
 
 /// Runs the real binary unattended: `runbook run ID --env-file ... --answers ... --yes`.
@@ -283,6 +296,9 @@ pub fn run_playbook(lab: &Lab, label: &str, opts: &RunOptions) -> Session {
         .arg(&lab.env_file);
     if let Some(system) = opts.system {
         cmd.arg("--env-file").arg(lab.system_env(system));
+    }
+    for (name, value) in opts.vars {
+        cmd.arg("--var").arg(format!("{name}={value}"));
     }
     cmd.arg("--answers").arg(&answers).arg("--yes");
     if opts.allow_destructive {
@@ -422,6 +438,15 @@ impl Session {
                 };
                 e[key].as_str().map(str::to_string)
             })
+    }
+
+    /// Who the session escalated to (`session_ended.level`), if it did.
+    pub fn level(&self) -> Option<String> {
+        self.events
+            .iter()
+            .rev()
+            .find(|e| e["kind"] == "session_ended")
+            .and_then(|e| e["level"].as_str().map(str::to_string))
     }
 
     pub fn status(&self) -> String {

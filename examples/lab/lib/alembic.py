@@ -1,7 +1,8 @@
 """Alembic stand-in over the chatbot database's `alembic_version` table (seed 003 §11).
 
 The revision chain is fixed (the lab has no migration scripts); `upgrade`/`downgrade`
-move the real version row along it.
+move the real version row along it. The head revision carries real DDL (the users
+lockout columns), so a deploy and a rollback change the schema, not only the row.
 """
 
 import sys
@@ -13,6 +14,12 @@ from common import Lab
 CHAIN = [("a1b2c3d4e5f6", None, "initial schema"), ("9f8e7d6c5b4a", "a1b2c3d4e5f6", "audit events"),
          ("c41f7a9e2b10", "9f8e7d6c5b4a", "users lockout columns")]
 HEAD = CHAIN[-1][0]
+# revision -> (upgrade DDL, downgrade DDL), run in the same transaction as the version row.
+DDL = {
+    "c41f7a9e2b10": ("ALTER TABLE users ADD COLUMN IF NOT EXISTS failed_attempts INTEGER NOT NULL DEFAULT 0, "
+                     "ADD COLUMN IF NOT EXISTS locked_until TIMESTAMPTZ",
+                     "ALTER TABLE users DROP COLUMN IF EXISTS failed_attempts, DROP COLUMN IF EXISTS locked_until"),
+}
 LOG = "INFO  [alembic.runtime.migration]"
 
 
@@ -45,16 +52,21 @@ def migrate(db, rev, down):
     goal = target(rev, now)
     print(f"{LOG} Context impl PostgresqlImpl.\n{LOG} Will assume transactional DDL.")
     steps = range(now + 1, goal + 1) if not down else range(now, goal, -1)
+    ddl = []
     for i in steps:
         r, prev, msg = CHAIN[i]
         frm, to = (prev or "", r) if not down else (r, prev or "")
         print(f"{LOG} Running {'downgrade' if down else 'upgrade'} {frm} -> {to}, {msg}")
+        if r in DDL:
+            ddl.append(DDL[r][1 if down else 0])
     new = CHAIN[goal][0] if goal >= 0 else None
-    db.query("DELETE FROM alembic_version" + (f"; INSERT INTO alembic_version VALUES ({quote(new)})" if new else ""))
+    version = "DELETE FROM alembic_version" + (f"; INSERT INTO alembic_version VALUES ({quote(new)})" if new else "")
+    db.query("; ".join(ddl + [version]))
 
 
 def main(argv):
-    args = [a for a in argv[1:] if not a.startswith("-")]
+    # `-1` is a relative revision (`alembic downgrade -1`), not an option.
+    args = [a for a in argv[1:] if not a.startswith("-") or a[1:].isdigit()]
     verbose = "--verbose" in argv or "-v" in argv
     if not args:
         sys.stderr.write("usage: alembic current|heads|history [--verbose]|upgrade REV|downgrade REV|stamp REV\n")
