@@ -495,7 +495,10 @@ impl<'a> Procedure<'a> {
             seed,
             name,
             fault,
-            started: Instant::now(),
+            // Counted from before `up`, as the other drills count their total.
+            started: Instant::now()
+                .checked_sub(lab.started)
+                .unwrap_or_else(Instant::now),
             runs: Vec::new(),
         }
     }
