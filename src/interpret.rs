@@ -405,17 +405,26 @@ impl Progress {
         !self.mitigated && self.acted && self.last_check == Some(Outcome::Ok)
     }
 
+    /// Whether what ran last proves the trouble gone: the last check was ok and no
+    /// command (an action) failed after it, with nothing destructive held back.
+    pub fn fixed(&self) -> bool {
+        self.held_back.is_empty()
+            && self.last_check == Some(Outcome::Ok)
+            && self.last_command == Some(Outcome::Ok)
+    }
+
     /// How a run that reached the end may close, from the evidence:
     /// - a destructive step held back → unresolved;
-    /// - else if any check ran: resolved iff the last check was ok;
+    /// - else if any check ran: resolved iff the last check was ok and no action
+    ///   failed after it;
     /// - else if any command ran: resolved iff the last command was ok;
     /// - else (only manual steps): resolved iff every manual step was confirmed done and
     ///   at least one was.
     pub fn suggested_status(&self) -> SessionStatus {
         let resolved = if !self.held_back.is_empty() {
             false
-        } else if let Some(check) = self.last_check {
-            check == Outcome::Ok
+        } else if self.last_check.is_some() {
+            self.fixed()
         } else if let Some(command) = self.last_command {
             command == Outcome::Ok
         } else {
@@ -665,6 +674,20 @@ mod tests {
         progress.apply(&p, &finished("a", Outcome::Ok, Some("b"), None).body);
         assert!(progress.newly_mitigated());
         assert_eq!(progress.suggested_status(), SessionStatus::Resolved);
+    }
+
+    #[test]
+    fn a_failed_action_after_an_ok_check_is_not_fixed() {
+        let p = sample();
+        let events = [
+            started("a"),
+            finished("a", Outcome::Ok, Some("fix"), None),
+            started("fix"),
+            finished("fix", Outcome::Fail, Some("b"), None),
+        ];
+        let progress = Progress::from_events(&p, &events);
+        assert!(!progress.fixed());
+        assert_eq!(progress.suggested_status(), SessionStatus::Unresolved);
     }
 
     #[test]

@@ -287,9 +287,7 @@ impl Session {
     /// nobody to escalate to; otherwise the session ends escalated.
     fn escalate(&mut self, node: &Node) -> Result<Flow> {
         self.say(&guided::view::instruction_view(node, self.settings.paint));
-        let fixed =
-            self.progress.last_check == Some(Outcome::Ok) && self.progress.held_back.is_empty();
-        if fixed {
+        if self.progress.fixed() {
             self.record(
                 TOOL,
                 EventBody::Note {
