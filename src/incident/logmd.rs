@@ -214,7 +214,15 @@ fn row(event: &Event, playbook: &Playbook, es: bool) -> Row {
 
 fn step_action(title: &str, command: Option<&str>) -> String {
     match command {
-        Some(cmd) if !cmd.trim().is_empty() => format!("{title}: {}", code(cmd)),
+        Some(cmd) if !cmd.trim().is_empty() => {
+            // A step without a heading is titled by its command: say it once.
+            let stem = title.trim_end_matches('…').trim();
+            if one_line(cmd).starts_with(stem) || stem.contains('$') {
+                code(cmd)
+            } else {
+                format!("{title}: {}", code(cmd))
+            }
+        }
         _ => title.to_string(),
     }
 }
