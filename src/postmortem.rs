@@ -387,9 +387,15 @@ impl PostmortemContext {
         let es = is_es(lang);
         let t = |en: &str, sp: &str| if es { sp.to_string() } else { en.to_string() };
         let ended = last_ending(events);
-        let status = ended
+        // No ending in the log: the session is running, or its process died.
+        let ended_status = ended
             .as_ref()
             .map(|(_, s, _)| status_name(*s, es).to_string());
+        let status = Some(
+            ended_status
+                .clone()
+                .unwrap_or_else(|| t("not ended", "sin cerrar")),
+        );
         let hypotheses = hypotheses(events, es);
         let root_cause: Vec<String> = hypotheses
             .iter()
@@ -415,7 +421,7 @@ impl PostmortemContext {
                 &title,
                 playbook,
                 sev.as_deref(),
-                status.as_deref(),
+                ended_status.as_deref(),
                 &durations,
                 &root_cause,
                 events,

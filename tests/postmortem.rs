@@ -481,7 +481,7 @@ fn an_unfinished_incident_marks_what_is_missing() {
     )
     .unwrap();
     let doc = postmortem::render(log.events(), &pb, "en", None).unwrap();
-    assert!(doc.contains("| Status | _(not recorded)_ |"), "{doc}");
+    assert!(doc.contains("| Status | not ended |"), "{doc}");
     assert!(doc.contains("Measured from the session start (detection not recorded)."));
     assert!(doc.contains("| Time to resolve | _(not recorded)_ |"));
     assert!(section(&doc, "## Symptoms observed").contains("_(not recorded)_"));
