@@ -116,7 +116,7 @@ fn dangling(p: &Playbook, out: &mut Vec<Issue>) {
     }
 }
 
-fn successors<'a>(p: &'a Playbook) -> HashMap<&'a str, Vec<&'a str>> {
+fn successors(p: &Playbook) -> HashMap<&str, Vec<&str>> {
     let mut next: HashMap<&str, Vec<&str>> = HashMap::new();
     for e in &p.edges {
         next.entry(e.from.as_str()).or_default().push(e.to.as_str());

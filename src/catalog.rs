@@ -43,21 +43,25 @@ pub fn all(global: &Global) -> Result<Vec<Playbook>> {
 
 /// Every playbook on the search path, and the files that could not be parsed.
 pub fn all_with_problems(global: &Global) -> (Vec<Playbook>, Vec<Error>) {
+    let files: Vec<PathBuf> = search_dirs(global)
+        .iter()
+        .flat_map(|dir| markdown_files(dir))
+        .collect();
+    // Files are independent: parsed on every core, kept in search-path order.
+    let parsed = markdown::par::map(&files, 16, |file| markdown::parse_file(file));
     let mut out: Vec<Playbook> = Vec::new();
     let mut problems = Vec::new();
     let mut seen = std::collections::HashSet::new();
-    for dir in search_dirs(global) {
-        for file in markdown_files(&dir) {
-            match markdown::parse_file(&file) {
-                Ok(playbooks) => {
-                    for p in playbooks {
-                        if seen.insert(p.id.clone()) {
-                            out.push(p);
-                        }
+    for result in parsed {
+        match result {
+            Ok(playbooks) => {
+                for p in playbooks {
+                    if seen.insert(p.id.clone()) {
+                        out.push(p);
                     }
                 }
-                Err(e) => problems.push(e),
             }
+            Err(e) => problems.push(e),
         }
     }
     for p in builtin() {
@@ -148,16 +152,17 @@ pub fn builtin_files() -> Vec<(PathBuf, String)> {
 
 /// The built-in playbooks, their `source` set to their id.
 pub fn builtin() -> Vec<Playbook> {
-    let mut out = Vec::new();
-    for (shown, text) in builtin_files() {
-        if let Ok(playbooks) = markdown::parse_document(&text, &shown) {
-            for mut p in playbooks {
-                p.source = p.id.clone();
-                out.push(p);
-            }
-        }
-    }
-    out
+    let files = builtin_files();
+    markdown::par::map(&files, 16, |(shown, text)| {
+        markdown::parse_document(text, shown).unwrap_or_default()
+    })
+    .into_iter()
+    .flatten()
+    .map(|mut p| {
+        p.source = p.id.clone();
+        p
+    })
+    .collect()
 }
 
 fn collect_builtin(dir: &'static Dir<'static>, out: &mut Vec<(PathBuf, &'static [u8])>) {
@@ -189,10 +194,11 @@ fn resolve_file(path: &Path) -> Result<Playbook> {
     pick_from_document(doc, path)
 }
 
-fn pick_from_document(mut doc: ParsedDoc, path: &Path) -> Result<Playbook> {
-    match doc.playbooks.len() {
-        1 => Ok(doc.playbooks.remove(0)),
-        0 if doc.sections.len() == 1 => Ok(doc.sections.remove(0).playbook),
+fn pick_from_document(doc: ParsedDoc, path: &Path) -> Result<Playbook> {
+    let incidents: Vec<&Playbook> = doc.incidents().collect();
+    match incidents.len() {
+        1 => Ok(incidents[0].clone()),
+        0 if doc.sections.len() == 1 => Ok(doc.sections[0].playbook.clone()),
         0 => Err(Error::Usage(format!(
             "{}: no incident section with steps to run{}",
             path.display(),
@@ -212,7 +218,7 @@ fn pick_from_document(mut doc: ParsedDoc, path: &Path) -> Result<Playbook> {
         n => Err(Error::Usage(format!(
             "{} holds {n} incident sections; pick one with FILE#section:\n{}",
             path.display(),
-            doc.playbooks
+            incidents
                 .iter()
                 .map(|p| format!("  {}  ({})", p.source, p.title))
                 .collect::<Vec<_>>()
@@ -230,15 +236,14 @@ fn resolve_section(file: &Path, slug: &str, name: &str) -> Result<Playbook> {
     }
     let doc = markdown::parse_file_detailed(file)?;
     let wanted = crate::markdown::slug::slugify(slug);
-    if doc.authored {
-        if let Some(p) = doc.playbooks.into_iter().next() {
-            return Ok(p);
-        }
-    } else if let Some(section) = doc
-        .sections
-        .iter()
-        .find(|s| s.slug == slug || s.slug == wanted)
-    {
+    let found = if doc.authored {
+        doc.sections.first()
+    } else {
+        doc.sections
+            .iter()
+            .find(|s| s.slug == slug || s.slug == wanted)
+    };
+    if let Some(section) = found {
         return Ok(section.playbook.clone());
     }
     let slugs: Vec<String> = doc.sections.iter().map(|s| s.slug.clone()).collect();

@@ -130,7 +130,7 @@ fn lint_doc(
     let declared = Declared {
         variables: doc.authored.then_some(doc.declared_variables.as_slice()),
     };
-    for playbook in &doc.playbooks {
+    for playbook in doc.incidents() {
         if let Some(first) = ids.insert(playbook.id.clone(), file.to_string()) {
             if first != file || doc.authored {
                 reports.push(Report {

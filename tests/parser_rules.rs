@@ -23,7 +23,7 @@ fn kinds(p: &Playbook) -> Vec<NodeKind> {
     p.nodes.iter().map(|n| n.kind).collect()
 }
 
-fn find<'a>(p: &'a Playbook, pred: impl Fn(&Node) -> bool) -> &'a Node {
+fn find(p: &Playbook, pred: impl Fn(&Node) -> bool) -> &Node {
     p.nodes.iter().find(|n| pred(n)).expect("node")
 }
 
@@ -288,16 +288,16 @@ fn ids_are_unique_and_end_is_reserved() {
 #[test]
 fn empty_document_is_an_empty_result_with_a_warning() {
     let d = markdown::parse_detailed("", Path::new("e.md")).unwrap();
-    assert!(d.playbooks.is_empty());
+    assert!(d.incidents().next().is_none());
     assert_eq!(d.warnings[0].line, 1);
     let d = markdown::parse_detailed("  \n\n", Path::new("e.md")).unwrap();
-    assert!(d.playbooks.is_empty());
+    assert!(d.incidents().next().is_none());
 }
 
 #[test]
 fn no_code_blocks_is_a_warning_not_an_error() {
     let d = markdown::parse_detailed("# Notes\n\nJust prose.\n", Path::new("n.md")).unwrap();
-    assert!(d.playbooks.is_empty());
+    assert!(d.incidents().next().is_none());
     assert!(d
         .warnings
         .iter()
@@ -341,10 +341,11 @@ fn non_utf8_file_is_decoded_with_a_warning() {
     let path = dir.path().join("latin1.md");
     std::fs::write(&path, b"# Caf\xe9\n\n```bash\necho caf\xe9\n```\n").unwrap();
     let d = markdown::parse_file_detailed(&path).unwrap();
-    assert_eq!(d.playbooks.len(), 1);
+    assert_eq!(d.incidents().count(), 1);
     assert!(d.warnings[0].message.contains("UTF-8"));
     assert_eq!(d.warnings[0].line, 1);
-    assert!(d.playbooks[0]
+    assert!(d.sections[0]
+        .playbook
         .warnings
         .iter()
         .any(|w| w.message.contains("UTF-8")));
@@ -362,4 +363,14 @@ fn h1_role_sections_without_a_title_heading_are_one_playbook() {
     assert_eq!(books.len(), 1);
     assert_eq!(books[0].id, "doc");
     assert_eq!(books[0].symptoms().count(), 1);
+}
+
+#[test]
+fn numbered_sub_headings_are_steps_of_one_incident() {
+    let books = parse("# Ops\n\n## Redis down\n\n### 1. Check status\n\n```bash\nredis-cli ping\n```\n\n```bash\nredis-cli info clients\n```\n\n### 2. Restart\n\n```bash\nsystemctl restart redis\n```\n\n## Disk full\n\n```bash\ndf -h\n```\n");
+    let ids: Vec<&str> = books.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, vec!["redis-down", "disk-full"]);
+    let titles: Vec<&str> = books[0].nodes.iter().map(|n| n.title.as_str()).collect();
+    assert_eq!(titles[0], "Check status");
+    assert!(titles.contains(&"Restart"));
 }

@@ -45,21 +45,28 @@ fn commands(p: &Playbook) -> Vec<&Node> {
 }
 
 fn finding_values(n: &Node) -> Vec<(FindKind, &str)> {
-    n.findings.iter().map(|f| (f.kind, f.value.as_str())).collect()
+    n.findings
+        .iter()
+        .map(|f| (f.kind, f.value.as_str()))
+        .collect()
 }
 
 #[test]
 fn every_seed_parses_into_incident_sections() {
-    let counts: Vec<usize> = SEEDS.iter().map(|s| doc(s).playbooks.len()).collect();
+    let counts: Vec<usize> = SEEDS.iter().map(|s| doc(s).incidents().count()).collect();
     assert_eq!(counts, vec![4, 8, 6, 16, 8]);
     for seed in SEEDS {
-        for p in doc(seed).playbooks {
+        for p in doc(seed).into_incidents() {
             assert!(p.source.starts_with("seeds/"), "{}", p.source);
             assert!(p.source.ends_with(&format!("#{}", p.id)));
             assert_eq!(p.nodes.last().map(|n| n.kind), Some(NodeKind::End));
             assert!(p.nodes.iter().all(|n| n.line > 0));
             let mut seen = std::collections::HashSet::new();
-            assert!(p.nodes.iter().all(|n| seen.insert(n.id.clone())), "unique ids in {}", p.id);
+            assert!(
+                p.nodes.iter().all(|n| seen.insert(n.id.clone())),
+                "unique ids in {}",
+                p.id
+            );
         }
     }
 }
@@ -67,14 +74,22 @@ fn every_seed_parses_into_incident_sections() {
 #[test]
 fn reference_sections_are_not_listed_but_still_parse() {
     let d = doc(SEEDS[0]);
-    let listed: Vec<&str> = d.playbooks.iter().map(|p| p.id.as_str()).collect();
+    let listed: Vec<&str> = d.incidents().map(|p| p.id.as_str()).collect();
     assert_eq!(
         listed,
-        vec!["jobs-acumulados", "webhooks-fallan", "rate-limit-pegando", "mensajes-failed"]
+        vec![
+            "jobs-acumulados",
+            "webhooks-fallan",
+            "rate-limit-pegando",
+            "mensajes-failed"
+        ]
     );
-    assert!(d.sections.iter().any(|s| s.slug == "monitoring-alerting" || s.slug.starts_with("alertas")));
+    assert!(d
+        .sections
+        .iter()
+        .any(|s| s.slug == "monitoring-alerting" || s.slug.starts_with("alertas")));
     let d = doc(SEEDS[1]);
-    assert!(d.playbooks.iter().all(|p| p.id.starts_with("issue-")));
+    assert!(d.incidents().all(|p| p.id.starts_with("issue-")));
     assert!(d.sections.iter().any(|s| !s.incident));
 }
 
@@ -107,10 +122,16 @@ fn seed000_jobs_threshold_findings() {
         .filter(|f| f.kind == FindKind::Threshold)
         .map(|f| f.value.as_str())
         .collect();
-    assert_eq!(thresholds, vec!["pendingCount > 10", "oldestPendingAgeMs > 60000"]);
+    assert_eq!(
+        thresholds,
+        vec!["pendingCount > 10", "oldestPendingAgeMs > 60000"]
+    );
     // "`lastRunAt` muy antiguo" is for a person to judge: kept as text, not a finding.
     assert!(metrics.text.as_deref().unwrap_or("").contains("lastRunAt"));
-    assert!(metrics.findings.iter().all(|f| !f.value.contains("lastRunAt")));
+    assert!(metrics
+        .findings
+        .iter()
+        .all(|f| !f.value.contains("lastRunAt")));
 }
 
 #[test]
@@ -119,7 +140,11 @@ fn seed000_yaml_alert_rules_are_not_commands() {
     for s in &d.sections {
         for n in &s.playbook.nodes {
             let cmd = n.command.as_deref().unwrap_or("");
-            assert!(!cmd.contains("groups:") && !cmd.contains("alert:"), "{}: {cmd}", s.slug);
+            assert!(
+                !cmd.contains("groups:") && !cmd.contains("alert:"),
+                "{}: {cmd}",
+                s.slug
+            );
         }
     }
 }
@@ -178,20 +203,36 @@ fn seed000_placeholders_become_variables() {
 fn seed001_numbered_comment_headers_split_the_diagnostic_block() {
     let p = section(SEEDS[1], "issue-application-down-503-errors");
     assert_eq!(p.severity.as_deref(), Some("sev1"));
-    let checks: Vec<&Node> = p.nodes.iter().filter(|n| n.kind == NodeKind::Check).collect();
+    let checks: Vec<&Node> = p
+        .nodes
+        .iter()
+        .filter(|n| n.kind == NodeKind::Check)
+        .collect();
     let titles: Vec<&str> = checks.iter().map(|n| n.title.as_str()).collect();
     assert_eq!(
         titles,
-        vec!["Check ECS service status", "Check task status", "Check stopped tasks"]
+        vec![
+            "Check ECS service status",
+            "Check task status",
+            "Check stopped tasks"
+        ]
     );
-    assert!(checks[0].command.as_deref().unwrap().starts_with("aws ecs describe-services"));
+    assert!(checks[0]
+        .command
+        .as_deref()
+        .unwrap()
+        .starts_with("aws ecs describe-services"));
     assert_eq!(checks[0].line, 19);
 }
 
 #[test]
 fn seed001_options_are_one_decision_never_a_sequence() {
     let p = section(SEEDS[1], "issue-application-down-503-errors");
-    let decisions: Vec<&Node> = p.nodes.iter().filter(|n| n.kind == NodeKind::Decision).collect();
+    let decisions: Vec<&Node> = p
+        .nodes
+        .iter()
+        .filter(|n| n.kind == NodeKind::Decision)
+        .collect();
     assert_eq!(decisions.len(), 1);
     let d = decisions[0];
     let labels: Vec<&str> = d.choices.iter().map(|c| c.label.as_str()).collect();
@@ -211,10 +252,17 @@ fn seed001_options_are_one_decision_never_a_sequence() {
             assert_eq!(e.to, "monitor-recovery");
         }
     }
-    assert!(node(&p, alternatives[0]).destructive, "--force-new-deployment");
+    assert!(
+        node(&p, alternatives[0]).destructive,
+        "--force-new-deployment"
+    );
     let monitor = node(&p, "monitor-recovery");
     assert!(monitor.watch, "watch -n 5 is a watch step");
-    assert!(monitor.command.as_deref().unwrap().starts_with("watch -n 5"));
+    assert!(monitor
+        .command
+        .as_deref()
+        .unwrap()
+        .starts_with("watch -n 5"));
 }
 
 #[test]
@@ -245,12 +293,25 @@ fn seed001_todo_comments_are_a_manual_step_and_mojibake_headings_do_not_break_sl
     let p = section(SEEDS[1], "issue-high-memory-usage-oom-kills");
     let todo = node(&p, "long-term-fix-memory-leaks");
     assert_eq!(todo.kind, NodeKind::Manual);
-    assert!(todo.text.as_deref().unwrap().contains("Analyze heap snapshots"));
+    assert!(todo
+        .text
+        .as_deref()
+        .unwrap()
+        .contains("Analyze heap snapshots"));
     let d = doc(SEEDS[1]);
     for s in &d.sections {
-        assert!(s.slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'), "{}", s.slug);
+        assert!(
+            s.slug
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_'),
+            "{}",
+            s.slug
+        );
     }
-    assert!(d.sections.iter().any(|s| s.slug == "diagnostic-commands" || s.slug == "system-health"));
+    assert!(d
+        .sections
+        .iter()
+        .any(|s| s.slug == "diagnostic-commands" || s.slug == "system-health"));
 }
 
 #[test]
@@ -290,7 +351,11 @@ fn seed002_destructive_and_defaults() {
     assert_eq!(user.default.as_deref(), Some("chatbot"));
     assert!(components.variable("REDIS_PASSWORD").unwrap().secret);
     assert_eq!(
-        components.nodes.iter().filter(|n| n.kind == NodeKind::Check).count(),
+        components
+            .nodes
+            .iter()
+            .filter(|n| n.kind == NodeKind::Check)
+            .count(),
         5,
         "one check per component"
     );
@@ -309,12 +374,19 @@ fn seed003_decision_tree_and_http_status_expectation() {
     assert_eq!(d.title, "¿Falla solo un usuario?");
     let labels: Vec<&str> = d.choices.iter().map(|c| c.label.as_str()).collect();
     assert_eq!(labels, vec!["Sí", "No"]);
-    assert_eq!(node(&p, &d.choices[0].to).title, "revisar credenciales y expiración de token");
-    assert_eq!(node(&p, &d.choices[1].to).title, "revisar JWT_SECRET y reloj del servidor");
+    assert_eq!(
+        node(&p, &d.choices[0].to).title,
+        "revisar credenciales y expiración de token"
+    );
+    assert_eq!(
+        node(&p, &d.choices[1].to).title,
+        "revisar JWT_SECRET y reloj del servidor"
+    );
     for c in &d.choices {
-        assert!(p.edges.iter().any(|e| e.from == d.id
-            && e.to == c.to
-            && e.on == EdgeOn::Choice(c.label.clone())));
+        assert!(p
+            .edges
+            .iter()
+            .any(|e| e.from == d.id && e.to == c.to && e.on == EdgeOn::Choice(c.label.clone())));
     }
     let curl = commands(&p)[0];
     assert!(curl
@@ -412,7 +484,7 @@ fn seed004_unlabeled_prose_fences_and_crontab_are_not_commands() {
 fn graph_json_snapshots_of_every_incident_section() {
     for seed in SEEDS {
         let stem = &seed[..3];
-        for p in doc(seed).playbooks {
+        for p in doc(seed).into_incidents() {
             insta::assert_json_snapshot!(format!("seed{stem}__{}", p.id), p);
         }
     }

@@ -124,21 +124,56 @@ impl Block {
     }
 }
 
-/// Text of spans without Markdown markup (code spans lose their backticks).
+/// Text of spans without Markdown markup (code spans lose their backticks), with
+/// whitespace collapsed to single spaces.
 pub fn plain(spans: &[Span]) -> String {
-    let mut out = String::new();
+    let mut out = Collapsed::default();
     write_spans(spans, &mut out, false);
-    normalize_space(&out)
+    out.finish()
 }
 
 /// Text of spans with code spans kept in backticks.
 pub fn marked(spans: &[Span]) -> String {
-    let mut out = String::new();
+    let mut out = Collapsed::default();
     write_spans(spans, &mut out, true);
-    normalize_space(&out)
+    out.finish()
 }
 
-fn write_spans(spans: &[Span], out: &mut String, ticks: bool) {
+/// A string builder that collapses runs of whitespace and trims both ends.
+#[derive(Default)]
+struct Collapsed {
+    text: String,
+    space: bool,
+}
+
+impl Collapsed {
+    fn push_str(&mut self, s: &str) {
+        for (i, part) in s.split(char::is_whitespace).enumerate() {
+            if i > 0 {
+                self.space = true;
+            }
+            if part.is_empty() {
+                continue;
+            }
+            if self.space && !self.text.is_empty() {
+                self.text.push(' ');
+            }
+            self.space = false;
+            self.text.push_str(part);
+        }
+    }
+
+    fn push(&mut self, c: char) {
+        let mut buf = [0u8; 4];
+        self.push_str(c.encode_utf8(&mut buf));
+    }
+
+    fn finish(self) -> String {
+        self.text
+    }
+}
+
+fn write_spans(spans: &[Span], out: &mut Collapsed, ticks: bool) {
     for span in spans {
         match span {
             Span::Text(t) => out.push_str(t),
@@ -154,10 +189,6 @@ fn write_spans(spans: &[Span], out: &mut String, ticks: bool) {
             Span::Break => out.push(' '),
         }
     }
-}
-
-fn normalize_space(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Every code span, in order (also inside emphasis and links).

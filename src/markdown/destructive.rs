@@ -27,14 +27,21 @@ static REDIS: Lazy<Regex> = Lazy::new(|| {
 /// Why `command` is destructive, or `None`.
 pub fn detect(command: &str) -> Option<String> {
     let code = strip_comments(command);
+    detect_in(&code, &simple_commands(&code))
+}
+
+/// `detect` on a command already split by `simple_commands` (comments included: a
+/// full-line comment never forms a simple command of its own).
+pub fn detect_in(code: &str, cmds: &[Vec<String>]) -> Option<String> {
+    let code = strip_comments(code);
     if let Some(m) = SQL.find(&code) {
         return Some(format!("SQL `{}`", first_words(m.as_str())));
     }
     if let Some(client) = import_into_database(&code) {
         return Some(format!("data import into `{client}`"));
     }
-    for words in simple_commands(&code) {
-        if let Some(reason) = simple(&words) {
+    for words in cmds {
+        if let Some(reason) = simple(words) {
             return Some(reason);
         }
     }

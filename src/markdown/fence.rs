@@ -54,6 +54,23 @@ const RUNME_IGNORED: &[&str] = &[
     "id_",
 ];
 
+/// The language word alone (cheap: no attribute parsing).
+pub fn lang_of(info: &str) -> String {
+    let info = info.trim();
+    let end = info
+        .find(|c: char| c.is_whitespace() || c == '{' || c == ',')
+        .unwrap_or(info.len());
+    info[..end].to_lowercase()
+}
+
+/// The `id`/`name` attribute alone, if the info string has attributes at all.
+pub fn id_of(info: &str) -> Option<String> {
+    if !info.contains("id") && !info.contains("name") {
+        return None;
+    }
+    parse(info).attrs.id
+}
+
 pub fn parse(info: &str) -> FenceInfo {
     let info = info.trim();
     let lang_end = info

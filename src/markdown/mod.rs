@@ -12,6 +12,7 @@ pub mod destructive;
 pub mod expect;
 pub mod fence;
 pub mod frontmatter;
+pub mod par;
 pub mod roles;
 pub mod sections;
 pub mod shell;
@@ -37,9 +38,8 @@ pub struct Section {
 /// Everything parsing a document found.
 #[derive(Debug, Clone, Default)]
 pub struct ParsedDoc {
-    /// The authored playbook, or the incident sections.
-    pub playbooks: Vec<Playbook>,
-    /// Every section that became a playbook, reference sections included.
+    /// Every section that became a playbook: the authored playbook, or the incident
+    /// sections and (with `parse_detailed`) the reference sections too.
     pub sections: Vec<Section>,
     pub authored: bool,
     /// The front-matter variable names of an authored playbook (for lint).
@@ -48,14 +48,37 @@ pub struct ParsedDoc {
     pub warnings: Vec<Warning>,
 }
 
+impl ParsedDoc {
+    /// The playbooks users run: the authored one, or the incident sections.
+    pub fn incidents(&self) -> impl Iterator<Item = &Playbook> {
+        self.sections
+            .iter()
+            .filter(|s| s.incident)
+            .map(|s| &s.playbook)
+    }
+
+    pub fn into_incidents(self) -> Vec<Playbook> {
+        self.sections
+            .into_iter()
+            .filter(|s| s.incident)
+            .map(|s| s.playbook)
+            .collect()
+    }
+}
+
 /// Every playbook in a document: one for an authored playbook, one per incident section otherwise.
 pub fn parse_document(text: &str, path: &Path) -> Result<Vec<Playbook>> {
-    Ok(parse_detailed(text, path)?.playbooks)
+    Ok(parse_with(text, path, false)?.into_incidents())
 }
 
 /// Reads and parses a file (errors name the file).
 pub fn parse_file(path: &Path) -> Result<Vec<Playbook>> {
-    Ok(parse_file_detailed(path)?.playbooks)
+    let (text, warning) = read_text(path)?;
+    let mut doc = parse_with(&text, path, false)?;
+    if let Some(w) = warning {
+        attach_warning(&mut doc, w);
+    }
+    Ok(doc.into_incidents())
 }
 
 /// Reads a file; text that is not UTF-8 is decoded lossily with a warning naming the line.
@@ -88,16 +111,25 @@ pub fn parse_file_detailed(path: &Path) -> Result<ParsedDoc> {
     let (text, warning) = read_text(path)?;
     let mut doc = parse_detailed(&text, path)?;
     if let Some(w) = warning {
-        for p in &mut doc.playbooks {
-            p.warnings.insert(0, w.clone());
-        }
-        doc.warnings.insert(0, w);
+        attach_warning(&mut doc, w);
     }
     Ok(doc)
 }
 
-/// Parses a document and keeps everything lint and `list -f` need.
+fn attach_warning(doc: &mut ParsedDoc, w: Warning) {
+    for s in &mut doc.sections {
+        s.playbook.warnings.insert(0, w.clone());
+    }
+    doc.warnings.insert(0, w);
+}
+
+/// Parses a document, reference sections included (for `FILE#slug` and lint).
 pub fn parse_detailed(text: &str, path: &Path) -> Result<ParsedDoc> {
+    parse_with(text, path, true)
+}
+
+/// `all_sections`: also walk the sections that are not incidents.
+fn parse_with(text: &str, path: &Path, all_sections: bool) -> Result<ParsedDoc> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let index = LineIndex::new(text);
     let mut doc = ParsedDoc::default();
@@ -133,13 +165,12 @@ pub fn parse_detailed(text: &str, path: &Path) -> Result<ParsedDoc> {
                 title: playbook.title.clone(),
                 line: 1,
                 incident: true,
-                playbook: playbook.clone(),
+                playbook,
             });
-            doc.playbooks.push(playbook);
         }
-        other => runbook(&ctx, other.as_ref(), &blocks, &mut doc),
+        other => runbook(&ctx, other.as_ref(), &blocks, &mut doc, all_sections),
     }
-    if !sections::has_commands(&blocks) && doc.playbooks.iter().all(|p| !has_command_nodes(p)) {
+    if !sections::has_commands(&blocks) && doc.incidents().all(|p| !has_command_nodes(p)) {
         doc.warnings.push(Warning {
             line: 1,
             message: "no code blocks with commands: nothing to run".into(),
@@ -218,13 +249,18 @@ fn runbook(
     front: Option<&frontmatter::FrontMatter>,
     blocks: &[Block],
     doc: &mut ParsedDoc,
+    all_sections: bool,
 ) {
     let stem = file_stem(ctx.path);
     let root_title = front
         .and_then(|f| f.title.clone())
         .unwrap_or_else(|| stem.clone());
     let secs = sections::tree(blocks, &root_title, &slug::slugify(&stem));
-    for chosen in sections::choose(&secs, blocks) {
+    let chosen: Vec<sections::Chosen> = sections::choose(&secs, blocks)
+        .into_iter()
+        .filter(|c| c.incident || all_sections)
+        .collect();
+    let section = |chosen: &sections::Chosen| {
         let sec = &secs[chosen.sec];
         let range = chosen.range.clone();
         let content = &blocks[range.clone()];
@@ -250,17 +286,16 @@ fn runbook(
             ..Playbook::default()
         };
         finish_playbook(&mut playbook, walked, end_line);
-        if chosen.incident {
-            doc.playbooks.push(playbook.clone());
-        }
-        doc.sections.push(Section {
+        Section {
             slug: sec.slug.clone(),
             title: sec.title.clone(),
             line: sec.line,
             incident: chosen.incident,
             playbook,
-        });
-    }
+        }
+    };
+    // Sections are independent: a large document is walked on every core.
+    doc.sections.extend(par::map(&chosen, 64, section));
 }
 
 fn finish_playbook(playbook: &mut Playbook, walked: steps::Walked, end_line: usize) {

@@ -247,8 +247,31 @@ const KEYWORDS: &[(&str, Role)] = &[
 /// actions`, `Acciones inmediatas`); one more word makes the label a title.
 const MAX_EXTRA_WORDS: usize = 1;
 
-/// The role a heading or label names, if any.
+/// The role a heading or label names, if any. Runbooks repeat the same few labels
+/// (`Síntomas`, `Diagnóstico`) in every section: answers are remembered per thread.
 pub fn role_of(label: &str) -> Option<Role> {
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<String, Option<Role>>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    if label.len() > 120 {
+        return role_of_uncached(label);
+    }
+    if let Some(hit) = SEEN.with(|seen| seen.borrow().get(label).copied()) {
+        return hit;
+    }
+    let role = role_of_uncached(label);
+    SEEN.with(|seen| {
+        let mut seen = seen.borrow_mut();
+        if seen.len() > 4096 {
+            seen.clear();
+        }
+        seen.insert(label.to_string(), role);
+    });
+    role
+}
+
+fn role_of_uncached(label: &str) -> Option<Role> {
     let folded = fold_label(label);
     if folded.is_empty() {
         return None;
@@ -361,7 +384,7 @@ fn is_filler(word: &str) -> bool {
 /// Folded label: ASCII lower case, no numbering (`1.`, `2)`, `Step 3:`), no emoji, no
 /// trailing colon.
 pub fn fold_label(label: &str) -> String {
-    let folded = deunicode::deunicode(&super::slug::clean_title(label)).to_lowercase();
+    let folded = deunicode::deunicode(&super::slug::clean_title_cow(label)).to_lowercase();
     let trimmed = folded
         .trim()
         .trim_start_matches(|c: char| c.is_ascii_digit() || ".)-#*_ ".contains(c))
@@ -381,7 +404,7 @@ pub fn step_label(label: &str) -> Option<String> {
         Regex::new(r"(?i)^\W*(?:step|paso|etapa|fase|phase)\s*#?\d+\s*[:.)\-—–]*\s*(.*)$")
             .expect("static regex")
     });
-    let clean = super::slug::clean_title(label);
+    let clean = super::slug::clean_title_cow(label);
     STEP.captures(&clean)
         .map(|c| c[1].trim().trim_end_matches(':').trim().to_string())
 }
@@ -394,7 +417,14 @@ pub fn option_label(label: &str) -> bool {
         )
         .expect("static regex")
     });
-    OPTION.is_match(&super::slug::clean_title(label))
+    // Cheap rejection first: the label must start with one of the words.
+    let first = label
+        .trim_start_matches(|c: char| !c.is_alphanumeric())
+        .chars()
+        .next()
+        .map(|c| c.to_ascii_lowercase());
+    matches!(first, Some('o' | 'm' | 'a' | 'e'))
+        && OPTION.is_match(&super::slug::clean_title_cow(label))
 }
 
 /// A condition label: `If Redis is down`, `Si el worker está caído`, `When ...`.
@@ -512,7 +542,9 @@ pub fn reference_title(title: &str) -> bool {
         "ver tambien",
     ];
     WORDS.iter().any(|w| {
-        folded == *w || folded.starts_with(&format!("{w} ")) || folded.starts_with(&format!("{w}:"))
+        folded
+            .strip_prefix(w)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', ':']))
     })
 }
 

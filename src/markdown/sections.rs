@@ -155,7 +155,8 @@ fn is_playbook(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
             }
             None if roles::step_label(title).is_some()
                 || roles::option_label(title)
-                || roles::condition_label(title) =>
+                || roles::condition_label(title)
+                || (sec.level >= 2 && secs[c].children.is_empty() && numbered(title)) =>
             {
                 structural += 1
             }
@@ -213,6 +214,13 @@ fn step_like(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
     others_ok && headers == 0 && has_commands(content)
 }
 
+/// `1. Check status`, `2) Restart`: numbered sub-headings of an incident are its steps.
+fn numbered(title: &str) -> bool {
+    let t = title.trim_start();
+    let digits = t.chars().take_while(|c| c.is_ascii_digit()).count();
+    (1..=2).contains(&digits) && t[digits..].starts_with(['.', ')'])
+}
+
 /// Distinct roles named by bold-label paragraphs (`**Symptoms:**`, `**Síntomas**`).
 fn bold_roles(blocks: &[Block]) -> HashSet<Role> {
     let mut out = HashSet::new();
@@ -238,7 +246,7 @@ fn bold_roles(blocks: &[Block]) -> HashSet<Role> {
 pub fn has_commands(blocks: &[Block]) -> bool {
     blocks.iter().any(|b| match b {
         Block::Code(c) => {
-            let lang = super::fence::parse(&c.info).lang;
+            let lang = super::fence::lang_of(&c.info);
             let shellish = lang.is_empty()
                 || matches!(
                     lang.as_str(),

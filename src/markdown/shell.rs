@@ -103,14 +103,16 @@ impl LexState {
             self.in_heredoc = !self.heredocs.is_empty();
             return;
         }
-        let mut word = String::new();
-        let mut words: Vec<String> = Vec::new();
-        let chars: Vec<char> = line.chars().collect();
+        // Shell syntax is ASCII, and UTF-8 never hides an ASCII byte inside another
+        // character, so bytes are enough.
+        let bytes = line.as_bytes();
+        let mut words: Vec<&str> = Vec::new();
+        let mut word_start: Option<usize> = None;
         let mut i = 0;
-        while i < chars.len() {
-            let c = chars[i];
+        while i < bytes.len() {
+            let c = bytes[i];
             if self.single {
-                if c == '\'' {
+                if c == b'\'' {
                     self.single = false;
                 }
                 i += 1;
@@ -118,53 +120,53 @@ impl LexState {
             }
             if self.double {
                 match c {
-                    '\\' => i += 1,
-                    '"' => self.double = false,
+                    b'\\' => i += 1,
+                    b'"' => self.double = false,
                     _ => {}
                 }
                 i += 1;
                 continue;
             }
             match c {
-                '\\' => {
+                b'\\' => {
+                    word_start.get_or_insert(i);
                     i += 2;
                     continue;
                 }
-                '\'' => self.single = true,
-                '"' => self.double = true,
-                '(' => self.parens += 1,
-                ')' => self.parens -= 1,
-                '#' if word.is_empty() => break,
-                '<' if chars.get(i + 1) == Some(&'<') && chars.get(i + 2) != Some(&'<') => {
-                    let rest: String = chars[i + 2..].iter().collect();
-                    if let Some(term) = heredoc_terminator(&rest) {
+                b'\'' => self.single = true,
+                b'"' => self.double = true,
+                b'(' => self.parens += 1,
+                b')' => self.parens -= 1,
+                b'#' if word_start.is_none() => break,
+                b'<' if bytes.get(i + 1) == Some(&b'<') && bytes.get(i + 2) != Some(&b'<') => {
+                    if let Some(term) = heredoc_terminator(&line[i + 2..]) {
                         self.heredocs.push(term);
                     }
                     i += 2;
                     continue;
                 }
-                c if c.is_whitespace() || c == ';' || c == '&' || c == '|' => {
-                    if !word.is_empty() {
-                        words.push(std::mem::take(&mut word));
+                b' ' | b'\t' | b';' | b'&' | b'|' => {
+                    if let Some(start) = word_start.take() {
+                        words.push(&line[start..i]);
                     }
-                    if c != ' ' && c != '\t' {
-                        words.push(c.to_string());
+                    if c != b' ' && c != b'\t' {
+                        words.push(&line[i..i + 1]);
                     }
                     i += 1;
                     continue;
                 }
                 _ => {}
             }
-            word.push(c);
+            word_start.get_or_insert(i);
             i += 1;
         }
-        if !word.is_empty() {
-            words.push(word);
+        if let Some(start) = word_start {
+            words.push(&line[start..i.min(bytes.len())]);
         }
         let mut command_position = true;
         for w in &words {
             if command_position {
-                match w.as_str() {
+                match *w {
                     "if" | "for" | "while" | "until" | "case" | "select" => self.keywords += 1,
                     "fi" | "done" | "esac" => self.keywords -= 1,
                     "{" => self.braces += 1,
@@ -173,10 +175,10 @@ impl LexState {
                 }
             }
             command_position = matches!(
-                w.as_str(),
+                *w,
                 ";" | "&" | "|" | "then" | "do" | "else" | "elif" | "{" | "("
             ) || w.ends_with(';')
-                || w == "!"
+                || *w == "!"
                 || w.ends_with('(');
             if w.ends_with(';') && command_position {
                 let bare = w.trim_end_matches(';');
@@ -190,8 +192,7 @@ impl LexState {
         self.keywords = self.keywords.max(0);
         self.braces = self.braces.max(0);
         self.parens = self.parens.max(0);
-        let bare = line.trim_end();
-        let code = strip_trailing_comment(bare);
+        let code = strip_trailing_comment(line.trim_end());
         self.trailing_operator = code.ends_with('\\')
             || code.ends_with('|')
             || code.ends_with("&&")
@@ -372,7 +373,12 @@ pub fn is_assignment(word: &str) -> bool {
 
 /// Commands that never end on their own: they stream until stopped.
 pub fn is_never_ending(command: &str) -> bool {
-    simple_commands(command).iter().any(|words| {
+    never_ending_in(&simple_commands(command))
+}
+
+/// `is_never_ending` on commands already split by `simple_commands`.
+pub fn never_ending_in(cmds: &[Vec<String>]) -> bool {
+    cmds.iter().any(|words| {
         let Some((prog, args)) = program(words) else {
             return false;
         };
@@ -433,8 +439,11 @@ pub const REPL_CLIENTS: &[&str] = &[
 /// If `command` opens a REPL (`redis-cli -h $REDIS_HOST`, `docker compose exec redis
 /// redis-cli`, `psql -U x`), the client's name.
 pub fn bare_repl_client(command: &str) -> Option<&'static str> {
-    let cmds = simple_commands(command);
-    let [words] = cmds.as_slice() else {
+    bare_repl_client_in(&simple_commands(command))
+}
+
+fn bare_repl_client_in(cmds: &[Vec<String>]) -> Option<&'static str> {
+    let [words] = cmds else {
         return None;
     };
     let (pos, client) = words.iter().enumerate().rev().find_map(|(i, w)| {
@@ -485,10 +494,15 @@ fn redis_args_are_connection_only(args: &[String]) -> bool {
 
 /// A command a person must drive: editors, pagers, shells in containers, browsers.
 pub fn is_interactive(command: &str) -> bool {
-    if bare_repl_client(command).is_some() {
+    interactive_in(&simple_commands(command))
+}
+
+/// `is_interactive` on commands already split by `simple_commands`.
+pub fn interactive_in(cmds: &[Vec<String>]) -> bool {
+    if bare_repl_client_in(cmds).is_some() {
         return true;
     }
-    simple_commands(command).iter().any(|words| {
+    cmds.iter().any(|words| {
         let Some((prog, args)) = program(words) else {
             return false;
         };

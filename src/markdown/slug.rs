@@ -8,7 +8,7 @@ use std::collections::HashSet;
 
 /// The slug of a heading or title.
 pub fn slugify(text: &str) -> String {
-    let folded = deunicode::deunicode(&clean_title(text));
+    let folded = deunicode::deunicode(&clean_title_cow(text));
     let mut out = String::with_capacity(folded.len());
     let mut dash = false;
     for c in folded.chars() {
@@ -53,6 +53,19 @@ pub fn short_slug(text: &str, max: usize) -> String {
 /// Real words always hold an ASCII letter or digit (even `Diagnóstico`, `¿Falla`);
 /// `üî¥` (🔴 decoded as Mac Roman), `‚ö†Ô∏è` and `🔍` hold none.
 pub fn clean_title(text: &str) -> String {
+    clean_title_cow(text).into_owned()
+}
+
+/// `clean_title` without copying when nothing needs removing (the common case).
+pub fn clean_title_cow(text: &str) -> std::borrow::Cow<'_, str> {
+    let trimmed = text.trim();
+    let single_spaced = !trimmed.contains("  ") && !trimmed.contains(['\t', '\n', '\r']);
+    let all_kept = trimmed
+        .split(' ')
+        .all(|t| t.bytes().any(|b| b.is_ascii_alphanumeric()) || is_meaningful_symbol(t));
+    if single_spaced && all_kept {
+        return std::borrow::Cow::Borrowed(trimmed);
+    }
     let mut out = String::with_capacity(text.len());
     for token in text.split_whitespace() {
         if !token.chars().any(|c| c.is_ascii_alphanumeric()) && !is_meaningful_symbol(token) {
@@ -63,7 +76,7 @@ pub fn clean_title(text: &str) -> String {
         }
         out.push_str(token);
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// Symbols that carry meaning in a title even without letters.
@@ -78,6 +91,8 @@ fn is_meaningful_symbol(token: &str) -> bool {
 #[derive(Debug, Default)]
 pub struct SlugSet {
     seen: HashSet<String>,
+    /// The next suffix to try per base, so the thousandth `sintomas` costs one probe.
+    next: std::collections::HashMap<String, usize>,
 }
 
 impl SlugSet {
@@ -100,10 +115,14 @@ impl SlugSet {
         if self.seen.insert(base.to_string()) {
             return base.to_string();
         }
-        (1..)
-            .map(|n| format!("{base}-{n}"))
-            .find(|candidate| self.seen.insert(candidate.clone()))
-            .unwrap_or_else(|| base.to_string())
+        let counter = self.next.entry(base.to_string()).or_insert(1);
+        loop {
+            let candidate = format!("{base}-{counter}");
+            *counter += 1;
+            if self.seen.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
 }
 

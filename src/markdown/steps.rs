@@ -1142,12 +1142,13 @@ impl Walker {
     ) {
         let default = Attrs::default();
         let a = attrs.unwrap_or(&default);
+        let cmds = shell::simple_commands(command);
         let destructive = a
             .destructive
-            .unwrap_or_else(|| super::destructive::is_destructive(command));
+            .unwrap_or_else(|| super::destructive::detect_in(command, &cmds).is_some());
         let kind = a
             .kind
-            .unwrap_or_else(|| self.command_kind(destructive, title, command));
+            .unwrap_or_else(|| self.command_kind(destructive, title, &cmds));
         let explicit = a.id.as_ref().map(|id| {
             if id != END && self.explicit_used.insert(id.clone()) {
                 id.clone()
@@ -1178,10 +1179,10 @@ impl Walker {
         node.command = Some(command.to_string());
         node.text = text.filter(|t| !t.trim().is_empty() && t.trim() != node.title);
         node.destructive = destructive;
-        node.watch = a.watch.unwrap_or_else(|| shell::is_never_ending(command));
+        node.watch = a.watch.unwrap_or_else(|| shell::never_ending_in(&cmds));
         node.interactive = a
             .interactive
-            .unwrap_or_else(|| shell::is_interactive(command));
+            .unwrap_or_else(|| shell::interactive_in(&cmds));
         node.confirm = a.confirm.unwrap_or(false);
         node.skip = a.skip.unwrap_or(false);
         node.timeout_ms = a.timeout_ms;
@@ -1246,14 +1247,14 @@ impl Walker {
         self.push(Item::Node(Box::new(node)));
     }
 
-    fn command_kind(&self, destructive: bool, title: &str, command: &str) -> NodeKind {
+    fn command_kind(&self, destructive: bool, title: &str, cmds: &[Vec<String>]) -> NodeKind {
         if destructive {
             return NodeKind::Action;
         }
         match self.role {
             Role::Action => NodeKind::Action,
             Role::Diagnosis | Role::Verification | Role::Prerequisites => NodeKind::Check,
-            _ if changes_system(title, command) => NodeKind::Action,
+            _ if changes_system(title, cmds) => NodeKind::Action,
             _ => NodeKind::Check,
         }
     }
@@ -1635,7 +1636,7 @@ fn is_escalation_text(text: &str) -> bool {
 }
 
 /// Commands that change something even when nobody would call them destructive.
-fn changes_system(title: &str, command: &str) -> bool {
+fn changes_system(title: &str, cmds: &[Vec<String>]) -> bool {
     let folded = deunicode::deunicode(title).to_lowercase();
     const VERBS: &[&str] = &[
         "restart",
@@ -1698,24 +1699,22 @@ fn changes_system(title: &str, command: &str) -> bool {
     if VERBS.iter().any(|v| first.starts_with(v)) {
         return true;
     }
-    shell::simple_commands(command)
-        .iter()
-        .any(|words| match shell::program(words) {
-            Some(("docker" | "docker-compose" | "podman", args)) => args.iter().any(|a| {
-                matches!(
-                    a.as_str(),
-                    "up" | "start" | "build" | "pull" | "create" | "scale"
-                )
-            }),
-            Some(("pg_dump" | "createdb" | "mongodump" | "mkdir" | "cp" | "mv" | "tee", _)) => true,
-            Some(("make", args)) => args.iter().any(|a| {
-                matches!(
-                    a.as_str(),
-                    "up" | "up-detached" | "build" | "start" | "db-backup" | "backup"
-                )
-            }),
-            _ => false,
-        })
+    cmds.iter().any(|words| match shell::program(words) {
+        Some(("docker" | "docker-compose" | "podman", args)) => args.iter().any(|a| {
+            matches!(
+                a.as_str(),
+                "up" | "start" | "build" | "pull" | "create" | "scale"
+            )
+        }),
+        Some(("pg_dump" | "createdb" | "mongodump" | "mkdir" | "cp" | "mv" | "tee", _)) => true,
+        Some(("make", args)) => args.iter().any(|a| {
+            matches!(
+                a.as_str(),
+                "up" | "up-detached" | "build" | "start" | "db-backup" | "backup"
+            )
+        }),
+        _ => false,
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1804,7 +1803,7 @@ fn classify(lang: &str, body: &str) -> Class {
 }
 
 fn is_shell_block(c: &Code) -> bool {
-    classify(&fence::parse(&c.info).lang, &c.body) == Class::Shell
+    classify(&fence::lang_of(&c.info), &c.body) == Class::Shell
 }
 
 fn has_option_headers(body: &str) -> bool {
@@ -1953,7 +1952,7 @@ fn quote_text(blocks: &[Block]) -> String {
 fn blocks_have_code(blocks: &[Block]) -> bool {
     blocks.iter().any(|b| match b {
         Block::Code(c) => {
-            is_shell_block(c) || classify(&fence::parse(&c.info).lang, &c.body) == Class::Sql
+            is_shell_block(c) || classify(&fence::lang_of(&c.info), &c.body) == Class::Sql
         }
         Block::List(l) => l.items.iter().any(|i| blocks_have_code(&i.blocks)),
         _ => false,
@@ -1989,7 +1988,7 @@ fn collect_ids(blocks: &[Block], out: &mut Vec<String>) {
     for block in blocks {
         match block {
             Block::Code(c) => {
-                if let Some(id) = fence::parse(&c.info).attrs.id {
+                if let Some(id) = fence::id_of(&c.info) {
                     out.push(id);
                 }
             }
