@@ -291,8 +291,10 @@ impl Redactor {
         if bits & PATTERN_BITS == 0 {
             return out;
         }
+        // One line: the bits found before masking values still say which rules
+        // can apply (a mask itself needs none).
         let one_line = !out.trim_end_matches(['\n', '\r']).contains('\n');
-        if one_line && bits & VALUE_BIT == 0 {
+        if one_line {
             return self.apply_patterns(bits, out);
         }
         self.redact_lines(known, out)
