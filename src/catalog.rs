@@ -72,6 +72,39 @@ pub fn all_with_problems(global: &Global) -> (Vec<Playbook>, Vec<Error>) {
     (out, problems)
 }
 
+/// What `list` shows for the search path, without walking the steps of authored
+/// playbooks; first occurrence of an id wins.
+pub fn summaries(global: &Global) -> (Vec<markdown::Summary>, Vec<Error>) {
+    let files: Vec<PathBuf> = search_dirs(global)
+        .iter()
+        .flat_map(|dir| markdown_files(dir))
+        .collect();
+    let parsed = markdown::par::map(&files, 16, |file| {
+        let (text, _) = markdown::read_text(file)?;
+        markdown::summarize(&text, file)
+    });
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for result in parsed {
+        match result {
+            Ok(rows) => out.extend(rows.into_iter().filter(|r| seen.insert(r.id.clone()))),
+            Err(e) => problems.push(e),
+        }
+    }
+    let builtin = builtin_files();
+    let rows = markdown::par::map(&builtin, 16, |(shown, text)| {
+        markdown::summarize(text, shown).unwrap_or_default()
+    });
+    for mut row in rows.into_iter().flatten() {
+        row.source = row.id.clone();
+        if seen.insert(row.id.clone()) {
+            out.push(row);
+        }
+    }
+    (out, problems)
+}
+
 /// Directories searched, in order: `--playbooks`, RUNBOOK_PATH entries, `./playbooks`.
 pub fn search_dirs(global: &Global) -> Vec<PathBuf> {
     let mut dirs = Vec::new();

@@ -3,51 +3,27 @@
 use crate::catalog;
 use crate::cli::{Global, GraphArgs, GraphFormat, ListArgs, ShowArgs};
 use crate::error::{Error, Result};
-use crate::graph::Playbook;
+use crate::markdown::Summary;
 use crate::render;
 use serde::Serialize;
 
-/// One row of `list --json` (SPEC §3).
-#[derive(Debug, Serialize)]
-struct Row<'a> {
-    id: &'a str,
-    title: &'a str,
-    source: &'a str,
-    service: Option<&'a str>,
-    severity: Option<&'a str>,
-    lang: &'a str,
-}
-
-impl<'a> From<&'a Playbook> for Row<'a> {
-    fn from(p: &'a Playbook) -> Self {
-        Row {
-            id: &p.id,
-            title: &p.title,
-            source: &p.source,
-            service: p.service.as_deref(),
-            severity: p.severity.as_deref(),
-            lang: &p.lang,
-        }
-    }
-}
-
 pub fn list(g: &Global, a: &ListArgs) -> Result<i32> {
-    let playbooks = if a.files.is_empty() {
-        let (playbooks, problems) = catalog::all_with_problems(g);
+    let rows: Vec<Summary> = if a.files.is_empty() {
+        let (rows, problems) = catalog::summaries(g);
         if !g.quiet {
             for p in problems {
                 eprintln!("runbook: skipped: {p}");
             }
         }
-        playbooks
+        rows
     } else {
         let mut out = Vec::new();
         for file in &a.files {
-            out.extend(crate::markdown::parse_file(file)?);
+            let (text, _) = crate::markdown::read_text(file)?;
+            out.extend(crate::markdown::summarize(&text, file)?);
         }
         out
     };
-    let rows: Vec<Row<'_>> = playbooks.iter().map(Row::from).collect();
     if a.json {
         println!("{}", to_json(&rows)?);
     } else {
@@ -56,18 +32,18 @@ pub fn list(g: &Global, a: &ListArgs) -> Result<i32> {
     Ok(0)
 }
 
-fn table(rows: &[Row<'_>]) -> String {
+fn table(rows: &[Summary]) -> String {
     let headers = ["ID", "TITLE", "SERVICE", "SEVERITY", "LANG", "SOURCE"];
     let cells: Vec<[String; 6]> = rows
         .iter()
         .map(|r| {
             [
-                r.id.to_string(),
-                clip(r.title, 48),
-                r.service.unwrap_or("-").to_string(),
-                r.severity.unwrap_or("-").to_string(),
-                r.lang.to_string(),
-                r.source.to_string(),
+                r.id.clone(),
+                clip(&r.title, 48),
+                r.service.clone().unwrap_or_else(|| "-".into()),
+                r.severity.clone().unwrap_or_else(|| "-".into()),
+                r.lang.clone(),
+                r.source.clone(),
             ]
         })
         .collect();

@@ -374,3 +374,23 @@ fn numbered_sub_headings_are_steps_of_one_incident() {
     assert_eq!(titles[0], "Check status");
     assert!(titles.contains(&"Restart"));
 }
+
+#[test]
+fn list_summaries_agree_with_full_parses() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = runbook::catalog::markdown_files(&root.join("playbooks"));
+    files.extend(runbook::catalog::markdown_files(
+        &root.join("tests/fixtures/parser"),
+    ));
+    files.push(root.join("tests/fixtures/seeds/000_3ae160e69951683b.txt"));
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let quick = markdown::summarize(&text, &file).unwrap();
+        let full: Vec<markdown::Summary> = markdown::parse_document(&text, &file)
+            .unwrap()
+            .iter()
+            .map(markdown::Summary::from)
+            .collect();
+        assert_eq!(quick, full, "{}", file.display());
+    }
+}

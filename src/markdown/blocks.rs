@@ -548,11 +548,11 @@ impl<'a> Builder<'a> {
                 | Frame::Strong(spans)
                 | Frame::Emph(spans)
                 | Frame::Link { spans, .. } => {
-                    spans.push(span);
+                    push_span(spans, span);
                     return;
                 }
                 Frame::Heading(h) => {
-                    h.spans.push(span);
+                    push_span(&mut h.spans, span);
                     return;
                 }
                 Frame::Transparent => continue,
@@ -602,6 +602,15 @@ impl<'a> Builder<'a> {
             _ => Vec::new(),
         }
     }
+}
+
+/// Adjacent text (pulldown splits it at entities and escapes) becomes one span.
+fn push_span(spans: &mut Vec<Span>, span: Span) {
+    if let (Some(Span::Text(last)), Span::Text(more)) = (spans.last_mut(), &span) {
+        last.push_str(more);
+        return;
+    }
+    spans.push(span);
 }
 
 fn is_block_tag(tag: &Tag<'_>) -> bool {

@@ -57,6 +57,10 @@ pub fn is_destructive(command: &str) -> bool {
 
 /// `gunzip -c dump.sql.gz | psql db`, `psql db < dump.sql`: a restore, whatever the file.
 fn import_into_database(code: &str) -> Option<&'static str> {
+    const CLIENTS: [&str; 5] = ["psql", "mysql", "mariadb", "mongorestore", "sqlite3"];
+    if !CLIENTS.iter().any(|c| code.contains(c)) {
+        return None;
+    }
     static PIPED: Lazy<Regex> = Lazy::new(|| {
         Regex::new(r"\|\s*(?:\\\s*)?(?:sudo\s+(?:-\S+\s+)*|(?:docker|docker-compose|podman)\s+(?:compose\s+)?exec\s+(?:-\S+\s+)*[\w.-]+\s+|kubectl\s+exec\s+[^|;&]*?--\s+)?(psql|mysql|mariadb|mongorestore|sqlite3)\b([^|;&]*)")
             .expect("static regex")

@@ -66,6 +66,88 @@ impl ParsedDoc {
     }
 }
 
+/// What `list` shows of a playbook.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Summary {
+    pub id: String,
+    pub title: String,
+    pub source: String,
+    pub service: Option<String>,
+    pub severity: Option<String>,
+    pub lang: String,
+}
+
+impl From<&Playbook> for Summary {
+    fn from(p: &Playbook) -> Self {
+        Summary {
+            id: p.id.clone(),
+            title: p.title.clone(),
+            source: p.source.clone(),
+            service: p.service.clone(),
+            severity: p.severity.clone(),
+            lang: p.lang.clone(),
+        }
+    }
+}
+
+/// The `list` view of a document. An authored playbook is summarised from its front
+/// matter without walking its steps; a runbook is parsed for its incident sections.
+pub fn summarize(text: &str, path: &Path) -> Result<Vec<Summary>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(split) = frontmatter::split(text) {
+        let fm = frontmatter::parse(&split, path)?;
+        if fm.is_playbook() {
+            let body = text.get(split.body_offset..).unwrap_or("");
+            let title = fm.title.clone().or_else(|| first_h1(body));
+            let lang = fm.lang.clone().unwrap_or_else(|| {
+                let index = LineIndex::new(text);
+                detect_lang(&blocks::parse(body, &index, split.body_offset)).to_string()
+            });
+            return Ok(vec![Summary {
+                id: fm
+                    .id
+                    .clone()
+                    .unwrap_or_else(|| slug::slugify(&file_stem(path))),
+                title: title.unwrap_or_else(|| file_stem(path)),
+                source: path.display().to_string(),
+                service: fm.service,
+                severity: fm.severity,
+                lang,
+            }]);
+        }
+    }
+    Ok(parse_document(text, path)?
+        .iter()
+        .map(Summary::from)
+        .collect())
+}
+
+/// The text of the first `# ` heading outside code fences.
+fn first_h1(body: &str) -> Option<String> {
+    let mut fence: Option<&str> = None;
+    for line in body.lines() {
+        let t = line.trim_start();
+        for marker in ["```", "~~~"] {
+            if t.starts_with(marker) {
+                fence = match fence {
+                    Some(open) if open == marker => None,
+                    None => Some(marker),
+                    other => other,
+                };
+            }
+        }
+        if fence.is_none() {
+            if let Some(title) = t.strip_prefix("# ") {
+                let title = slug::clean_title(title.trim().trim_end_matches('#').trim());
+                if !title.is_empty() {
+                    return Some(title);
+                }
+            }
+        }
+    }
+    None
+}
+
 /// Every playbook in a document: one for an authored playbook, one per incident section otherwise.
 pub fn parse_document(text: &str, path: &Path) -> Result<Vec<Playbook>> {
     Ok(parse_with(text, path, false)?.into_incidents())
