@@ -75,6 +75,7 @@ impl IncidentLog {
             .open(&events_path)
             .map_err(|e| Error::io(&events_path, e))?;
         sync_dir(&dir);
+        sync_dir(incidents_dir);
         let mut log = IncidentLog {
             dir,
             events_path,
