@@ -394,3 +394,49 @@ fn list_summaries_agree_with_full_parses() {
         assert_eq!(quick, full, "{}", file.display());
     }
 }
+
+#[test]
+fn unlabeled_fences_in_lists_if_headings_and_expected_output_blocks() {
+    let p = &fixture("possible_checks_en.md")[0];
+    let offset = find(p, |n| n.title == "Check the replication offset");
+    assert_eq!(
+        offset.command.as_deref(),
+        Some("redis-cli -h $REDIS_HOST info replication")
+    );
+    let d = find(p, |n| n.kind == NodeKind::Decision);
+    let labels: Vec<&str> = d.choices.iter().map(|c| c.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        vec!["If the replica is stuck", "If the primary is overloaded"]
+    );
+    let replicaof = p.node(&d.choices[0].to).unwrap();
+    assert!(replicaof.destructive, "REPLICAOF changes the topology");
+    assert_eq!(replicaof.expect[0].value, "OK", "console output");
+    let verify = find(p, |n| {
+        n.command
+            .as_deref()
+            .is_some_and(|c| c.contains("master_link_status"))
+    });
+    assert_eq!(verify.expect[0].value, "master_link_status:up");
+}
+
+#[test]
+fn paso_headings_resultado_esperado_and_deberia_mostrar() {
+    let p = &fixture("pasos_es.md")[0];
+    let titles: Vec<&str> = p.nodes.iter().map(|n| n.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        vec![
+            "Descripción",
+            "Verificar el puerto",
+            "Reiniciar postfix",
+            "Comprobar la cola",
+            "Escalamiento",
+            "Fin"
+        ]
+    );
+    assert_eq!(p.nodes[1].expect[0].value, "succeeded");
+    assert!(p.nodes[2].destructive);
+    assert_eq!(p.nodes[3].expect[0].value, "Mail queue is empty");
+    assert_eq!(p.nodes[4].kind, NodeKind::Escalate);
+}

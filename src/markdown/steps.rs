@@ -411,14 +411,16 @@ impl Walker {
         let rest_text = plain(rest);
         let rest_text = rest_text.trim_start_matches(':').trim();
         if let Some(role) = roles::role_of(label) {
-            if self.in_item() && matches!(role, Role::LookFor | Role::Expected | Role::IfFails) {
+            // "Expected:", "Look for:", "If it fails:" speak of the step at hand; the
+            // other labels (Symptoms, Resolution...) open a part of the section.
+            if matches!(role, Role::LookFor | Role::Expected | Role::IfFails) {
                 self.transient = Some(role);
             } else {
                 self.close_label_frames();
                 self.set_role(role, LABEL_LEVEL, label, line);
             }
             if !rest_text.is_empty() {
-                let spans = vec![Span::Text(rest_text.to_string())];
+                let spans = strip_leading_colon(rest);
                 let role = self.transient.take().unwrap_or(role);
                 self.content(role, &spans, line, None);
             }
@@ -1841,6 +1843,15 @@ fn leading_strong(spans: &[Span]) -> Option<(String, Vec<Span>)> {
         Span::Strong(inner) => Some((plain(inner), spans[first + 1..].to_vec())),
         _ => None,
     }
+}
+
+/// The spans after a bold label, without the `:` that may follow it.
+fn strip_leading_colon(rest: &[Span]) -> Vec<Span> {
+    let mut out = rest.to_vec();
+    if let Some(Span::Text(t)) = out.first_mut() {
+        *t = t.trim_start().trim_start_matches(':').to_string();
+    }
+    out
 }
 
 /// `Buscar: x` / `Esperado: 200` → ("Buscar", "x"). Only short heads count.
