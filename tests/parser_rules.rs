@@ -440,3 +440,20 @@ fn paso_headings_resultado_esperado_and_deberia_mostrar() {
     assert_eq!(p.nodes[3].expect[0].value, "Mail queue is empty");
     assert_eq!(p.nodes[4].kind, NodeKind::Escalate);
 }
+
+#[test]
+fn placeholders_in_every_notation_and_self_set_variables_excluded() {
+    let p = &parse("# T\n\n```bash\nSUM=$(echo x | sha256sum)\necho \"$SUM\" $OTHER ${POSTGRES_USER:-chatbot} {{name}} <JWT> <job-id> $API_KEY\nfor f in a b; do echo $f; done\n```\n")[0];
+    let names: Vec<&str> = p.variables.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(
+        names,
+        vec!["OTHER", "POSTGRES_USER", "name", "JWT", "JOB_ID", "API_KEY"]
+    );
+    assert_eq!(
+        p.variable("POSTGRES_USER").unwrap().default.as_deref(),
+        Some("chatbot")
+    );
+    assert!(p.variable("JWT").unwrap().secret);
+    assert!(p.variable("API_KEY").unwrap().secret);
+    assert!(!p.variable("JOB_ID").unwrap().secret);
+}

@@ -862,17 +862,19 @@ pub fn is_crontab_line(line: &str) -> bool {
 /// Setup that only matters for the command after it: `cd`, `export`, `X=1`, `sleep`,
 /// `source`. Kept in the same step so the next command runs in the state it needs.
 pub fn is_setup(command: &str) -> bool {
+    // Only the first simple command matters: `X=$(date)` splits into `X=` and the
+    // substitution's own commands, and it is still an assignment.
     let cmds = simple_commands(command);
-    !cmds.is_empty()
-        && cmds
-            .iter()
-            .all(|words| match words.first().map(String::as_str) {
-                Some("cd" | "export" | "source" | "." | "set" | "unset" | "sleep" | "pushd") => {
-                    true
-                }
-                Some(w) => is_assignment(w) && words.iter().all(|w| is_assignment(w)),
-                None => false,
-            })
+    let Some(first) = cmds.first() else {
+        return false;
+    };
+    match first.first().map(String::as_str) {
+        Some("cd" | "export" | "source" | "." | "set" | "unset" | "sleep" | "pushd" | "ulimit") => {
+            true
+        }
+        Some(_) => first.iter().all(|w| is_assignment(w)),
+        None => false,
+    }
 }
 
 #[cfg(test)]
