@@ -1,7 +1,7 @@
 //! Parser throughput and `list` latency.
 //!
 //! - `parse/seeds-10MB`: the five seed runbooks concatenated to ~10 MB, parsed as one
-//!   document (target ≥ 50 MB/s).
+//!   document (target ≥ 50 MB/s); `parse/blocks-only-10MB` is the Markdown layer alone.
 //! - `list/1000-playbooks`: `runbook --playbooks DIR list` (the real binary, process
 //!   start included) over a directory of 1,000 authored playbooks (target < 100 ms);
 //!   `list/catalog-all` is the same work as a library call.
@@ -51,6 +51,14 @@ fn parse(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(text.len() as u64));
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(20));
+    // The Markdown layer alone (pulldown-cmark events → blocks with lines): the floor
+    // the step-graph pass builds on.
+    group.bench_function("blocks-only-10MB", |b| {
+        b.iter(|| {
+            let index = runbook::markdown::blocks::LineIndex::new(&text);
+            runbook::markdown::blocks::parse(&text, &index, 0)
+        })
+    });
     group.bench_function("seeds-10MB", |b| {
         b.iter(|| {
             let playbooks = runbook::markdown::parse_document(&text, path).expect("parses");
