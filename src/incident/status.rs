@@ -47,7 +47,9 @@ pub fn status_update_draft_at(
         .unwrap_or_else(|| t("continue the diagnosis", "continuar el diagnóstico").to_string());
     // Rounded up: a draft made a few milliseconds after the deadline was set
     // still says "in 30 min".
-    let minutes = ((next_update - Utc::now()).num_seconds() + 59).div_euclid(60).max(1);
+    let minutes = ((next_update - Utc::now()).num_seconds() + 59)
+        .div_euclid(60)
+        .max(1);
     let lines = [
         (t("State", "Estado"), state(events, es)),
         (t("Impact", "Impacto"), impact),
