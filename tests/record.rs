@@ -693,3 +693,61 @@ echo "Authorization: Bearer {BEARER}"
     assert!(events.contains("pw is «redacted:secret-value»"), "{events}");
     assert!(events.contains("Bearer «redacted:"));
 }
+
+/// log.md is patched in place after each event; whatever the order of writers, it
+/// must always read exactly as a whole render of the events on disk.
+#[test]
+fn log_md_patched_in_place_equals_a_whole_render() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pb = playbook("patched");
+    let mut log = IncidentLog::create(tmp.path(), &pb, redactor(&[])).unwrap();
+    let whole = |dir: &Path| {
+        let events = incident::read_events(dir).unwrap();
+        incident::logmd::render(&events, &incident::read_playbook(dir).unwrap())
+    };
+    log.append("runbook", started(&pb)).unwrap();
+    for round in 0..3 {
+        let step = format!("check-{round}");
+        log.append(
+            "runbook",
+            EventBody::StepStarted {
+                step: step.clone(),
+                title: format!("Check {round}"),
+                command: Some("true".into()),
+            },
+        )
+        .unwrap();
+        let on_disk = std::fs::read_to_string(log.dir().join("log.md")).unwrap();
+        assert_eq!(on_disk, whole(log.dir()), "after step_started {round}");
+        log.append("runbook", finished(&step, Outcome::Ok, "fine", None))
+            .unwrap();
+        // Another process (`runbook note`) renders the view in between.
+        let mut other = IncidentLog::open(log.dir(), redactor(&[])).unwrap();
+        other
+            .append(
+                "ana",
+                EventBody::Note {
+                    text: format!("note {round}"),
+                },
+            )
+            .unwrap();
+        let on_disk = std::fs::read_to_string(log.dir().join("log.md")).unwrap();
+        assert_eq!(
+            on_disk,
+            whole(log.dir()),
+            "after a note from another writer"
+        );
+    }
+    log.append(
+        "runbook",
+        EventBody::SessionEnded {
+            status: SessionStatus::Resolved,
+            level: None,
+            summary: None,
+        },
+    )
+    .unwrap();
+    let on_disk = std::fs::read_to_string(log.dir().join("log.md")).unwrap();
+    assert_eq!(on_disk, whole(log.dir()));
+    assert!(on_disk.contains("note 2"));
+}

@@ -40,6 +40,8 @@ pub struct IncidentLog {
     redactor: Arc<Redactor>,
     /// Held (locked) while this process runs the session.
     session_lock: Option<File>,
+    /// The `log.md` this process wrote last.
+    log_md_written: String,
 }
 
 impl std::fmt::Debug for IncidentLog {
@@ -86,6 +88,7 @@ impl IncidentLog {
             playbook: stored,
             redactor,
             session_lock: None,
+            log_md_written: String::new(),
         };
         log.claim_session()?;
         log.write_log_md()?;
@@ -112,6 +115,7 @@ impl IncidentLog {
             playbook,
             redactor,
             session_lock: None,
+            log_md_written: String::new(),
         };
         log.with_lock(|log| log.catch_up())?;
         Ok(log)
@@ -283,16 +287,56 @@ impl IncidentLog {
         Ok(())
     }
 
-    /// `log.md` is a view of events that are already redacted, rebuilt whole after
+    /// `log.md` is a view of events that are already redacted, rendered whole after
     /// every event; it is not synced: `events.jsonl` is the record, and the next
     /// append rewrites the view.
-    fn write_log_md(&self) -> Result<()> {
+    fn write_log_md(&mut self) -> Result<()> {
         let text = logmd::render(&self.events, &self.playbook);
         let path = self.dir.join(LOG_FILE);
-        let tmp = path.with_extension("md.tmp");
-        fs::write(&tmp, text.as_bytes()).map_err(|e| Error::io(&tmp, e))?;
-        fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))
+        let result = match self.unchanged_log_md_prefix(&path, &text) {
+            Some(common) => patch_file(&path, &text.as_bytes()[common..], common),
+            None => replace_file(&path, text.as_bytes()),
+        };
+        self.log_md_written = if result.is_ok() { text } else { String::new() };
+        result
     }
+
+    /// How much of `log.md` on disk is already `text`: most events only add rows at
+    /// the end, so rewriting from there spares a whole-file replace per event (which
+    /// made the view cost more than the steps). `None` when the file is not what this
+    /// process last wrote (another process, `runbook note`, rendered it since).
+    fn unchanged_log_md_prefix(&self, path: &Path, text: &str) -> Option<usize> {
+        let on_disk = fs::metadata(path).ok()?.len();
+        if self.log_md_written.is_empty() || on_disk != self.log_md_written.len() as u64 {
+            return None;
+        }
+        let common = self
+            .log_md_written
+            .bytes()
+            .zip(text.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        Some(common)
+    }
+}
+
+/// Writes `tail` at byte `offset` of an existing file and cuts it to end there.
+fn patch_file(path: &Path, tail: &[u8], offset: usize) -> Result<()> {
+    use std::os::unix::fs::FileExt;
+    let file = OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map_err(|e| Error::io(path, e))?;
+    file.write_all_at(tail, offset as u64)
+        .and_then(|()| file.set_len((offset + tail.len()) as u64))
+        .map_err(|e| Error::io(path, e))
+}
+
+/// Replaces a file whole, atomically (readers see the old or the new text).
+fn replace_file(path: &Path, text: &[u8]) -> Result<()> {
+    let tmp = path.with_extension("md.tmp");
+    fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
+    fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
 
 /// Every event of the incident in `dir`, without locking or repairing anything: a
