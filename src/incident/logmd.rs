@@ -21,6 +21,15 @@ pub struct Row {
 
 /// The whole `log.md`.
 pub fn render(events: &[Event], playbook: &Playbook) -> String {
+    render_cached(events, playbook, &mut RowCache::default())
+}
+
+/// Table lines already rendered, by event `seq`: a row depends on its event alone, so
+/// a session re-rendering the log after every event formats only the new rows.
+pub type RowCache = HashMap<u64, String>;
+
+/// `render`, reusing (and filling) the lines of `cache`.
+pub fn render_cached(events: &[Event], playbook: &Playbook, cache: &mut RowCache) -> String {
     let es = is_es(&lang_of(events, playbook));
     let mut out = String::new();
     let title = if playbook.title.is_empty() {
@@ -65,19 +74,26 @@ pub fn render(events: &[Event], playbook: &Playbook) -> String {
     };
     let _ = writeln!(out, "| {} |", headers.join(" | "));
     let _ = writeln!(out, "|{}", "---|".repeat(headers.len()));
-    for row in rows(events, playbook, es) {
-        let cells = [
-            &row.ts,
-            &row.symptom,
-            &row.hypothesis,
-            &row.action,
-            &row.result,
-            &row.next,
-        ];
-        let cells: Vec<String> = cells.iter().map(|c| cell(c)).collect();
-        let _ = writeln!(out, "| {} |", cells.join(" | "));
+    for event in shown(events) {
+        let line = cache
+            .entry(event.seq)
+            .or_insert_with(|| table_line(&row(event, playbook, es)));
+        out.push_str(line);
     }
     out
+}
+
+fn table_line(row: &Row) -> String {
+    let cells = [
+        &row.ts,
+        &row.symptom,
+        &row.hypothesis,
+        &row.action,
+        &row.result,
+        &row.next,
+    ];
+    let cells: Vec<String> = cells.iter().map(|c| cell(c)).collect();
+    format!("| {} |\n", cells.join(" | "))
 }
 
 /// The rows of the table, in event order. A `step_started` gets a row only when no
@@ -91,22 +107,23 @@ pub fn rows(events: &[Event], playbook: &Playbook, es: bool) -> Vec<Row> {
 
 /// The rows with the events they come from.
 pub fn entries<'e>(events: &'e [Event], playbook: &Playbook, es: bool) -> Vec<(&'e Event, Row)> {
+    shown(events).map(|e| (e, row(e, playbook, es))).collect()
+}
+
+/// The events that get a row: a `step_started` only when no `step_finished` follows.
+fn shown(events: &[Event]) -> impl Iterator<Item = &Event> {
     let mut last_finish: HashMap<&str, u64> = HashMap::new();
     for e in events {
         if let EventBody::StepFinished { step, .. } = &e.body {
             last_finish.insert(step.as_str(), e.seq);
         }
     }
-    events
-        .iter()
-        .filter(|e| match &e.body {
-            EventBody::StepStarted { step, .. } => {
-                last_finish.get(step.as_str()).is_none_or(|q| *q < e.seq)
-            }
-            _ => true,
-        })
-        .map(|e| (e, row(e, playbook, es)))
-        .collect()
+    events.iter().filter(move |e| match &e.body {
+        EventBody::StepStarted { step, .. } => {
+            last_finish.get(step.as_str()).is_none_or(|q| *q < e.seq)
+        }
+        _ => true,
+    })
 }
 
 fn row(event: &Event, playbook: &Playbook, es: bool) -> Row {

@@ -40,8 +40,9 @@ pub struct IncidentLog {
     redactor: Arc<Redactor>,
     /// Held (locked) while this process runs the session.
     session_lock: Option<File>,
-    /// The `log.md` this process wrote last.
+    /// The `log.md` this process wrote last, and its table lines by event.
     log_md_written: String,
+    log_md_rows: logmd::RowCache,
 }
 
 impl std::fmt::Debug for IncidentLog {
@@ -89,6 +90,7 @@ impl IncidentLog {
             redactor,
             session_lock: None,
             log_md_written: String::new(),
+            log_md_rows: logmd::RowCache::default(),
         };
         log.claim_session()?;
         log.write_log_md()?;
@@ -116,6 +118,7 @@ impl IncidentLog {
             redactor,
             session_lock: None,
             log_md_written: String::new(),
+            log_md_rows: logmd::RowCache::default(),
         };
         log.with_lock(|log| log.catch_up())?;
         Ok(log)
@@ -291,7 +294,7 @@ impl IncidentLog {
     /// every event; it is not synced: `events.jsonl` is the record, and the next
     /// append rewrites the view.
     fn write_log_md(&mut self) -> Result<()> {
-        let text = logmd::render(&self.events, &self.playbook);
+        let text = logmd::render_cached(&self.events, &self.playbook, &mut self.log_md_rows);
         let path = self.dir.join(LOG_FILE);
         let result = match self.unchanged_log_md_prefix(&path, &text) {
             Some(common) => patch_file(&path, &text.as_bytes()[common..], common),
