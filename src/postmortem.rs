@@ -14,7 +14,7 @@ use crate::judge::Outcome;
 use crate::redact::Redactor;
 use chrono::{DateTime, Utc};
 use handlebars::{
-    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason,
+    Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext, RenderErrorReason,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -139,71 +139,53 @@ fn registry(es: bool) -> Handlebars<'static> {
     h.set_strict_mode(true);
     h.register_escape_fn(handlebars::no_escape);
     let mark = not_recorded(es);
-    h.register_helper(
-        "show",
-        Box::new(
-            move |helper: &Helper,
-                  _: &Handlebars,
-                  _: &Context,
-                  _: &mut RenderContext,
-                  out: &mut dyn Output|
-                  -> HelperResult {
-                let value = helper
-                    .param(0)
-                    .ok_or(RenderErrorReason::ParamNotFoundForIndex("show", 0))?;
-                out.write(&shown(value.value()).unwrap_or_else(|| mark.to_string()))?;
-                Ok(())
-            },
-        ),
-    );
+    h.register_helper("show", value_helper("show", mark, |text| text));
     h.register_helper(
         "cell",
-        Box::new(
-            move |helper: &Helper,
-                  _: &Handlebars,
-                  _: &Context,
-                  _: &mut RenderContext,
-                  out: &mut dyn Output|
-                  -> HelperResult {
-                let value = helper
-                    .param(0)
-                    .ok_or(RenderErrorReason::ParamNotFoundForIndex("cell", 0))?;
-                let text = shown(value.value()).unwrap_or_else(|| mark.to_string());
-                out.write(&logmd::cell(&text))?;
-                Ok(())
-            },
-        ),
+        value_helper("cell", mark, |text| logmd::cell(&text)),
     );
-    let blank = to_fill(es);
-    h.register_helper(
-        "to_fill",
-        Box::new(
-            move |_: &Helper,
-                  _: &Handlebars,
-                  _: &Context,
-                  _: &mut RenderContext,
-                  out: &mut dyn Output|
-                  -> HelperResult {
-                out.write(blank)?;
-                Ok(())
-            },
-        ),
-    );
-    h.register_helper(
-        "missing",
-        Box::new(
-            move |_: &Helper,
-                  _: &Handlebars,
-                  _: &Context,
-                  _: &mut RenderContext,
-                  out: &mut dyn Output|
-                  -> HelperResult {
-                out.write(mark)?;
-                Ok(())
-            },
-        ),
-    );
+    h.register_helper("to_fill", constant_helper(to_fill(es)));
+    h.register_helper("missing", constant_helper(mark));
     h
+}
+
+/// A helper writing its first parameter (or `mark` when it is null or empty) through
+/// `format`.
+fn value_helper(
+    name: &'static str,
+    mark: &'static str,
+    format: fn(String) -> String,
+) -> Box<dyn HelperDef + Send + Sync> {
+    Box::new(
+        move |helper: &Helper,
+              _: &Handlebars,
+              _: &Context,
+              _: &mut RenderContext,
+              out: &mut dyn Output|
+              -> HelperResult {
+            let value = helper
+                .param(0)
+                .ok_or(RenderErrorReason::ParamNotFoundForIndex(name, 0))?;
+            let text = shown(value.value()).unwrap_or_else(|| mark.to_string());
+            out.write(&format(text))?;
+            Ok(())
+        },
+    )
+}
+
+/// A helper writing a fixed text.
+fn constant_helper(text: &'static str) -> Box<dyn HelperDef + Send + Sync> {
+    Box::new(
+        move |_: &Helper,
+              _: &Handlebars,
+              _: &Context,
+              _: &mut RenderContext,
+              out: &mut dyn Output|
+              -> HelperResult {
+            out.write(text)?;
+            Ok(())
+        },
+    )
 }
 
 /// A field the log can never hold (an owner, a due date), left for a person.

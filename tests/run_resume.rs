@@ -10,22 +10,7 @@ use std::time::Duration;
 #[test]
 fn resume_after_kill_9_finishes_the_session_without_duplicates() {
     let env = Env::new();
-    let mut child = env
-        .command([
-            "run",
-            &fixture("slow.md"),
-            "--yes",
-            "--var",
-            &env.marks_var(),
-        ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn");
-    assert!(
-        wait_for(Duration::from_secs(30), || env.marked("long-started")),
-        "the long step never started"
-    );
+    let mut child = env.start_slow_run(std::process::Stdio::null());
     kill(Pid::from_raw(child.id() as i32), Signal::SIGKILL).expect("SIGKILL");
     child.wait().expect("reap");
     // SIGKILL leaves the step's own process group running: let it finish.
@@ -87,19 +72,7 @@ fn resume_after_kill_9_finishes_the_session_without_duplicates() {
 #[test]
 fn resume_after_ctrl_c_continues_where_it_stopped() {
     let env = Env::new();
-    let mut child = env
-        .command([
-            "run",
-            &fixture("slow.md"),
-            "--yes",
-            "--var",
-            &env.marks_var(),
-        ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("spawn");
-    assert!(wait_for(Duration::from_secs(30), || env.marked("long-started")));
+    let mut child = env.start_slow_run(std::process::Stdio::null());
     kill(Pid::from_raw(child.id() as i32), Signal::SIGINT).expect("SIGINT");
     assert_eq!(child.wait().unwrap().code(), Some(130));
     env.write("marks/release", "");

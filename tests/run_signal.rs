@@ -10,22 +10,7 @@ use std::time::Duration;
 #[test]
 fn sigint_mid_step_records_interrupted_and_leaves_no_process() {
     let env = Env::new();
-    let mut child = env
-        .command([
-            "run",
-            &fixture("slow.md"),
-            "--yes",
-            "--var",
-            &env.marks_var(),
-        ])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    assert!(
-        wait_for(Duration::from_secs(30), || env.marked("long-started")),
-        "the long step never started"
-    );
+    let mut child = env.start_slow_run(std::process::Stdio::piped());
     let shell = read_pid(&env.marks().join("shell.pid"));
     let grandchild = read_pid(&env.marks().join("child.pid"));
     assert!(alive(shell) && alive(grandchild));

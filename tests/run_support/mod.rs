@@ -84,6 +84,28 @@ impl Env {
         cmd
     }
 
+    /// Starts `slow.md` unattended and returns once its long step is running, for
+    /// tests that interrupt or kill the runner mid-step.
+    pub fn start_slow_run(&self, stderr: Stdio) -> std::process::Child {
+        let child = self
+            .command([
+                "run",
+                &fixture("slow.md"),
+                "--yes",
+                "--var",
+                &self.marks_var(),
+            ])
+            .stdout(Stdio::null())
+            .stderr(stderr)
+            .spawn()
+            .expect("spawn the runbook binary");
+        assert!(
+            wait_for(Duration::from_secs(30), || self.marked("long-started")),
+            "the long step never started"
+        );
+        child
+    }
+
     pub fn run<I, S>(&self, args: I) -> Output
     where
         I: IntoIterator<Item = S>,
