@@ -21,16 +21,93 @@ pub struct Row {
 
 /// The whole `log.md`.
 pub fn render(events: &[Event], playbook: &Playbook) -> String {
-    render_cached(events, playbook, &mut RowCache::default())
+    let mut view = LiveView::default();
+    view.update(events, playbook);
+    view.text
 }
 
-/// Table lines already rendered, by event `seq`: a row depends on its event alone, so
-/// a session re-rendering the log after every event formats only the new rows.
-pub type RowCache = HashMap<u64, String>;
+/// `log.md` kept current event by event, for a session that rewrites it after every
+/// event: a new event appends its row, and a `step_finished` takes the place of its
+/// step's pending `step_started` row, so an event costs the bytes it changes rather
+/// than a render of the whole log.
+#[derive(Debug, Default)]
+pub struct LiveView {
+    text: String,
+    /// Where each row starts in `text`, and the step it shows as still running.
+    rows: Vec<(usize, Option<String>)>,
+    /// How many events the text shows, and in which language.
+    applied: usize,
+    es: Option<bool>,
+}
 
-/// `render`, reusing (and filling) the lines of `cache`.
-pub fn render_cached(events: &[Event], playbook: &Playbook, cache: &mut RowCache) -> String {
-    let es = is_es(&lang_of(events, playbook));
+impl LiveView {
+    /// Brings the view up to `events` (the same list, grown) and returns the byte
+    /// offset from which its text changed.
+    pub fn update(&mut self, events: &[Event], playbook: &Playbook) -> usize {
+        let es = is_es(&lang_of(events, playbook));
+        if self.es != Some(es) || events.len() < self.applied {
+            *self = LiveView {
+                text: header(playbook, es),
+                es: Some(es),
+                ..LiveView::default()
+            };
+            self.apply(events, playbook, es);
+            return 0;
+        }
+        let fresh = &events[self.applied..];
+        self.apply(fresh, playbook, es)
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    fn apply(&mut self, events: &[Event], playbook: &Playbook, es: bool) -> usize {
+        let mut changed = self.text.len();
+        for event in events {
+            if let EventBody::StepFinished { step, .. } = &event.body {
+                if let Some(start) = self.drop_pending(step) {
+                    changed = changed.min(start);
+                }
+            }
+            let pending = match &event.body {
+                EventBody::StepStarted { step, .. } => Some(step.clone()),
+                _ => None,
+            };
+            self.rows.push((self.text.len(), pending));
+            self.text.push_str(&table_line(&row(event, playbook, es)));
+        }
+        self.applied += events.len();
+        changed
+    }
+
+    /// Removes the rows of `step` still shown as running (a finish hides every earlier
+    /// start of its step); returns where the first of them began.
+    fn drop_pending(&mut self, step: &str) -> Option<usize> {
+        let first = self
+            .rows
+            .iter()
+            .position(|(_, pending)| pending.as_deref() == Some(step))?;
+        let mut kept = Vec::with_capacity(self.rows.len());
+        let mut text = String::with_capacity(self.text.len());
+        text.push_str(&self.text[..self.rows[first].0]);
+        kept.extend_from_slice(&self.rows[..first]);
+        for (i, (start, pending)) in self.rows.iter().enumerate().skip(first) {
+            let end = self.rows.get(i + 1).map_or(self.text.len(), |r| r.0);
+            if pending.as_deref() != Some(step) {
+                kept.push((text.len(), pending.clone()));
+                text.push_str(&self.text[*start..end]);
+            }
+        }
+        let start = self.rows[first].0;
+        self.rows = kept;
+        self.text = text;
+        Some(start)
+    }
+}
+
+/// The title, the playbook line and the table's header.
+fn header(playbook: &Playbook, es: bool) -> String {
     let mut out = String::new();
     let title = if playbook.title.is_empty() {
         &playbook.id
@@ -74,12 +151,6 @@ pub fn render_cached(events: &[Event], playbook: &Playbook, cache: &mut RowCache
     };
     let _ = writeln!(out, "| {} |", headers.join(" | "));
     let _ = writeln!(out, "|{}", "---|".repeat(headers.len()));
-    for event in shown(events) {
-        let line = cache
-            .entry(event.seq)
-            .or_insert_with(|| table_line(&row(event, playbook, es)));
-        out.push_str(line);
-    }
     out
 }
 
@@ -394,6 +465,74 @@ mod tests {
     #[test]
     fn cells_escape_pipes_and_newlines() {
         assert_eq!(cell("a | b\nc\r\n"), "a \\| b<br>c");
+    }
+
+    fn event(seq: u64, body: serde_json::Value) -> Event {
+        let mut json = body;
+        json["seq"] = seq.into();
+        json["ts"] = "2026-11-22T10:00:00Z".into();
+        json["actor"] = "runbook".into();
+        serde_json::from_value(json).expect("an event")
+    }
+
+    fn started(step: &str) -> serde_json::Value {
+        serde_json::json!({"kind": "step_started", "step": step, "title": step})
+    }
+
+    fn finished(step: &str) -> serde_json::Value {
+        serde_json::json!({"kind": "step_finished", "step": step, "title": step,
+            "duration_ms": 1, "outcome": "ok"})
+    }
+
+    /// What the view must read: the header and one line for each entry `entries`
+    /// keeps, rendered from scratch.
+    fn from_scratch(events: &[Event], playbook: &Playbook) -> String {
+        let es = is_es(&lang_of(events, playbook));
+        let lines: String = entries(events, playbook, es)
+            .iter()
+            .map(|(_, row)| table_line(row))
+            .collect();
+        header(playbook, es) + &lines
+    }
+
+    #[test]
+    fn the_live_view_equals_a_render_from_scratch_after_every_event() {
+        let playbook = Playbook {
+            id: "live".into(),
+            ..Playbook::default()
+        };
+        let bodies = [
+            serde_json::json!({"kind": "session_started", "incident": "i", "playbook": "live",
+                "title": "Live", "source": "live.md", "service": null, "lang": "es",
+                "severity": "sev2", "mode": "unattended", "variables": []}),
+            started("a"),
+            finished("a"),
+            started("b"),
+            serde_json::json!({"kind": "note", "text": "while b runs"}),
+            started("b"),
+            started("c"),
+            finished("b"),
+            finished("c"),
+            started("a"),
+        ];
+        let events: Vec<Event> = bodies
+            .into_iter()
+            .enumerate()
+            .map(|(i, body)| event(i as u64 + 1, body))
+            .collect();
+        let mut view = LiveView::default();
+        let mut before = String::new();
+        for n in 0..=events.len() {
+            let changed_from = view.update(&events[..n], &playbook);
+            let expected = from_scratch(&events[..n], &playbook);
+            assert_eq!(view.text(), expected, "after {n} events");
+            assert_eq!(
+                before.get(..changed_from),
+                expected.get(..changed_from),
+                "the text before the offset {changed_from} is unchanged ({n} events)"
+            );
+            before = expected;
+        }
     }
 
     #[test]

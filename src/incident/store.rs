@@ -1,6 +1,6 @@
 //! The incident directory on disk: `events.jsonl` (append-only, every event synced
 //! before `append` returns), `playbook.json` (the playbook as the session started,
-//! redacted) and `log.md` (re-rendered after every event).
+//! redacted) and `log.md` (kept current after every event).
 //!
 //! Several processes may write one incident: the session, and `runbook note` from
 //! another terminal. Every append takes an exclusive lock on `events.jsonl`, first
@@ -40,9 +40,10 @@ pub struct IncidentLog {
     redactor: Arc<Redactor>,
     /// Held (locked) while this process runs the session.
     session_lock: Option<File>,
-    /// The `log.md` this process wrote last, and its table lines by event.
-    log_md_written: String,
-    log_md_rows: logmd::RowCache,
+    /// `log.md` as this process keeps it, and its length on disk after our last
+    /// write (`None`: not written yet, or the write failed).
+    log_md: logmd::LiveView,
+    log_md_written: Option<u64>,
 }
 
 impl std::fmt::Debug for IncidentLog {
@@ -89,8 +90,8 @@ impl IncidentLog {
             playbook: stored,
             redactor,
             session_lock: None,
-            log_md_written: String::new(),
-            log_md_rows: logmd::RowCache::default(),
+            log_md: logmd::LiveView::default(),
+            log_md_written: None,
         };
         log.claim_session()?;
         log.write_log_md()?;
@@ -117,8 +118,8 @@ impl IncidentLog {
             playbook,
             redactor,
             session_lock: None,
-            log_md_written: String::new(),
-            log_md_rows: logmd::RowCache::default(),
+            log_md: logmd::LiveView::default(),
+            log_md_written: None,
         };
         log.with_lock(|log| log.catch_up())?;
         Ok(log)
@@ -290,48 +291,49 @@ impl IncidentLog {
         Ok(())
     }
 
-    /// `log.md` is a view of events that are already redacted, rendered whole after
-    /// every event; it is not synced: `events.jsonl` is the record, and the next
-    /// append rewrites the view.
+    /// `log.md` is a view of events that are already redacted, brought up to date
+    /// after every event; it is not synced: `events.jsonl` is the record, and the
+    /// next append rewrites the view. Most events only add a row at the end, so the
+    /// file is patched from the first changed byte rather than replaced whole.
     fn write_log_md(&mut self) -> Result<()> {
-        let text = logmd::render_cached(&self.events, &self.playbook, &mut self.log_md_rows);
+        let changed_from = self.log_md.update(&self.events, &self.playbook);
+        let text = self.log_md.text().as_bytes();
         let path = self.dir.join(LOG_FILE);
-        let result = match self.unchanged_log_md_prefix(&path, &text) {
-            Some(common) => patch_file(&path, &text.as_bytes()[common..], common),
-            None => replace_file(&path, text.as_bytes()),
-        };
-        self.log_md_written = if result.is_ok() { text } else { String::new() };
-        result
-    }
-
-    /// How much of `log.md` on disk is already `text`: most events only add rows at
-    /// the end, so rewriting from there spares a whole-file replace per event (which
-    /// made the view cost more than the steps). `None` when the file is not what this
-    /// process last wrote (another process, `runbook note`, rendered it since).
-    fn unchanged_log_md_prefix(&self, path: &Path, text: &str) -> Option<usize> {
-        let on_disk = fs::metadata(path).ok()?.len();
-        if self.log_md_written.is_empty() || on_disk != self.log_md_written.len() as u64 {
-            return None;
-        }
-        let common = self
+        let ours_on_disk = self
             .log_md_written
-            .bytes()
-            .zip(text.bytes())
-            .take_while(|(a, b)| a == b)
-            .count();
-        Some(common)
+            .is_some_and(|len| fs::metadata(&path).is_ok_and(|m| m.len() == len));
+        let written_before = self.log_md_written.take();
+        let result = match written_before {
+            // Another process (`runbook note`) may have rendered it since: then whole.
+            Some(len) if ours_on_disk => {
+                let from = changed_from.min(len as usize);
+                patch_file(&path, &text[from..], from, len)
+            }
+            _ => replace_file(&path, text),
+        };
+        if result.is_ok() {
+            self.log_md_written = Some(text.len() as u64);
+        }
+        result
     }
 }
 
-/// Writes `tail` at byte `offset` of an existing file and cuts it to end there.
-fn patch_file(path: &Path, tail: &[u8], offset: usize) -> Result<()> {
+/// Writes `tail` at byte `offset` of a file `old_len` long, cut to end there.
+fn patch_file(path: &Path, tail: &[u8], offset: usize, old_len: u64) -> Result<()> {
     use std::os::unix::fs::FileExt;
     let file = OpenOptions::new()
         .write(true)
         .open(path)
         .map_err(|e| Error::io(path, e))?;
+    let new_len = (offset + tail.len()) as u64;
     file.write_all_at(tail, offset as u64)
-        .and_then(|()| file.set_len((offset + tail.len()) as u64))
+        .and_then(|()| {
+            if new_len < old_len {
+                file.set_len(new_len)
+            } else {
+                Ok(())
+            }
+        })
         .map_err(|e| Error::io(path, e))
 }
 
