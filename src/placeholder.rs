@@ -55,6 +55,9 @@ pub(crate) enum Quoting {
     /// In the `"…"` script of `sh -c`: the outer shell expands it first, then the inner
     /// shell parses the result, seeing the placeholder in the given context.
     DoubleScript(Inner),
+    /// An unquoted argument of a command that joins its arguments into a script for
+    /// another shell (`watch`, `eval`, `ssh HOST …`): that shell parses the value again.
+    JoinedScript,
     /// A script inside a script: too many levels of quoting to rewrite safely.
     Deep,
 }
@@ -79,7 +82,10 @@ impl Quoting {
             Quoting::Single => Quoting::SingleScript(Inner::Single),
             Quoting::Heredoc => Quoting::SingleScript(Inner::Heredoc),
             Quoting::QuotedHeredoc => Quoting::SingleScript(Inner::QuotedHeredoc),
-            Quoting::SingleScript(_) | Quoting::DoubleScript(_) | Quoting::Deep => Quoting::Deep,
+            Quoting::SingleScript(_)
+            | Quoting::DoubleScript(_)
+            | Quoting::JoinedScript
+            | Quoting::Deep => Quoting::Deep,
         }
     }
 }
@@ -372,6 +378,9 @@ struct Lexer<'a> {
     src: &'a str,
     bytes: &'a [u8],
     i: usize,
+    /// Where this lexer's script begins: looking back for the command a word belongs
+    /// to stops here, not in the text of the shell that quotes the script.
+    floor: usize,
     depth: usize,
     found: Vec<(Placeholder, Quoting)>,
     heredocs: Vec<PendingHeredoc>,
@@ -386,6 +395,7 @@ impl<'a> Lexer<'a> {
             src,
             bytes: src.as_bytes(),
             i: start,
+            floor: start,
             depth,
             found: Vec::new(),
             heredocs: Vec::new(),
@@ -588,16 +598,34 @@ impl<'a> Lexer<'a> {
         self.backticks.push(start..end);
     }
 
-    /// Whether the quote at `self.i` opens the script argument of `sh -c` / `bash -lc`.
+    /// Whether the quote at `self.i` opens a script another shell parses: the argument
+    /// of `sh -c` / `bash -lc` / `su -c`, or any argument of `watch`, `eval`, `ssh HOST`.
     fn opens_script(&self) -> bool {
         static SHELL_C: Lazy<Regex> = Lazy::new(|| {
             Regex::new(
-                r#"(?:^|[\s/;&|('"`])(?:ba|da|z|k|a)?sh(?:\s+-[a-zA-Z]+)*\s+-[a-zA-Z]*c\s+$"#,
+                r#"(?:^|[\s/;&|('"`])(?:(?:ba|da|z|k|a)?sh(?:\s+-[a-zA-Z]+)*\s+-[a-zA-Z]*c|(?:su|runuser)\s(?:.*\s)?(?:-c|--command=?))\s*$"#,
             )
             .expect("valid regex")
         });
-        let line_start = self.src[..self.i].rfind('\n').map_or(0, |n| n + 1);
-        SHELL_C.is_match(&self.src[line_start..self.i])
+        let line_start = self.src[self.floor..self.i]
+            .rfind('\n')
+            .map_or(self.floor, |n| self.floor + n + 1);
+        SHELL_C.is_match(&self.src[line_start..self.i]) || self.joins_into_script(self.i)
+    }
+
+    /// Whether byte `at` is in the arguments of a command that joins them with spaces
+    /// and hands the result to a shell: `watch`, `eval`, or `ssh` after the host.
+    fn joins_into_script(&self, at: usize) -> bool {
+        static JOINS: Lazy<Regex> = Lazy::new(|| {
+            let wrappers =
+                r"(?:(?:sudo(?:\s+-[a-zA-Z]+)*|nohup|time|timeout\s+\S+|env(?:\s+\w+=\S*)*)\s+)*";
+            let ssh = r"ssh(?:\s+(?:-[46AaCfGgKkMNnqsTtVvXxYy]*[BbcDEeFIiJLlmOoPpQRSWw]\s*\S+|-[46AaCfGgKkMNnqsTtVvXxYy]+))*\s+[^\s-]\S*";
+            Regex::new(&format!(r"^\s*{wrappers}(?:eval|watch|{ssh})\s")).expect("valid regex")
+        });
+        let command_start = self.src[self.floor..at]
+            .rfind(['\n', ';', '&', '|', '(', '`'])
+            .map_or(self.floor, |n| self.floor + n + 1);
+        JOINS.is_match(&self.src[command_start..at])
     }
 
     fn at_word_start(&self) -> bool {
@@ -808,6 +836,11 @@ impl<'a> Lexer<'a> {
         notation: Notation,
         quoting: Quoting,
     ) {
+        let quoting = if quoting == Quoting::Bare && self.joins_into_script(range.start) {
+            Quoting::JoinedScript
+        } else {
+            quoting
+        };
         self.found.push((
             Placeholder {
                 name,

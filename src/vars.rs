@@ -266,12 +266,17 @@ pub fn prepare(command: &str, bindings: &Bindings) -> Prepared {
 /// already are references and stay as written.
 ///
 /// Three places need more, because a second parse follows:
-/// - the `'…'` script of `sh -c`: the inner shell parses it. Where the inner shell sees
-///   the placeholder bare, bash splices `${JWT@Q}` (the value quoted for a shell, so it
-///   also works in `docker exec … sh -c` whose environment is not ours); inside the inner
-///   shell's quotes the script refers to its inherited environment;
+/// - the `'…'` script of `sh -c` (also `su -c`, and any argument of `watch`, `eval`,
+///   `ssh HOST`): the inner shell parses it. Where the inner shell sees the placeholder
+///   bare, bash splices the value single-quoted at expansion time ([`quoted_expansion`],
+///   so it also works in `docker exec … sh -c` and over ssh, whose environment is not
+///   ours); inside the inner shell's quotes the script refers to its inherited
+///   environment;
 /// - the `"…"` script of `sh -c`: the outer shell expands into it, so even `$X` must not
-///   land there raw; it becomes `${X@Q}` (bash) or an escaped `\${X}` for the inner shell;
+///   land there raw; it becomes the quoted expansion (bash) or an escaped `\${X}` for the
+///   inner shell;
+/// - an unquoted argument that `watch`, `eval` or `ssh HOST` join into a script: the
+///   quoted expansion, with bash; other shells leave it as written;
 /// - a `<<'EOF'` body expands nothing: the heredoc is turned into an unquoted one whose
 ///   literal text is escaped, so the values arrive by expansion (a value holding the
 ///   delimiter line cannot end the heredoc early).
@@ -284,7 +289,7 @@ pub fn prepare_for(command: &str, bindings: &Bindings, shell: &str) -> Prepared 
         .is_some_and(|name| name == "bash");
     let scan = placeholder::scan_detailed(command);
     let script = apply_edits(command, script_edits(command, &scan, bindings, bash));
-    let display = apply_edits(command, display_edits(&scan, bindings));
+    let display = apply_edits(command, display_edits(&scan, bindings, bash));
     Prepared {
         script,
         env: bindings.env(),
@@ -398,32 +403,51 @@ fn script_reference(
     let name = &p.name;
     let is_reference = matches!(p.notation, Notation::Dollar | Notation::Braced);
     let text = match quoting {
-        _ if is_reference && !matches!(quoting, Quoting::DoubleScript(_)) => return None,
+        _ if is_reference
+            && !matches!(quoting, Quoting::DoubleScript(_) | Quoting::JoinedScript) =>
+        {
+            return None
+        }
         Quoting::Bare => format!("\"${{{name}}}\""),
         Quoting::Double | Quoting::Heredoc => format!("${{{name}}}"),
         Quoting::Single => format!("'\"${{{name}}}\"'"),
-        Quoting::SingleScript(Inner::Bare) if bash => format!("'\"${{{name}@Q}}\"'"),
+        Quoting::SingleScript(Inner::Bare) if bash => format!("'\"{}\"'", quoted_expansion(name)),
         Quoting::SingleScript(Inner::Bare) => format!("\"${{{name}}}\""),
         Quoting::SingleScript(Inner::Double | Inner::Heredoc) => format!("${{{name}}}"),
         // `$X` written by the author in a double-quoted script: unbound, it expands to
         // nothing (or its default, the author's own text); bound, it is rewritten below.
-        Quoting::DoubleScript(_) if is_reference && !bindings.contains(name) => return None,
-        Quoting::DoubleScript(Inner::Bare) if bash => format!("${{{name}@Q}}"),
+        Quoting::DoubleScript(_) | Quoting::JoinedScript
+            if is_reference && !bindings.contains(name) =>
+        {
+            return None
+        }
+        // Joined with the other arguments and parsed again: one word, quoted for that
+        // parse. Only bash can quote at expansion time; elsewhere it stays as written.
+        Quoting::JoinedScript if bash => format!("\"{}\"", quoted_expansion(name)),
+        Quoting::DoubleScript(Inner::Bare) if bash => quoted_expansion(name),
         Quoting::DoubleScript(Inner::Bare) => format!("\\\"\\${{{name}}}\\\""),
         Quoting::DoubleScript(Inner::Double) => format!("\\${{{name}}}"),
         Quoting::DoubleScript(Inner::Single) => format!("'\\\"\\${{{name}}}\\\"'"),
         Quoting::QuotedHeredoc
         | Quoting::SingleScript(Inner::Single | Inner::QuotedHeredoc)
         | Quoting::DoubleScript(Inner::Heredoc | Inner::QuotedHeredoc)
+        | Quoting::JoinedScript
         | Quoting::Deep => return None,
     };
     Some(text)
 }
 
-fn display_edits(scan: &Scan, bindings: &Bindings) -> Vec<Edit> {
+/// Bash text that, inside `"…"`, expands to the value of `name` single-quoted for any
+/// POSIX shell (`'` becomes `'\''`): unlike `${X@Q}`, whose `$'…'` form for control
+/// characters `sh` (dash) does not read, which `watch` and `ssh` hand their script to.
+fn quoted_expansion(name: &str) -> String {
+    format!(r"'${{{name}//\'/\'\\\'\'}}'")
+}
+
+fn display_edits(scan: &Scan, bindings: &Bindings, bash: bool) -> Vec<Edit> {
     scan.found
         .iter()
-        .filter(|(_, quoting)| substituted(*quoting))
+        .filter(|(_, quoting)| substituted(*quoting, bash))
         .filter_map(|(p, quoting)| {
             let value = bindings.get(&p.name)?;
             // A secret is masked here, not left to the caller's redactor: quoted for the
@@ -457,13 +481,14 @@ fn display_edits(scan: &Scan, bindings: &Bindings) -> Vec<Edit> {
 
 /// Whether a placeholder in this context receives its value ([`script_reference`]
 /// leaves the others as written, and so does the display).
-fn substituted(quoting: Quoting) -> bool {
-    !matches!(
-        quoting,
+fn substituted(quoting: Quoting, bash: bool) -> bool {
+    match quoting {
+        Quoting::JoinedScript => bash,
         Quoting::SingleScript(Inner::Single | Inner::QuotedHeredoc)
-            | Quoting::DoubleScript(Inner::Heredoc | Inner::QuotedHeredoc)
-            | Quoting::Deep
-    )
+        | Quoting::DoubleScript(Inner::Heredoc | Inner::QuotedHeredoc)
+        | Quoting::Deep => false,
+        _ => true,
+    }
 }
 
 /// How a value reads in the displayed command, quoted for where it sits, so that the
@@ -475,6 +500,7 @@ fn display_value(value: &str, quoting: Quoting) -> String {
         Quoting::Heredoc => escape_heredoc_text(value),
         Quoting::Single => escape_for_single_quotes(value),
         Quoting::QuotedHeredoc | Quoting::Deep => value.to_string(),
+        Quoting::JoinedScript => shell_quote(&shell_quote(value)),
         Quoting::SingleScript(inner) => escape_for_single_quotes(&inner_display(value, inner)),
         Quoting::DoubleScript(inner) => escape_for_double_quotes(&inner_display(value, inner)),
     }
@@ -705,14 +731,17 @@ mod tests {
         assert_eq!(p("echo 'id=<job-id>'"), r#"echo 'id='"${JOB_ID}"''"#);
         assert_eq!(p("echo {{name}}"), r#"echo "${name}""#);
         assert_eq!(p("echo $JWT ${JWT:-x}"), "echo $JWT ${JWT:-x}");
-        assert_eq!(p("sh -c 'echo <JWT>'"), r#"sh -c 'echo '"${JWT@Q}"''"#);
+        assert_eq!(
+            p("sh -c 'echo <JWT>'"),
+            r#"sh -c 'echo '"'${JWT//\'/\'\\\'\'}'"''"#
+        );
         assert_eq!(
             prepare_for("sh -c 'echo <JWT>'", &b, "/bin/sh").script,
             r#"sh -c 'echo "${JWT}"'"#
         );
         assert_eq!(
             p(r#"sh -c "echo <JWT> $JWT""#),
-            r#"sh -c "echo ${JWT@Q} ${JWT@Q}""#
+            r#"sh -c "echo '${JWT//\'/\'\\\'\'}' '${JWT//\'/\'\\\'\'}'""#
         );
         assert_eq!(
             p(r#"sh -c "echo \"<JWT>\"""#),

@@ -187,7 +187,66 @@ const EXACT: &[Case] = &[
         command: "bash -c \"printf %s \\\"$VALUE\\\"\"",
         expected: same,
     },
-    // Other shells: no `${X@Q}`, the inner shell reads the environment.
+    // Commands that join their arguments into a script for another shell (stand-ins for
+    // `watch`, `ssh` and `su`, which need a terminal, a server or a password, do what
+    // the real ones do with their arguments: see `STAND_INS`).
+    Case {
+        shell: "bash",
+        command: "eval \"printf %s <VALUE>\"",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "eval 'printf %s <VALUE>'",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "eval printf %s <VALUE>",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "eval printf %s $VALUE",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "watch -n 5 \"printf %s <VALUE>\"",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "watch -n5 -t printf %s \"$VALUE\"",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "sudo ssh -p 2222 -t ops@db-1 printf %s <VALUE>",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "ssh -i key.pem db-1 'printf %s \"<VALUE>\"'",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "su - postgres -c \"printf %s <VALUE>\"",
+        expected: same,
+    },
+    // A bash session quoting for an inner `sh` (dash): POSIX quotes, not `$'…'`.
+    Case {
+        shell: "bash",
+        command: "sh -c 'printf %s <VALUE>'",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "sh -c \"printf %s <VALUE>\"",
+        expected: same,
+    },
+    // Other shells: no quoting at expansion time, the inner shell reads the environment.
     Case {
         shell: "sh",
         command: "printf %s <VALUE>",
@@ -221,28 +280,58 @@ const EXACT: &[Case] = &[
 ];
 
 /// Contexts where only safety is promised: unquoted `$VALUE` is split into words by the
-/// author's choice; bash's quoting of control characters is not dash syntax; a script
-/// inside a script keeps its placeholder as written.
+/// author's choice; a script inside a script keeps its placeholder as written, and so
+/// does a joined script under a shell other than bash.
 const SAFE_ONLY: &[(&str, &str)] = &[
     ("bash", "printf '%s|' $VALUE"),
     ("bash", "printf '%s|' ${VALUE}"),
     ("bash", "echo $VALUE"),
-    ("bash", "sh -c 'printf %s <VALUE>'"),
-    ("bash", "sh -c \"printf %s <VALUE>\""),
     ("bash", "sh -c 'bash -c \"printf %s <VALUE>\"'"),
     ("bash", "bash -c \"sh -c 'printf %s <VALUE>'\""),
     ("bash", "cat <<'E O F'\n<VALUE>\nE O F"),
     ("bash", "bash -c 'cat <<EOF\n<VALUE>\nEOF'"),
+    ("bash", "ssh db-1 \"sudo sh -c 'printf %s <VALUE>'\""),
+    ("sh", "eval printf %s <VALUE>"),
+    ("sh", "watch printf %s <VALUE>"),
+];
+
+/// Stand-ins on PATH for commands that cannot run here, each handing its arguments to
+/// a shell the way the real one does: `watch` joins what follows its options, `ssh`
+/// what follows the host (the remote shell parses it), `su -c` its command.
+const STAND_INS: &[(&str, &str)] = &[
+    (
+        "watch",
+        "#!/bin/sh\nwhile [ $# -gt 0 ]; do case $1 in -n|-d) shift 2;; -*) shift;; *) break;; esac; done\nexec sh -c \"$*\"\n",
+    ),
+    (
+        "ssh",
+        "#!/bin/sh\nwhile [ $# -gt 0 ]; do case $1 in -[bcDEeFIiJLlmOoPpQRSWw]) shift 2;; -*) shift;; *) break;; esac; done\nshift\nexec sh -c \"$*\"\n",
+    ),
+    (
+        "su",
+        "#!/bin/sh\nwhile [ $# -gt 0 ]; do case $1 in -c) exec sh -c \"$2\";; *) shift;; esac; done\n",
+    ),
+    ("sudo", "#!/bin/sh\nexec \"$@\"\n"),
 ];
 
 struct Sandbox {
     dir: tempfile::TempDir,
+    bin: tempfile::TempDir,
 }
 
 impl Sandbox {
     fn new() -> Self {
+        // Stand-ins live outside the working directory, where `*` in a value would see them.
+        let bin = tempfile::tempdir().expect("temp dir");
+        for (name, script) in STAND_INS {
+            let path = bin.path().join(name);
+            std::fs::write(&path, script).expect("stand-in");
+            std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+                .expect("executable");
+        }
         Sandbox {
             dir: tempfile::tempdir().expect("temp dir"),
+            bin,
         }
     }
 
@@ -260,10 +349,16 @@ impl Sandbox {
     }
 
     fn run_script(&self, shell: &str, script: &str, env: &[(String, String)]) -> Vec<u8> {
+        let path = format!(
+            "{}:{}",
+            self.bin.path().display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
         let output = Command::new(shell)
             .arg("-c")
             .arg(script)
             .envs(env.iter().map(|(k, v)| (k, v)))
+            .env("PATH", path)
             .current_dir(self.dir.path())
             .output()
             .expect("shell runs");
@@ -397,6 +492,9 @@ mod arbitrary_values {
                 "printf %s '<VALUE>'",
                 "bash -c 'printf %s <VALUE>'",
                 "bash -c \"printf %s <VALUE>\"",
+                "sh -c \"printf %s <VALUE>\"",
+                "eval printf %s <VALUE>",
+                "watch -n 1 printf %s \"$VALUE\"",
                 "cat <<'EOF'\n<VALUE>\nEOF",
             ] {
                 let prepared = prepare_for(command, &b, "bash");
