@@ -25,9 +25,9 @@ pub fn list(g: &Global, a: &ListArgs) -> Result<i32> {
         out
     };
     if a.json {
-        println!("{}", to_json(&rows)?);
+        crate::stdout::print_line(&to_json(&rows)?)?;
     } else {
-        print!("{}", table(&rows));
+        crate::stdout::print(&table(&rows))?;
     }
     Ok(0)
 }
@@ -89,9 +89,9 @@ fn to_json<T: Serialize>(value: &T) -> Result<String> {
 pub fn show(g: &Global, a: &ShowArgs) -> Result<i32> {
     let playbook = catalog::resolve(g, &a.playbook)?;
     if a.json {
-        println!("{}", to_json(&playbook)?);
+        crate::stdout::print_line(&to_json(&playbook)?)?;
     } else {
-        print!("{}", render::outline(&playbook));
+        crate::stdout::print(&render::outline(&playbook))?;
     }
     Ok(0)
 }
@@ -99,9 +99,9 @@ pub fn show(g: &Global, a: &ShowArgs) -> Result<i32> {
 pub fn graph(g: &Global, a: &GraphArgs) -> Result<i32> {
     let playbook = catalog::resolve(g, &a.playbook)?;
     match a.format {
-        GraphFormat::Json => println!("{}", to_json(&playbook)?),
-        GraphFormat::Mermaid => print!("{}", render::mermaid(&playbook)),
-        GraphFormat::Dot => print!("{}", render::dot(&playbook)),
+        GraphFormat::Json => crate::stdout::print_line(&to_json(&playbook)?)?,
+        GraphFormat::Mermaid => crate::stdout::print(&render::mermaid(&playbook))?,
+        GraphFormat::Dot => crate::stdout::print(&render::dot(&playbook))?,
     }
     Ok(0)
 }

@@ -28,10 +28,13 @@ pub fn command(g: &Global, a: &LintArgs) -> Result<i32> {
     if a.json {
         let text = serde_json::to_string_pretty(&reports)
             .map_err(|e| Error::Other(format!("JSON: {e}")))?;
-        println!("{text}");
+        crate::stdout::print_line(&text)?;
     } else {
         for r in &reports {
-            println!("{}:{}: {}: {}", r.file, r.line, r.level, r.message);
+            crate::stdout::print_line(&format!(
+                "{}:{}: {}: {}",
+                r.file, r.line, r.level, r.message
+            ))?;
         }
         let errors = reports.iter().filter(|r| r.level == Level::Error).count();
         let warnings = reports.len() - errors;

@@ -99,19 +99,19 @@ pub fn command(g: &Global, a: &PostmortemArgs) -> Result<i32> {
     let template = a.template.as_deref();
     match a.output.as_deref() {
         Some(out) if out == Path::new("-") => {
-            print!("{}", render_incident(&dir, &redactor, lang, template)?);
+            crate::stdout::print(&render_incident(&dir, &redactor, lang, template)?)?;
         }
         Some(out) => {
             let text = render_incident(&dir, &redactor, lang, template)?;
             std::fs::write(out, text).map_err(|e| Error::io(out, e))?;
             if !g.quiet {
-                println!("{}", out.display());
+                crate::stdout::print_line(&out.display().to_string())?;
             }
         }
         None => {
             let path = write(&dir, &redactor, lang, template)?;
             if !g.quiet {
-                println!("{}", path.display());
+                crate::stdout::print_line(&path.display().to_string())?;
             }
         }
     }

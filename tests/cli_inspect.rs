@@ -268,3 +268,24 @@ fn the_shipped_playbooks_lint_clean_of_errors() {
     let o = runbook(dir, &["lint", "playbooks"]);
     assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
 }
+
+/// `runbook list | head -1`: a reader that leaves early ends the output quietly.
+#[test]
+fn a_closed_pipe_ends_the_output_without_a_panic() {
+    for args in [
+        &["list"][..],
+        &["graph", "jobs-backlog", "--format", "json"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_runbook"))
+            .args(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}

@@ -214,13 +214,13 @@ pub fn list_command(g: &Global, a: &IncidentsArgs) -> Result<i32> {
     if a.json {
         let json = serde_json::to_string_pretty(&summaries)
             .map_err(|e| Error::Other(format!("cannot serialize the list: {e}")))?;
-        println!("{json}");
+        crate::stdout::print_line(&json)?;
     } else if summaries.is_empty() {
         if !g.quiet {
-            println!("no incidents in {}", g.incidents_dir.display());
+            crate::stdout::print_line(&format!("no incidents in {}", g.incidents_dir.display()))?;
         }
     } else {
-        print!("{}", table(&summaries));
+        crate::stdout::print(&table(&summaries))?;
     }
     Ok(0)
 }
@@ -327,7 +327,11 @@ pub fn note_command(g: &Global, a: &NoteArgs) -> Result<i32> {
     };
     let event = log.append(&current_actor(), body)?;
     if !g.quiet {
-        println!("recorded event {} in {}", event.seq, dir.display());
+        crate::stdout::print_line(&format!(
+            "recorded event {} in {}",
+            event.seq,
+            dir.display()
+        ))?;
     }
     Ok(0)
 }
