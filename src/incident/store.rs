@@ -40,10 +40,39 @@ pub struct IncidentLog {
     redactor: Arc<Redactor>,
     /// Held (locked) while this process runs the session.
     session_lock: Option<File>,
+    /// Whether events were written since the last sync.
+    unsynced: bool,
     /// `log.md` as this process keeps it, and its length on disk after our last
     /// write (`None`: not written yet, or the write failed).
     log_md: logmd::LiveView,
     log_md_written: Option<u64>,
+}
+
+/// When an appended event must be on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Durability {
+    Synced,
+    BeforeNextStep,
+}
+
+/// Syncs an incident's `events.jsonl` (see [`IncidentLog::sync_handle`]).
+#[derive(Debug)]
+pub struct EventsSync {
+    file: File,
+    path: PathBuf,
+}
+
+impl EventsSync {
+    pub fn sync(self) -> Result<()> {
+        self.file.sync_data().map_err(|e| Error::io(&self.path, e))
+    }
+}
+
+/// A log dropped with events not yet synced (a session ending on an error) syncs them.
+impl Drop for IncidentLog {
+    fn drop(&mut self) {
+        let _ = self.sync();
+    }
 }
 
 impl std::fmt::Debug for IncidentLog {
@@ -90,6 +119,7 @@ impl IncidentLog {
             playbook: stored,
             redactor,
             session_lock: None,
+            unsynced: false,
             log_md: logmd::LiveView::default(),
             log_md_written: None,
         };
@@ -118,6 +148,7 @@ impl IncidentLog {
             playbook,
             redactor,
             session_lock: None,
+            unsynced: false,
             log_md: logmd::LiveView::default(),
             log_md_written: None,
         };
@@ -136,8 +167,20 @@ impl IncidentLog {
 
     /// Records one event: every string in it redacted, numbered after the last event
     /// any process wrote, written as one line and synced to disk before returning;
-    /// then `log.md` is re-rendered.
+    /// then `log.md` is brought up to date.
     pub fn append(&mut self, actor: &str, body: EventBody) -> Result<Event> {
+        self.append_as(actor, body, Durability::Synced)
+    }
+
+    /// [`IncidentLog::append`], leaving the sync to the caller: SPEC §4 wants each event
+    /// synced before the next step starts, and a session syncs a step's events while
+    /// the next step's shell starts up ([`IncidentLog::sync_handle`]). Written, the
+    /// event is in the kernel's cache, which outlives a killed process.
+    pub fn append_unsynced(&mut self, actor: &str, body: EventBody) -> Result<Event> {
+        self.append_as(actor, body, Durability::BeforeNextStep)
+    }
+
+    fn append_as(&mut self, actor: &str, body: EventBody, durability: Durability) -> Result<Event> {
         let draft = Event {
             seq: 0,
             ts: Utc::now(),
@@ -145,10 +188,6 @@ impl IncidentLog {
             body,
         };
         let mut event = redact_event(&draft, &self.redactor)?;
-        // SPEC §4 wants each event synced before the next step starts: a step's
-        // `step_started` is synced together with its `step_finished`, one sync a step.
-        // Until then it sits in the kernel's cache, which outlives a killed process.
-        let sync_now = !matches!(event.body, EventBody::StepStarted { .. });
         self.with_lock(|log| {
             log.catch_up()?;
             // Stamped under the lock so times never go backwards between writers.
@@ -159,19 +198,45 @@ impl IncidentLog {
             line.push('\n');
             log.file
                 .write_all(line.as_bytes())
-                .and_then(|()| {
-                    if sync_now {
-                        log.file.sync_data()
-                    } else {
-                        Ok(())
-                    }
-                })
                 .map_err(|e| Error::io(&log.events_path, e))?;
+            log.unsynced = true;
+            if durability == Durability::Synced {
+                log.sync()?;
+            }
             log.read_to += line.len() as u64;
             log.events.push(event.clone());
             log.write_log_md()
         })?;
         Ok(event)
+    }
+
+    /// Syncs `events.jsonl` if an event was written since the last sync.
+    pub fn sync(&mut self) -> Result<()> {
+        if self.unsynced {
+            self.file
+                .sync_data()
+                .map_err(|e| Error::io(&self.events_path, e))?;
+            self.unsynced = false;
+        }
+        Ok(())
+    }
+
+    /// What syncs the events written so far from another thread: `None` when they
+    /// already are. The caller must run it before the next step's command does.
+    pub fn sync_handle(&mut self) -> Result<Option<EventsSync>> {
+        if !self.unsynced {
+            return Ok(None);
+        }
+        let file = self
+            .file
+            .try_clone()
+            .map_err(|e| Error::io(&self.events_path, e))?;
+        // Whoever holds the handle syncs: from here on, this log counts them as synced.
+        self.unsynced = false;
+        Ok(Some(EventsSync {
+            file,
+            path: self.events_path.clone(),
+        }))
     }
 
     /// Reads the events other processes (`runbook note`) appended since.
