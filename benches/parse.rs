@@ -1,7 +1,8 @@
 //! Parser throughput and `list` latency.
 //!
 //! - `parse/seeds-10MB`: the five seed runbooks concatenated to ~10 MB, parsed as one
-//!   document (target ≥ 50 MB/s); `parse/blocks-only-10MB` is the Markdown layer alone.
+//!   document (target ≥ 50 MB/s); `parse/blocks-only-10MB` is the Markdown layer alone
+//!   and `parse/pulldown-only-10MB` is pulldown-cmark's offset iterator alone (the floor).
 //! - `list/1000-playbooks`: `runbook --playbooks DIR list` (the real binary, process
 //!   start included) over a directory of 1,000 authored playbooks (target < 100 ms);
 //!   `list/catalog-all` is the same work as a library call.
@@ -51,6 +52,15 @@ fn parse(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(text.len() as u64));
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(20));
+    // pulldown-cmark alone, with the options `blocks::parse` uses: the floor under
+    // everything else (nothing the parser does can be faster than tokenising).
+    group.bench_function("pulldown-only-10MB", |b| {
+        b.iter(|| {
+            pulldown_cmark::Parser::new_ext(&text, runbook::markdown::blocks::options())
+                .into_offset_iter()
+                .count()
+        })
+    });
     // The Markdown layer alone (pulldown-cmark events → blocks with lines): the floor
     // the step-graph pass builds on.
     group.bench_function("blocks-only-10MB", |b| {

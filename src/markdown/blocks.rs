@@ -147,20 +147,42 @@ struct Collapsed {
 }
 
 impl Collapsed {
+    /// Appends `s` word by word. Bytes below 0x80 are tested directly (this runs on
+    /// every span of every paragraph); other characters are decoded to test for
+    /// Unicode white space (NBSP and friends separate words too).
     fn push_str(&mut self, s: &str) {
-        for (i, part) in s.split(char::is_whitespace).enumerate() {
-            if i > 0 {
+        let bytes = s.as_bytes();
+        let mut word_start: Option<usize> = None;
+        let mut i = 0;
+        while i < bytes.len() {
+            let (white, width) = match bytes[i] {
+                b if b < 0x80 => (b.is_ascii_whitespace() || b == 0x0b, 1),
+                _ => match s[i..].chars().next() {
+                    Some(c) => (c.is_whitespace(), c.len_utf8()),
+                    None => break,
+                },
+            };
+            if white {
+                if let Some(start) = word_start.take() {
+                    self.push_word(&s[start..i]);
+                }
                 self.space = true;
+            } else if word_start.is_none() {
+                word_start = Some(i);
             }
-            if part.is_empty() {
-                continue;
-            }
-            if self.space && !self.text.is_empty() {
-                self.text.push(' ');
-            }
-            self.space = false;
-            self.text.push_str(part);
+            i += width;
         }
+        if let Some(start) = word_start {
+            self.push_word(&s[start..]);
+        }
+    }
+
+    fn push_word(&mut self, word: &str) {
+        if self.space && !self.text.is_empty() {
+            self.text.push(' ');
+        }
+        self.space = false;
+        self.text.push_str(word);
     }
 
     fn push(&mut self, c: char) {
@@ -235,15 +257,18 @@ pub fn item_lead(item: &Item) -> Option<&Para> {
     }
 }
 
+/// The pulldown-cmark extensions the rules look at: tables (kept as raw blocks),
+/// strikethrough and task-list markers (their text is kept). Nothing else is enabled, so
+/// the tokeniser does no work the rules would throw away.
+pub fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
+}
+
 /// Parses Markdown (without front matter) into blocks. `line_base` is the line of the
 /// first byte of `text` in the original file, so lines point into the file.
 pub fn parse(text: &str, index: &LineIndex, byte_base: usize) -> Vec<Block> {
-    let mut options = Options::empty();
-    options.insert(Options::ENABLE_TABLES);
-    options.insert(Options::ENABLE_STRIKETHROUGH);
-    options.insert(Options::ENABLE_TASKLISTS);
     let mut builder = Builder::new(text, index, byte_base);
-    for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
         builder.event(event, range);
     }
     builder.finish()

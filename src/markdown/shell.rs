@@ -842,17 +842,31 @@ pub fn looks_like_command(line: &str) -> bool {
         return true;
     }
     let base = first.rsplit('/').next().unwrap_or(first);
-    KNOWN_COMMANDS.contains(&base) || base.starts_with("kafka-")
+    is_known_command(base) || base.starts_with("kafka-")
+}
+
+/// `KNOWN_COMMANDS.contains(name)` by hash: it is asked for every line of every code
+/// block, and the list has hundreds of names.
+fn is_known_command(name: &str) -> bool {
+    static KNOWN: once_cell::sync::Lazy<std::collections::HashSet<&'static str>> =
+        once_cell::sync::Lazy::new(|| KNOWN_COMMANDS.iter().copied().collect());
+    KNOWN.contains(name)
 }
 
 /// A crontab entry (`0 2 * * * /path/script.sh`): a schedule, not something to run now.
 pub fn is_crontab_line(line: &str) -> bool {
-    let fields: Vec<&str> = line.split_whitespace().collect();
-    fields.len() >= 6
-        && fields[..5].iter().all(|f| {
-            f.chars()
-                .all(|c| c.is_ascii_digit() || matches!(c, '*' | '/' | ',' | '-'))
-        })
+    let schedule_field = |f: &str| {
+        f.bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'*' | b'/' | b',' | b'-'))
+    };
+    let mut fields = line.split_whitespace();
+    let schedule = fields
+        .by_ref()
+        .take(5)
+        .filter(|f| schedule_field(f))
+        .count()
+        == 5;
+    schedule && fields.next().is_some()
         || line.trim_start().starts_with('@')
             && ["@reboot", "@daily", "@hourly", "@weekly", "@monthly"]
                 .iter()

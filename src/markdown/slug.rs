@@ -8,22 +8,32 @@ use std::collections::HashSet;
 
 /// The slug of a heading or title.
 pub fn slugify(text: &str) -> String {
-    let folded = deunicode::deunicode(&clean_title_cow(text));
+    let clean = clean_title_cow(text);
+    // deunicode allocates even for ASCII, which most titles are.
+    let folded = if clean.is_ascii() {
+        clean
+    } else {
+        std::borrow::Cow::Owned(deunicode::deunicode(&clean))
+    };
     let mut out = String::with_capacity(folded.len());
     let mut dash = false;
-    for c in folded.chars() {
-        if c.is_ascii_alphanumeric() || c == '_' {
+    // `folded` is ASCII (deunicode's output is), so bytes are characters.
+    for c in folded.bytes() {
+        if c.is_ascii_alphanumeric() || c == b'_' {
             if dash && !out.is_empty() {
                 out.push('-');
             }
             dash = false;
-            out.push(c.to_ascii_lowercase());
-        } else if c.is_whitespace() || c == '-' || c == '/' || c == '.' || c == ':' {
+            out.push(char::from(c.to_ascii_lowercase()));
+        } else if c.is_ascii_whitespace() || matches!(c, 0x0b | b'-' | b'/' | b'.' | b':') {
             dash = true;
         }
         // Other punctuation is dropped, as GitHub does: `(503 Errors)` → `503-errors`.
     }
-    out.trim_matches('_').to_string()
+    if out.starts_with('_') || out.ends_with('_') {
+        return out.trim_matches('_').to_string();
+    }
+    out
 }
 
 /// A slug cut at a word boundary so ids stay readable.
@@ -59,11 +69,19 @@ pub fn clean_title(text: &str) -> String {
 /// `clean_title` without copying when nothing needs removing (the common case).
 pub fn clean_title_cow(text: &str) -> std::borrow::Cow<'_, str> {
     let trimmed = text.trim();
-    let single_spaced = !trimmed.contains("  ") && !trimmed.contains(['\t', '\n', '\r']);
-    let all_kept = trimmed
-        .split(' ')
-        .all(|t| t.bytes().any(|b| b.is_ascii_alphanumeric()) || is_meaningful_symbol(t));
-    if single_spaced && all_kept {
+    // One pass over the tokens: an empty token is a double space, and every token must
+    // be free of other white space and be kept.
+    let kept_as_is = trimmed.split(' ').all(|t| {
+        let mut alnum = false;
+        for b in t.bytes() {
+            if matches!(b, b'\t' | b'\n' | b'\r') {
+                return false;
+            }
+            alnum |= b.is_ascii_alphanumeric();
+        }
+        !t.is_empty() && (alnum || is_meaningful_symbol(t))
+    });
+    if kept_as_is {
         return std::borrow::Cow::Borrowed(trimmed);
     }
     let mut out = String::with_capacity(text.len());
@@ -112,10 +130,16 @@ impl SlugSet {
     /// `base` if free, else `base-1`, `base-2`...
     pub fn unique(&mut self, base: &str) -> String {
         let base = if base.is_empty() { "section" } else { base };
-        if self.seen.insert(base.to_string()) {
+        if !self.seen.contains(base) {
+            self.seen.insert(base.to_string());
             return base.to_string();
         }
-        let counter = self.next.entry(base.to_string()).or_insert(1);
+        if !self.next.contains_key(base) {
+            self.next.insert(base.to_string(), 1);
+        }
+        let Some(counter) = self.next.get_mut(base) else {
+            return base.to_string();
+        };
         loop {
             let candidate = format!("{base}-{counter}");
             *counter += 1;
