@@ -4,27 +4,27 @@
 //! window or Ctrl-C can signal the whole group (grandchildren included): SIGTERM, a
 //! grace period, then SIGKILL, the way nextest does it. stdout and stderr share one pipe
 //! so their lines keep the order the command wrote them in. Output streams to the
-//! caller line by line and is kept as a head and a tail, so a step that prints
-//! gigabytes costs as much memory as one that prints a line.
+//! caller in runs of whole lines and is kept as a head and a tail, so a step that
+//! prints gigabytes costs as much memory as one that prints a line.
 
-use nix::fcntl::{fcntl, FcntlArg};
+mod output;
+mod pipe_reader;
+
+pub use output::{Chunk, HEAD_BYTES, MAX_LINE_BYTES, TAIL_BYTES};
+/// The most output the callback is handed at once, in bytes read.
+pub use pipe_reader::CHUNK_BYTES;
+
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
+use output::Sink;
+use pipe_reader::PipeReader;
 use std::io;
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
-use tokio::io::AsyncReadExt;
-use tokio::net::unix::pipe;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::time::sleep_until;
-
-/// Bytes of output kept from the start and from the end of a step's output.
-pub const HEAD_BYTES: usize = 64 * 1024;
-pub const TAIL_BYTES: usize = 64 * 1024;
-/// Longer lines reach `on_line` in pieces of at most this many bytes.
-pub const MAX_LINE_BYTES: usize = 8 * 1024;
 /// Between SIGTERM and SIGKILL.
 pub const KILL_GRACE: Duration = Duration::from_secs(2);
 /// How long output is still read after the command exited, for background processes
@@ -33,11 +33,8 @@ pub const LINGER: Duration = Duration::from_millis(500);
 /// The default step timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Bytes handled per wake-up at most, and the pipe capacity asked for.
-const READ_CHUNK: usize = 1024 * 1024;
 /// How often a command that is still writing is checked for having exited.
 const EXIT_CHECK: Duration = Duration::from_millis(50);
-const PIPE_BYTES: i32 = 1024 * 1024;
 
 /// What to run and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +50,12 @@ pub struct ExecSpec {
     /// A never-ending command: stream it for this long, then stop it; that is success.
     /// Replaces `timeout` for the step.
     pub watch: Option<Duration>,
+    /// Run the command without a controlling terminal (in a session of its own), for
+    /// unattended runs: a command that opens `/dev/tty` to ask something (`read x
+    /// </dev/tty`, ssh's password prompt) fails at once ("No such device or
+    /// address") instead of waiting until the timeout for an answer nobody will
+    /// type. Off, the command shares the caller's terminal, as a guided run needs.
+    pub detach_terminal: bool,
 }
 
 impl ExecSpec {
@@ -65,6 +68,7 @@ impl ExecSpec {
             env: Vec::new(),
             timeout: DEFAULT_TIMEOUT,
             watch: None,
+            detach_terminal: false,
         }
     }
 }
@@ -117,10 +121,13 @@ enum Ending {
     Interrupted,
 }
 
-/// Runs `spec`, calling `on_line` with each output line (without its line ending) as it
-/// arrives. SIGINT, SIGTERM or SIGHUP received meanwhile stop the command and return
+/// Runs `spec`, calling `on_output` with the output as it arrives (see [`Chunk`]).
+/// SIGINT, SIGTERM or SIGHUP received meanwhile stop the command and return
 /// `interrupted`. Errors only when the shell cannot be started.
-pub async fn run(spec: &ExecSpec, on_line: &mut (dyn FnMut(&str) + '_)) -> io::Result<ExecResult> {
+pub async fn run(
+    spec: &ExecSpec,
+    on_output: &mut (dyn FnMut(Chunk<'_>) + '_),
+) -> io::Result<ExecResult> {
     if let Some(cwd) = spec.cwd.as_deref().filter(|cwd| !cwd.is_dir()) {
         // Otherwise spawning fails with a bare "No such file or directory" that seems to
         // be about the shell.
@@ -132,39 +139,17 @@ pub async fn run(spec: &ExecSpec, on_line: &mut (dyn FnMut(&str) + '_)) -> io::R
     let mut interrupts = Interrupts::listen()?;
     let (reader, writer) = io::pipe()?;
     let began = Instant::now();
-    let mut child = {
-        // The command holds copies of the pipe's write end: dropped at the end of this
-        // block, so the pipe reaches end-of-file when the command's processes are done.
-        let mut command = tokio::process::Command::new(&spec.shell);
-        command
-            .arg("-c")
-            .arg(&spec.script)
-            .envs(spec.env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null())
-            .stdout(Stdio::from(writer.try_clone()?))
-            .stderr(Stdio::from(writer))
-            .process_group(0)
-            .kill_on_drop(true);
-        if let Some(cwd) = &spec.cwd {
-            command.current_dir(cwd);
-        }
-        command.spawn()?
-    };
+    let mut child = spawn(spec, writer)?;
     let group = ProcessGroup::of(&child);
-    let reader = OwnedFd::from(reader);
-    // A roomier pipe lets the command run ahead while a chunk is being handled, and
-    // each read take more: fewer wake-ups and system calls per byte. Best effort.
-    let _ = fcntl(reader.as_raw_fd(), FcntlArg::F_SETPIPE_SZ(PIPE_BYTES));
-    let mut output = pipe::Receiver::from_owned_fd(reader)?;
-    let mut sink = Sink::new(on_line);
-    let mut buf = vec![0u8; READ_CHUNK];
+    let mut output = PipeReader::start(OwnedFd::from(reader))?;
+    let mut sink = Sink::new(on_output);
     let mut eof = false;
     let mut exited: Option<ExitStatus> = None;
     let deadline = sleep_until((began + spec.watch.unwrap_or(spec.timeout)).into());
     tokio::pin!(deadline);
-    // While output flows, the end of the output says the command is done; checking for
-    // its exit at every wake-up would cost a system call per chunk, so it is checked
-    // now and then (for background processes that keep the pipe open after it exits).
+    // While output flows, the end of the output says the command is done; waiting
+    // for its exit alongside would cost a system call per chunk, so it is checked now
+    // and then (for background processes that keep the pipe open after it exits).
     let mut exit_check = tokio::time::interval(EXIT_CHECK);
     exit_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
@@ -175,8 +160,12 @@ pub async fn run(spec: &ExecSpec, on_line: &mut (dyn FnMut(&str) + '_)) -> io::R
         tokio::select! {
             biased;
             _ = interrupts.recv() => break Ending::Interrupted,
-            ready = output.readable(), if !eof => {
-                eof = ready.is_err() || drain(&output, &mut buf, &mut sink);
+            chunk = output.next(), if !eof => match chunk {
+                Some(chunk) => {
+                    sink.push(chunk.bytes());
+                    output.recycle(chunk);
+                }
+                None => eof = true,
             },
             status = child.wait(), if eof && exited.is_none() => exited = Some(status?),
             _ = exit_check.tick(), if !eof && exited.is_none() => {
@@ -194,7 +183,7 @@ pub async fn run(spec: &ExecSpec, on_line: &mut (dyn FnMut(&str) + '_)) -> io::R
     };
 
     if !matches!(ending, Ending::Exited(_)) {
-        stop_group(&group, &mut child, &mut output, &mut sink, &mut buf).await;
+        stop_group(&group, &mut child, &mut output, &mut sink, eof).await;
     } else {
         group.disarm();
     }
@@ -213,28 +202,40 @@ pub async fn run(spec: &ExecSpec, on_line: &mut (dyn FnMut(&str) + '_)) -> io::R
     })
 }
 
-/// Reads what the pipe holds, up to a buffer's worth, into `sink`. Returns whether the
-/// pipe reached end-of-file (or failed, which ends reading the same way).
-fn drain(output: &pipe::Receiver, buf: &mut [u8], sink: &mut Sink<'_>) -> bool {
-    let mut filled = 0;
-    let eof = loop {
-        match output.try_read(&mut buf[filled..]) {
-            Ok(0) => break true,
-            Ok(n) => {
-                filled += n;
-                if filled == buf.len() {
-                    break false;
-                }
-            }
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break false,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(_) => break true,
-        }
-    };
-    if filled > 0 {
-        sink.push(&buf[..filled]);
+/// Starts `SHELL -c SCRIPT` leading a process group of its own (and, when
+/// `detach_terminal`, a session of its own), stdin empty, stdout and stderr into
+/// `output`.
+fn spawn(spec: &ExecSpec, output: io::PipeWriter) -> io::Result<tokio::process::Child> {
+    // The command holds copies of the pipe's write end, ours is dropped on return: the
+    // pipe reaches end-of-file when the command's processes are done.
+    let mut command = tokio::process::Command::new(&spec.shell);
+    command
+        .arg("-c")
+        .arg(&spec.script)
+        .envs(spec.env.iter().map(|(k, v)| (k, v)))
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(output.try_clone()?))
+        .stderr(Stdio::from(output))
+        .kill_on_drop(true);
+    if let Some(cwd) = &spec.cwd {
+        command.current_dir(cwd);
     }
-    eof
+    if spec.detach_terminal {
+        // SAFETY: between fork and exec the closure makes one async-signal-safe
+        // system call and allocates nothing.
+        unsafe {
+            command.pre_exec(|| {
+                // A new session has no controlling terminal, and its leader leads a
+                // new process group whose id is its pid, as with `process_group(0)`
+                // (which must not be asked for too: a group leader cannot setsid).
+                nix::unistd::setsid().map_err(io::Error::from)?;
+                Ok(())
+            });
+        }
+    } else {
+        command.process_group(0);
+    }
+    command.spawn()
 }
 
 /// SIGTERM to the group, up to [`KILL_GRACE`] for the command to exit (still reading
@@ -243,19 +244,21 @@ fn drain(output: &pipe::Receiver, buf: &mut [u8], sink: &mut Sink<'_>) -> bool {
 async fn stop_group(
     group: &ProcessGroup,
     child: &mut tokio::process::Child,
-    output: &mut pipe::Receiver,
+    output: &mut PipeReader,
     sink: &mut Sink<'_>,
-    buf: &mut [u8],
+    mut eof: bool,
 ) {
     group.signal(Signal::SIGTERM);
     let grace = tokio::time::Instant::now() + KILL_GRACE;
-    let mut eof = false;
     loop {
         tokio::select! {
             _ = child.wait() => break,
-            read = output.read(buf), if !eof => match read {
-                Ok(0) | Err(_) => eof = true,
-                Ok(n) => sink.push(&buf[..n]),
+            chunk = output.next(), if !eof => match chunk {
+                Some(chunk) => {
+                    sink.push(chunk.bytes());
+                    output.recycle(chunk);
+                }
+                None => eof = true,
             },
             _ = sleep_until(grace) => break,
         }
@@ -281,7 +284,7 @@ struct ProcessGroup {
 
 impl ProcessGroup {
     fn of(child: &tokio::process::Child) -> Self {
-        // With `process_group(0)` the child leads a group whose id is its pid.
+        // The child leads a group whose id is its pid (see `spawn`).
         let pgid = child
             .id()
             .and_then(|id| i32::try_from(id).ok())
@@ -349,332 +352,5 @@ impl Interrupts {
             _ = b.recv() => {},
             _ = c.recv() => {},
         }
-    }
-}
-
-/// Where output goes: the bounded capture and the line-by-line callback.
-struct Sink<'a> {
-    capture: Capture,
-    lines: LineSplitter,
-    on_line: &'a mut (dyn FnMut(&str) + 'a),
-}
-
-impl<'a> Sink<'a> {
-    fn new(on_line: &'a mut (dyn FnMut(&str) + 'a)) -> Self {
-        Sink {
-            capture: Capture::default(),
-            lines: LineSplitter::default(),
-            on_line,
-        }
-    }
-
-    fn push(&mut self, data: &[u8]) {
-        self.capture.push(data);
-        self.lines.push(data, &mut *self.on_line);
-    }
-
-    fn finish(&mut self) {
-        self.lines.finish(&mut *self.on_line);
-    }
-}
-
-/// The first [`HEAD_BYTES`] and the last [`TAIL_BYTES`] of a stream, and its length.
-#[derive(Debug, Default)]
-struct Capture {
-    head: Vec<u8>,
-    /// Holds at most twice [`TAIL_BYTES`]; trimmed to the last [`TAIL_BYTES`] when it
-    /// overflows, so trimming costs O(1) per byte.
-    tail: Vec<u8>,
-    total: u64,
-}
-
-impl Capture {
-    fn push(&mut self, mut data: &[u8]) {
-        self.total += data.len() as u64;
-        if self.head.len() < HEAD_BYTES {
-            let take = (HEAD_BYTES - self.head.len()).min(data.len());
-            self.head.extend_from_slice(&data[..take]);
-            data = &data[take..];
-        }
-        if data.len() >= TAIL_BYTES {
-            self.tail.clear();
-            self.tail
-                .extend_from_slice(&data[data.len() - TAIL_BYTES..]);
-            return;
-        }
-        self.tail.extend_from_slice(data);
-        if self.tail.len() > 2 * TAIL_BYTES {
-            let cut = self.tail.len() - TAIL_BYTES;
-            self.tail.drain(..cut);
-        }
-    }
-
-    fn excerpt(&self) -> String {
-        let kept_tail = self.tail.len().min(TAIL_BYTES);
-        let tail = &self.tail[self.tail.len() - kept_tail..];
-        let omitted = self.total - self.head.len() as u64 - kept_tail as u64;
-        if omitted == 0 {
-            let mut all = self.head.clone();
-            all.extend_from_slice(tail);
-            return String::from_utf8_lossy(&all).into_owned();
-        }
-        // Cut at character boundaries so the excerpt has no broken characters.
-        let head = &self.head[..char_boundary_before(&self.head, self.head.len())];
-        let tail_start = tail
-            .iter()
-            .position(|&b| !is_continuation(b))
-            .unwrap_or(tail.len());
-        format!(
-            "{}\n[… {} bytes omitted …]\n{}",
-            String::from_utf8_lossy(head),
-            omitted,
-            String::from_utf8_lossy(&tail[tail_start..])
-        )
-    }
-}
-
-fn is_continuation(byte: u8) -> bool {
-    byte & 0xC0 == 0x80
-}
-
-/// The largest index ≤ `at` that does not split a UTF-8 character of `bytes`.
-fn char_boundary_before(bytes: &[u8], at: usize) -> usize {
-    if at >= bytes.len() {
-        // The end is a boundary unless the last character is incomplete.
-        let start = (0..bytes.len())
-            .rev()
-            .take(4)
-            .find(|&i| !is_continuation(bytes[i]));
-        return match start {
-            Some(i) if utf8_len(bytes[i]) > bytes.len() - i => i,
-            _ => bytes.len(),
-        };
-    }
-    let mut i = at;
-    while i > 0 && is_continuation(bytes[i]) {
-        i -= 1;
-    }
-    if i == 0 && at > 0 && is_continuation(bytes[0]) {
-        at // not UTF-8 anyway; any cut will do
-    } else {
-        i
-    }
-}
-
-fn utf8_len(first: u8) -> usize {
-    match first {
-        0xF0..=0xFF => 4,
-        0xE0..=0xEF => 3,
-        0xC0..=0xDF => 2,
-        _ => 1,
-    }
-}
-
-/// Splits a byte stream into lines for `on_line`, holding at most one partial line of
-/// [`MAX_LINE_BYTES`]; longer lines go out in pieces as they grow.
-#[derive(Debug, Default)]
-struct LineSplitter {
-    partial: Vec<u8>,
-}
-
-impl LineSplitter {
-    fn push(&mut self, mut data: &[u8], on_line: &mut dyn FnMut(&str)) {
-        loop {
-            let newline = memchr::memchr(b'\n', data);
-            let segment = &data[..newline.unwrap_or(data.len())];
-            match newline {
-                // The common case, a whole line in the chunk: no copy.
-                Some(_) if self.partial.is_empty() && segment.len() <= MAX_LINE_BYTES => {
-                    emit_line(segment, on_line)
-                }
-                Some(_) => {
-                    self.append(segment, on_line);
-                    emit_line(&self.partial, on_line);
-                    self.partial.clear();
-                }
-                None => {
-                    self.append(segment, on_line);
-                    return;
-                }
-            }
-            data = &data[segment.len() + 1..];
-        }
-    }
-
-    /// Adds to the current line, sending out full pieces while it is longer than
-    /// [`MAX_LINE_BYTES`].
-    fn append(&mut self, mut segment: &[u8], on_line: &mut dyn FnMut(&str)) {
-        if !self.partial.is_empty() {
-            let room = MAX_LINE_BYTES - self.partial.len();
-            if segment.len() <= room {
-                self.partial.extend_from_slice(segment);
-                return;
-            }
-            self.partial.extend_from_slice(&segment[..room]);
-            segment = &segment[room..];
-            let cut = piece_end(&self.partial);
-            on_line(&text(&self.partial[..cut]));
-            self.partial.drain(..cut);
-            // What is left is the start of a character cut in two: at most 3 bytes.
-        }
-        while self.partial.len() + segment.len() > MAX_LINE_BYTES {
-            if self.partial.is_empty() {
-                let cut = piece_end(segment);
-                on_line(&text(&segment[..cut]));
-                segment = &segment[cut..];
-            } else {
-                let take = MAX_LINE_BYTES - self.partial.len();
-                self.partial.extend_from_slice(&segment[..take]);
-                segment = &segment[take..];
-                let cut = piece_end(&self.partial);
-                on_line(&text(&self.partial[..cut]));
-                self.partial.drain(..cut);
-            }
-        }
-        self.partial.extend_from_slice(segment);
-    }
-
-    fn finish(&mut self, on_line: &mut dyn FnMut(&str)) {
-        if !self.partial.is_empty() {
-            emit_line(&self.partial, on_line);
-            self.partial.clear();
-        }
-    }
-}
-
-/// Where the first piece of an over-long line ends: at most [`MAX_LINE_BYTES`], not
-/// inside a character (unless the bytes are not UTF-8 at all).
-fn piece_end(bytes: &[u8]) -> usize {
-    match char_boundary_before(bytes, MAX_LINE_BYTES.min(bytes.len())) {
-        0 => MAX_LINE_BYTES.min(bytes.len()),
-        cut => cut,
-    }
-}
-
-/// Hands a complete line to `on_line` without its `\r`.
-fn emit_line(line: &[u8], on_line: &mut dyn FnMut(&str)) {
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    on_line(&text(line));
-}
-
-/// The bytes as text: `from_utf8_lossy` walks byte by byte even over valid input, so
-/// the vectorised check goes first (most output is valid UTF-8).
-fn text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
-    match std::str::from_utf8(bytes) {
-        Ok(valid) => std::borrow::Cow::Borrowed(valid),
-        Err(_) => String::from_utf8_lossy(bytes),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lines_of(chunks: &[&[u8]]) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut splitter = LineSplitter::default();
-        let mut on_line = |l: &str| out.push(l.to_string());
-        for chunk in chunks {
-            splitter.push(chunk, &mut on_line);
-        }
-        splitter.finish(&mut on_line);
-        out
-    }
-
-    #[test]
-    fn lines_are_split_across_chunks() {
-        assert_eq!(lines_of(&[b"a\nb", b"c\r\n", b"\nd"]), ["a", "bc", "", "d"]);
-        assert_eq!(lines_of(&[b"x\n"]), ["x"]);
-        assert!(lines_of(&[]).is_empty());
-    }
-
-    #[test]
-    fn long_lines_come_in_bounded_pieces() {
-        let long = vec![b'a'; MAX_LINE_BYTES * 3 + 10];
-        let pieces = lines_of(&[&long[..5000], &long[5000..], b"\n"]);
-        assert!(pieces.iter().all(|p| p.len() <= MAX_LINE_BYTES));
-        assert_eq!(pieces.concat().len(), long.len());
-    }
-
-    #[test]
-    fn a_line_of_exactly_the_limit_is_one_line() {
-        let line = vec![b'x'; MAX_LINE_BYTES];
-        let got = lines_of(&[&line[..100], &line[100..], b"\nnext\n"]);
-        assert_eq!(got.len(), 2);
-        assert_eq!(got[0].len(), MAX_LINE_BYTES);
-        assert_eq!(got[1], "next");
-    }
-
-    #[test]
-    fn long_lines_split_the_same_however_they_arrive() {
-        let mut text = "é".repeat(MAX_LINE_BYTES * 2 + 3).into_bytes();
-        text.extend_from_slice(b"\nend\n");
-        let whole = lines_of(&[&text]);
-        let bytewise: Vec<&[u8]> = text.chunks(1).collect();
-        assert_eq!(lines_of(&bytewise), whole);
-        let odd: Vec<&[u8]> = text.chunks(777).collect();
-        assert_eq!(lines_of(&odd), whole);
-        assert_eq!(whole.last().map(String::as_str), Some("end"));
-        assert!(whole
-            .iter()
-            .all(|p| p.len() <= MAX_LINE_BYTES && !p.contains('\u{FFFD}')));
-    }
-
-    #[test]
-    fn pieces_do_not_split_characters() {
-        let text = "é".repeat(MAX_LINE_BYTES); // two bytes each
-        let pieces = lines_of(&[text.as_bytes()]);
-        assert!(pieces.iter().all(|p| !p.contains('\u{FFFD}')));
-        assert_eq!(pieces.concat(), text);
-    }
-
-    #[test]
-    fn short_output_is_kept_whole() {
-        let mut c = Capture::default();
-        c.push(b"hello ");
-        c.push(b"world");
-        assert_eq!(c.excerpt(), "hello world");
-        assert_eq!(c.total, 11);
-    }
-
-    #[test]
-    fn output_of_exactly_head_plus_tail_is_whole() {
-        let mut c = Capture::default();
-        let data = vec![b'x'; HEAD_BYTES + TAIL_BYTES];
-        for chunk in data.chunks(1000) {
-            c.push(chunk);
-        }
-        assert_eq!(c.excerpt().len(), data.len());
-    }
-
-    #[test]
-    fn long_output_keeps_head_and_tail() {
-        let mut c = Capture::default();
-        c.push(&vec![b'h'; HEAD_BYTES]);
-        for _ in 0..100 {
-            c.push(&vec![b'm'; 10_000]);
-        }
-        c.push(&vec![b't'; TAIL_BYTES - 1]);
-        c.push(b"END");
-        let text = c.excerpt();
-        assert!(text.starts_with(&"h".repeat(HEAD_BYTES)));
-        assert!(text.ends_with("END"));
-        let omitted = 100 * 10_000 + TAIL_BYTES - 1 + 3 - TAIL_BYTES;
-        assert!(
-            text.contains(&format!("[… {omitted} bytes omitted …]")),
-            "{}",
-            &text[HEAD_BYTES..HEAD_BYTES + 60]
-        );
-        assert!(c.tail.len() <= 2 * TAIL_BYTES);
-    }
-
-    #[test]
-    fn char_boundaries() {
-        let s = "aé€😀".as_bytes(); // 1 + 2 + 3 + 4 bytes
-        assert_eq!(char_boundary_before(s, 2), 1);
-        assert_eq!(char_boundary_before(s, 3), 3);
-        assert_eq!(char_boundary_before(s, 5), 3);
-        assert_eq!(char_boundary_before(s, s.len()), s.len());
-        assert_eq!(char_boundary_before(&s[..8], 8), 6);
     }
 }

@@ -433,13 +433,65 @@ impl LineRedactor<'_> {
             self.redactor.count(Rule::PemPrivateKey);
             return Cow::Owned(line_mask(line));
         }
+        self.refresh();
+        self.redactor.redact_with(&self.known, line)
+    }
+
+    /// Several whole lines at once (a run of streamed output), redacted; borrowed
+    /// when nothing in it needed masking. One scan of the whole text finds the lines
+    /// holding anything a rule or a known value could match; only those are
+    /// redacted, and the text between them is copied as it is.
+    pub fn lines_of<'t>(&mut self, text: &'t str) -> Cow<'t, str> {
+        self.refresh();
+        let mut out: Option<String> = None;
+        let mut copied = 0;
+        let mut at = 0;
+        while at < text.len() {
+            let start = if self.in_private_key {
+                at // every line of the key's body
+            } else {
+                match self.known.scan.find(&text[at..]) {
+                    Some(m) => line_start(text, at + m.start()),
+                    None => break,
+                }
+            };
+            let end = line_end(text, start);
+            if let Cow::Owned(masked) = self.line(&text[start..end]) {
+                let out = out.get_or_insert_with(|| String::with_capacity(text.len() + 64));
+                out.push_str(&text[copied..start]);
+                out.push_str(&masked);
+                copied = end;
+            }
+            at = end;
+        }
+        match out {
+            Some(mut out) => {
+                out.push_str(&text[copied..]);
+                Cow::Owned(out)
+            }
+            None => Cow::Borrowed(text),
+        }
+    }
+
+    /// Takes in the values the redactor learned since the last call.
+    fn refresh(&mut self) {
         let now = self.redactor.generation.load(Ordering::Acquire);
         if now != self.generation {
             self.known = self.redactor.known();
             self.generation = now;
         }
-        self.redactor.redact_with(&self.known, line)
     }
+}
+
+/// Where the line holding byte `at` of `text` starts.
+fn line_start(text: &str, at: usize) -> usize {
+    memchr::memrchr(b'\n', &text.as_bytes()[..at]).map_or(0, |newline| newline + 1)
+}
+
+/// Where the line starting at `start` ends, its `\n` included.
+fn line_end(text: &str, start: usize) -> usize {
+    memchr::memchr(b'\n', &text.as_bytes()[start..])
+        .map_or(text.len(), |newline| start + newline + 1)
 }
 
 /// A whole line replaced by the private-key mask, keeping its line ending.

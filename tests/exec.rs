@@ -4,7 +4,8 @@
 use nix::errno::Errno;
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
-use runbook::exec::{self, ExecResult, ExecSpec, HEAD_BYTES, TAIL_BYTES};
+use runbook::exec::{self, Chunk, ExecResult, ExecSpec, HEAD_BYTES, TAIL_BYTES};
+use runbook::redact::Redactor;
 use std::process::Command;
 use std::time::Duration;
 
@@ -16,9 +17,9 @@ fn spec(script: &str) -> ExecSpec {
 fn run(spec: &ExecSpec) -> (ExecResult, Vec<String>) {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let mut lines = Vec::new();
-    let mut on_line = |line: &str| lines.push(line.to_string());
+    let mut on_output = |output: Chunk<'_>| lines.extend(output.lines().map(str::to_string));
     let result = runtime
-        .block_on(exec::run(spec, &mut on_line))
+        .block_on(exec::run(spec, &mut on_output))
         .expect("shell starts");
     (result, lines)
 }
@@ -254,20 +255,21 @@ fn child_streams_one_gib() {
     let mut s = spec("head -c 1073741824 /dev/zero | tr '\\0' a; echo; echo END");
     s.timeout = Duration::from_secs(600);
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let mut lines = 0u64;
-    let mut longest = 0usize;
-    let mut on_line = |line: &str| {
-        lines += 1;
-        longest = longest.max(line.len());
+    let mut seen = 0u64;
+    let mut largest = 0usize;
+    let mut on_output = |output: Chunk<'_>| {
+        seen += output.text().len() as u64;
+        largest = largest.max(output.text().len());
     };
     let result = runtime
-        .block_on(exec::run(&s, &mut on_line))
+        .block_on(exec::run(&s, &mut on_output))
         .expect("shell starts");
     assert_eq!(result.exit_code, Some(0));
     assert_eq!(result.total_bytes, (1u64 << 30) + 5);
+    assert_eq!(seen, result.total_bytes);
     assert!(result.output.starts_with("aaaa"));
     assert!(result.output.ends_with("aaaa\nEND\n"));
-    assert!(longest <= exec::MAX_LINE_BYTES);
+    assert!(largest <= exec::CHUNK_BYTES);
     println!("\nVmHWM_KIB={}", vm_hwm_kib());
 }
 
@@ -289,7 +291,7 @@ fn child_is_interrupted() {
     let mut s = spec("echo $$; sh -c 'sleep 1000 & wait'");
     s.timeout = Duration::from_secs(60);
     let mut lines: Vec<String> = Vec::new();
-    let mut on_line = |line: &str| {
+    let mut on_output = |output: Chunk<'_>| {
         if lines.is_empty() {
             // The step is running: press Ctrl-C.
             let me = nix::unistd::getpid();
@@ -298,10 +300,10 @@ fn child_is_interrupted() {
                 let _ = nix::sys::signal::kill(me, Signal::SIGINT);
             });
         }
-        lines.push(line.to_string());
+        lines.extend(output.lines().map(str::to_string));
     };
     let result = runtime
-        .block_on(exec::run(&s, &mut on_line))
+        .block_on(exec::run(&s, &mut on_output))
         .expect("shell starts");
     assert!(result.interrupted);
     assert!(!result.timed_out);
@@ -314,4 +316,117 @@ fn child_is_interrupted() {
 fn ctrl_c_stops_the_group_and_reports_interrupted() {
     let out = run_in_child("child_is_interrupted");
     assert!(out.contains("INTERRUPTED_OK"), "{out}");
+}
+
+/// What a session shows of `script`'s output, through the session's stream redaction.
+fn shown_redacted(script: &str, redactor: &Redactor) -> String {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let mut stream = redactor.lines();
+    let mut shown = String::new();
+    let mut on_output = |output: Chunk<'_>| shown.push_str(&stream.lines_of(output.text()));
+    let result = runtime
+        .block_on(exec::run(&spec(script), &mut on_output))
+        .expect("shell starts");
+    assert_eq!(result.exit_code, Some(0));
+    shown
+}
+
+#[test]
+fn a_secret_split_across_two_reads_is_masked() {
+    let r = Redactor::with_env(["s3cr3t-4711".to_string()], Vec::new());
+    let shown = shown_redacted(
+        "printf 'token s3cr'; sleep 0.3; printf '3t-4711 and PASSWORD=hunt'; sleep 0.3; printf 'er2abc\\n'",
+        &r,
+    );
+    assert_eq!(
+        shown,
+        "token «redacted:secret-value» and PASSWORD=«redacted:assignment»\n"
+    );
+}
+
+#[test]
+fn a_secret_in_an_over_long_line_split_across_reads_is_masked() {
+    let r = Redactor::with_env(["s3cr3t-4711".to_string()], Vec::new());
+    let long = exec::MAX_LINE_BYTES * 2;
+    let script = format!(
+        "head -c {long} /dev/zero | tr '\\0' x; printf ' TOKEN=ab'; sleep 0.3; \
+         printf 'cdef123 s3cr3t'; sleep 0.3; printf '%s' '-4711 '; head -c {long} /dev/zero | tr '\\0' y; echo"
+    );
+    let shown = shown_redacted(&script, &r);
+    let around = shown.trim_matches(|c| c == 'x' || c == 'y' || c == '\n');
+    assert!(
+        !shown.contains("abcdef123") && !shown.contains("s3cr3t"),
+        "leaked: {around:?}"
+    );
+    assert!(shown.contains(" TOKEN=«redacted:assignment» «redacted:secret-value» "));
+    assert_eq!(
+        shown.len(),
+        2 * long + " TOKEN=«redacted:assignment» «redacted:secret-value» \n".len()
+    );
+}
+
+#[test]
+fn a_detached_step_is_still_stopped_whole_at_its_timeout() {
+    let mut s = spec("echo $$; sh -c 'sleep 1000 & wait'");
+    s.timeout = Duration::from_secs(1);
+    s.detach_terminal = true;
+    let (result, lines) = run(&s);
+    assert!(result.timed_out);
+    assert_group_empty(group_of(&lines));
+}
+
+#[test]
+#[ignore = "run in a pseudo-terminal by an_unattended_step_cannot_wait_on_the_terminal"]
+fn child_reads_the_terminal() {
+    // The pty is this process's controlling terminal: a step sharing it waits.
+    assert!(
+        std::fs::File::open("/dev/tty").is_ok(),
+        "no controlling terminal"
+    );
+    let mut attached = spec("read -r x </dev/tty; echo read");
+    attached.timeout = Duration::from_secs(1);
+    assert!(run(&attached).0.timed_out, "an attached step should wait");
+
+    let mut detached = spec("read -r x </dev/tty && echo read");
+    detached.timeout = Duration::from_secs(30);
+    detached.detach_terminal = true;
+    let (result, _) = run(&detached);
+    assert!(!result.timed_out, "waited until the timeout");
+    assert!(
+        result.duration < Duration::from_secs(10),
+        "{:?}",
+        result.duration
+    );
+    assert!(!result.succeeded() && result.exit_code != Some(0));
+    assert!(
+        result.output.contains("/dev/tty"),
+        "the shell names what failed: {:?}",
+        result.output
+    );
+    println!("DETACHED_OK");
+}
+
+#[test]
+fn an_unattended_step_cannot_wait_on_the_terminal() {
+    let exe = std::env::current_exe().expect("test binary path");
+    let mut command = Command::new(exe);
+    command.args([
+        "child_reads_the_terminal",
+        "--exact",
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ]);
+    let mut pty = expectrl::Session::spawn(command).expect("spawn in a pty");
+    // Well before the detached step's own 30 s timeout.
+    pty.set_expect_timeout(Some(Duration::from_secs(20)));
+    if let Err(e) = pty.expect("DETACHED_OK") {
+        panic!("the detached step did not fail fast: {e}");
+    }
+    pty.expect(expectrl::Eof).expect("child test ends");
+    let status = pty.get_process().wait().expect("child status");
+    assert!(
+        matches!(status, expectrl::WaitStatus::Exited(_, 0)),
+        "{status:?}"
+    );
 }

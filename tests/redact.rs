@@ -426,3 +426,66 @@ fn a_line_stream_sees_secrets_learned_after_it_started() {
     r.add_secret("late-secret-42");
     assert_eq!(lines.line("late-secret-42\n"), "«redacted:secret-value»\n");
 }
+
+/// Streamed output in runs of whole lines is masked exactly as line by line.
+#[test]
+fn runs_of_lines_are_redacted_as_their_lines() {
+    let r = redactor(&["multi-secret-1"]);
+    let text = "HOME=/root\nREDIS_PASSWORD=r3d1s-pw\nplain line\nvalue multi-secret-1 here\n\
+                -----BEGIN EC PRIVATE KEY-----\nMHcCAQEEIB\n-----END EC PRIVATE KEY-----\n\
+                curl -H 'Authorization: Bearer abcdef0123456789xyz' http://x\ntail\n";
+    let mut by_line = r.lines();
+    let expected: String = text
+        .split_inclusive('\n')
+        .map(|l| by_line.line(l).into_owned())
+        .collect();
+    // Every way of cutting the text into runs of whole lines gives the same.
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    for size in 1..=lines.len() {
+        let mut stream = r.lines();
+        let got: String = lines
+            .chunks(size)
+            .map(|run| stream.lines_of(&run.concat()).into_owned())
+            .collect();
+        assert_eq!(got, expected, "runs of {size} lines");
+    }
+    assert!(!expected.contains("r3d1s-pw") && !expected.contains("MHcCAQEEIB"));
+    assert!(!expected.contains("abcdef0123456789xyz"));
+}
+
+#[test]
+fn a_run_without_secrets_is_not_copied() {
+    let r = redactor(&["multi-secret-1"]);
+    let mut stream = r.lines();
+    let text = "2024-05-01T10:00:00Z INFO worker processed job 12345 in 3ms\n".repeat(1000);
+    assert!(matches!(
+        stream.lines_of(&text),
+        std::borrow::Cow::Borrowed(_)
+    ));
+    // A trigger word with nothing to mask leaves it untouched too.
+    let prose = "the key was rotated\nok\n";
+    assert!(matches!(
+        stream.lines_of(prose),
+        std::borrow::Cow::Borrowed(_)
+    ));
+}
+
+#[test]
+fn a_private_key_split_over_runs_is_masked_to_its_end() {
+    let r = redactor(&[]);
+    let mut stream = r.lines();
+    let first = stream
+        .lines_of("before\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n")
+        .into_owned();
+    let second = stream
+        .lines_of("q1w2e3r4t5y6u7i8\n-----END RSA PRIVATE KEY-----\nafter\n")
+        .into_owned();
+    assert_eq!(
+        first,
+        "before\n«redacted:private-key»\n«redacted:private-key»\n"
+    );
+    assert_eq!(
+        second,
+        "«redacted:private-key»\n«redacted:private-key»\nafter\n"
+    );
+}

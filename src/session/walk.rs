@@ -536,22 +536,22 @@ impl Session {
             env: prepared.env.clone(),
             timeout: self.timeout(node),
             watch: node.watch.then(|| watch_window(node)),
+            detach_terminal: !self.prompter.is_interactive(),
         };
         if node.interactive && self.prompter.is_interactive() {
             return terminal::run(&spec);
         }
         let quiet = self.settings.quiet;
-        let mut lines = self.redactor.lines();
-        let mut on_line = |line: &str| {
+        let mut redacted = self.redactor.lines();
+        let mut on_output = |output: exec::Chunk<'_>| {
             if !quiet {
-                let line = lines.line(line);
-                emit(&format!("  │ {}\n", line.trim_end_matches(['\n', '\r'])));
+                emit(&output_view(&redacted.lines_of(output.text())));
             }
         };
         let began = Instant::now();
         self.signals
             .runtime
-            .block_on(exec::run(&spec, &mut on_line))
+            .block_on(exec::run(&spec, &mut on_output))
             .unwrap_or_else(|e| exec::ExecResult::failed_to_start(&spec.shell, e, began.elapsed()))
     }
 
@@ -729,6 +729,17 @@ pub(super) fn watch_window(node: &Node) -> Duration {
     node.timeout_ms
         .map(Duration::from_millis)
         .unwrap_or(DEFAULT_WATCH)
+}
+
+/// A command's output as the session shows it: each line behind a rule.
+fn output_view(text: &str) -> String {
+    let mut view = String::with_capacity(text.len() + text.len() / 8);
+    for line in text.lines() {
+        view.push_str("  │ ");
+        view.push_str(line.trim_end_matches('\r'));
+        view.push('\n');
+    }
+    view
 }
 
 /// The head and tail of an output, lines cut to a sane width, for the event log.
