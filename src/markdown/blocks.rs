@@ -25,6 +25,11 @@ impl LineIndex {
     pub fn line_count(&self) -> usize {
         self.starts.len()
     }
+
+    /// Byte offset of the start of a 1-based line.
+    pub fn start_of(&self, line: usize) -> Option<usize> {
+        self.starts.get(line.checked_sub(1)?).copied()
+    }
 }
 
 fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
@@ -272,6 +277,135 @@ pub fn parse(text: &str, index: &LineIndex, byte_base: usize) -> Vec<Block> {
         builder.event(event, range);
     }
     builder.finish()
+}
+
+/// Documents at least this large are parsed in pieces, one per thread.
+const PIECEWISE_MIN_BYTES: usize = 256 * 1024;
+
+/// `parse`, on several threads for a large document. The text is cut before top-level
+/// `# ` headings that follow a blank line; the pieces are parsed on their own and their
+/// blocks concatenated. That equals parsing the whole text when no piece ends inside a
+/// block a heading cannot close (a fenced code block, an HTML block) and the document
+/// has no link reference definitions (they are document-wide): each piece is checked,
+/// and any doubt falls back to parsing the whole text at once.
+pub fn parse_document(text: &str, index: &LineIndex, byte_base: usize) -> Vec<Block> {
+    let threads = super::par::threads();
+    if threads < 2 || text.len() < PIECEWISE_MIN_BYTES {
+        return parse(text, index, byte_base);
+    }
+    let pieces = piece_ranges(text, threads);
+    if pieces.len() < 2 {
+        return parse(text, index, byte_base);
+    }
+    let parsed = super::par::map(&pieces, 2, |range| {
+        parse_piece(&text[range.clone()], index, byte_base + range.start)
+    });
+    let last = parsed.len() - 1;
+    let exact = parsed
+        .iter()
+        .enumerate()
+        .all(|(i, p)| p.no_references && (i == last || p.ends_closed));
+    if !exact {
+        return parse(text, index, byte_base);
+    }
+    parsed.into_iter().flat_map(|p| p.blocks).collect()
+}
+
+/// About `count` byte ranges covering `text`, each after the first starting at a
+/// `# ` heading line that follows a blank line outside any fenced code block. (The
+/// fence tracking here only picks likely cuts; `parse_piece` checks them exactly.)
+fn piece_ranges(text: &str, count: usize) -> Vec<std::ops::Range<usize>> {
+    let mut starts = vec![0];
+    let mut fence: Option<(u8, usize)> = None;
+    let mut after_blank = false;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let here = offset;
+        offset += line.len();
+        let target = text.len() * starts.len() / count;
+        if fence.is_none() && after_blank && here >= target && line.starts_with("# ") {
+            starts.push(here);
+            if starts.len() == count {
+                break;
+            }
+        }
+        after_blank = line.trim().is_empty();
+        let rest = line.trim_start_matches(' ');
+        if line.len() - rest.len() > 3 {
+            continue;
+        }
+        let Some(&c @ (b'`' | b'~')) = rest.as_bytes().first() else {
+            continue;
+        };
+        let run = rest.bytes().take_while(|&b| b == c).count();
+        fence = match fence {
+            None if run >= 3 => Some((c, run)),
+            Some((open, width)) if open == c && run >= width && rest[run..].trim().is_empty() => {
+                None
+            }
+            other => other,
+        };
+    }
+    let mut ranges: Vec<_> = starts.windows(2).map(|w| w[0]..w[1]).collect();
+    if let Some(&last) = starts.last() {
+        ranges.push(last..text.len());
+    }
+    ranges
+}
+
+struct Piece {
+    blocks: Vec<Block>,
+    /// No link reference definitions: links resolve the same in the piece and the whole.
+    no_references: bool,
+    /// The last top-level block is closed by the piece's own text, so the heading that
+    /// follows starts a new block in the whole document too.
+    ends_closed: bool,
+}
+
+fn parse_piece(text: &str, index: &LineIndex, byte_base: usize) -> Piece {
+    let parser = Parser::new_ext(text, options()).into_offset_iter();
+    let no_references = parser.reference_definitions().iter().next().is_none();
+    let mut builder = Builder::new(text, index, byte_base);
+    for (event, range) in parser {
+        builder.event(event, range);
+    }
+    let blocks = builder.finish();
+    let ends_closed = match blocks.last() {
+        Some(Block::Html(_)) => false,
+        Some(Block::Code(code)) if code.fenced => index
+            .start_of(code.line)
+            .and_then(|start| text.get(start.checked_sub(byte_base)?..))
+            .is_some_and(top_fence_closed),
+        _ => true,
+    };
+    Piece {
+        blocks,
+        no_references,
+        ends_closed,
+    }
+}
+
+/// Whether the top-level fenced block opening on the first line of `src` has its
+/// closing fence in `src`. CommonMark: a closing fence is indented at most three
+/// spaces, repeats the opening character at least as often, and has nothing else on
+/// its line.
+fn top_fence_closed(src: &str) -> bool {
+    let mut lines = src.split('\n').map(|l| l.trim_end_matches('\r'));
+    let Some(open) = lines.next() else {
+        return false;
+    };
+    let open = open.trim_start_matches(' ');
+    let Some(&fence) = open.as_bytes().first() else {
+        return false;
+    };
+    let width = open.bytes().take_while(|&b| b == fence).count();
+    lines.any(|line| {
+        let rest = line.trim_start_matches(' ');
+        let run = rest.bytes().take_while(|&b| b == fence).count();
+        line.len() - rest.len() <= 3
+            && run >= width
+            && rest[run..].trim_matches([' ', '\t']).is_empty()
+    })
 }
 
 enum Frame {
@@ -678,6 +812,67 @@ mod tests {
 
     fn blocks(text: &str) -> Vec<Block> {
         parse(text, &LineIndex::new(text), 0)
+    }
+
+    /// `text` repeated to more than `PIECEWISE_MIN_BYTES`.
+    fn large(text: &str) -> String {
+        text.repeat(PIECEWISE_MIN_BYTES * 2 / text.len() + 1)
+    }
+
+    fn assert_piecewise_equals_whole(text: &str) {
+        let index = LineIndex::new(text);
+        assert_eq!(parse_document(text, &index, 0), parse(text, &index, 0));
+    }
+
+    #[test]
+    fn piecewise_parse_of_the_seeds_equals_whole_parse_and_is_used() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seeds");
+        let mut seeds = String::new();
+        for entry in std::fs::read_dir(dir).expect("seeds").flatten() {
+            seeds.push_str(&std::fs::read_to_string(entry.path()).expect("seed"));
+            seeds.push_str("\n\n");
+        }
+        let text = large(&seeds);
+        assert_piecewise_equals_whole(&text);
+        let index = LineIndex::new(&text);
+        let pieces = piece_ranges(&text, 4);
+        assert_eq!(pieces.len(), 4);
+        for (i, range) in pieces.iter().enumerate() {
+            let piece = parse_piece(&text[range.clone()], &index, range.start);
+            assert!(piece.no_references && (i == 3 || piece.ends_closed));
+        }
+    }
+
+    #[test]
+    fn piecewise_parse_keeps_blocks_a_heading_cannot_close() {
+        // Comment lines in fences, an HTML comment hiding a heading, a fence in a list
+        // closed by the heading, an unclosed fence, a fence closed only by a longer one.
+        for case in [
+            "```bash\n\n# 1. not a heading\nls\n\n# 2. still code\n```\n\n# Real\n\ntext\n",
+            "<!--\n\n# hidden\n\n-->\n\n# Shown\n\n",
+            "- item\n\n  ```\n  ls\n\n# closes the list and the fence\n\n",
+            "# A\n\n~~~~\n\n# in code\n~~~\n\n# still in code\n~~~~~\n\n",
+            "# Open\n\n```sh\n\n# never closed\n",
+        ] {
+            assert_piecewise_equals_whole(&large(case));
+        }
+    }
+
+    #[test]
+    fn closing_fences_follow_commonmark() {
+        assert!(top_fence_closed("```bash\nls\n   ```  \n"));
+        assert!(top_fence_closed("~~~\nls\n~~~~\n"));
+        assert!(!top_fence_closed("```\nls\n    ```\n"));
+        assert!(!top_fence_closed("````\nls\n```\n"));
+        assert!(!top_fence_closed("~~~\nls\n```\n"));
+        assert!(!top_fence_closed("```\nls\n```js\n"));
+    }
+
+    #[test]
+    fn piecewise_parse_resolves_references_defined_anywhere() {
+        let mut text = large("# H\n\nsee [the docs][docs]\n\n");
+        text.push_str("[docs]: https://example.com\n");
+        assert_piecewise_equals_whole(&text);
     }
 
     #[test]

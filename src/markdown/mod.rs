@@ -227,7 +227,7 @@ fn parse_with(text: &str, path: &Path, all_sections: bool) -> Result<ParsedDoc> 
         None => (None, 0),
     };
     let body = text.get(body_offset..).unwrap_or("");
-    let blocks = blocks::parse(body, &index, body_offset);
+    let blocks = blocks::parse_document(body, &index, body_offset);
     let lang = front
         .as_ref()
         .and_then(|f| f.lang.clone())

@@ -9,10 +9,7 @@ where
     R: Send,
     F: Fn(&T) -> R + Sync,
 {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8);
+    let threads = threads();
     if threads < 2 || items.len() < min_parallel.max(2) {
         return items.iter().map(&f).collect();
     }
@@ -31,6 +28,14 @@ where
             })
             .collect()
     })
+}
+
+/// How many threads `map` uses at most.
+pub fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8)
 }
 
 #[cfg(test)]
