@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::exec;
 use crate::graph::{Node, NodeKind, Playbook, END};
 use crate::guided;
-use crate::incident::event::{EventBody, HypothesisState, Milestone, SessionStatus};
+use crate::incident::event::{Event, EventBody, HypothesisState, Milestone, SessionStatus};
 use crate::incident::logmd::{outcome_name, status_name};
 use crate::incident::{self, IncidentLog};
 use crate::interpret::{self, reason, Next, Progress};
@@ -119,9 +119,21 @@ impl Session {
     /// the prompter see it.
     fn record(&mut self, actor: &str, body: EventBody) -> Result<()> {
         let event = self.log.append(actor, body)?;
+        self.observe(event);
+        Ok(())
+    }
+
+    /// [`Session::record`] without the sync: the next step's start syncs it (a step's
+    /// events reach the disk while its successor's shell starts up).
+    fn record_unsynced(&mut self, actor: &str, body: EventBody) -> Result<()> {
+        let event = self.log.append_unsynced(actor, body)?;
+        self.observe(event);
+        Ok(())
+    }
+
+    fn observe(&mut self, event: Event) {
         self.progress.apply(&self.playbook, &event.body);
         self.prompter.observe(&event);
-        Ok(())
     }
 
     fn say(&self, text: &str) {
@@ -437,7 +449,10 @@ impl Session {
         if self.signals.caught() {
             return Ok(Flow::Stop(Stop::Interrupted));
         }
-        self.record(TOOL, step_started(node, Some(&shown)))?;
+        self.record_unsynced(TOOL, step_started(node, Some(&shown)))?;
+        if let Some(pending) = self.log.sync_handle()? {
+            pending.sync()?;
+        }
         let result = self.execute(node, &prepared);
         if result.interrupted || self.signals.caught() {
             // No step_finished: `resume` runs this step again.
@@ -467,7 +482,12 @@ impl Session {
             failed.clone_from(&verdict.failed);
             diff.clone_from(&verdict.diff);
         }
-        self.record(TOOL, finished)?;
+        if interactive {
+            // A person reads the verdict next, maybe for minutes: on disk first.
+            self.record(TOOL, finished)?;
+        } else {
+            self.record_unsynced(TOOL, finished)?;
+        }
         if node.kind == NodeKind::Check {
             self.after_check(node, &verdict)?;
         } else {
