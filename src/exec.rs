@@ -20,7 +20,7 @@ use output::Sink;
 use pipe_reader::PipeReader;
 use std::io;
 use std::os::fd::OwnedFd;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 use tokio::signal::unix::{signal, SignalKind};
@@ -121,6 +121,17 @@ enum Ending {
     Interrupted,
 }
 
+/// What must be done before a command may run, done while its shell starts up: the
+/// session syncs the incident's events here, so the disk's latency hides behind the
+/// shell's start instead of adding to every step. An error stops the command before
+/// it runs.
+pub type StartGate = Box<dyn FnOnce() -> io::Result<()> + Send>;
+
+/// Opens the gate: the shell reads a line from its stdin before the command, then
+/// gives the command an empty stdin as usual. On one line, so `$LINENO` holds. If
+/// the runner dies first, the pipe closes and the shell exits without running it.
+const GATE_PREFIX: &str = "read -r _ || exit 125; exec </dev/null; ";
+
 /// Runs `spec`, calling `on_output` with the output as it arrives (see [`Chunk`]).
 /// SIGINT, SIGTERM or SIGHUP received meanwhile stop the command and return
 /// `interrupted`. Errors only when the shell cannot be started.
@@ -128,19 +139,41 @@ pub async fn run(
     spec: &ExecSpec,
     on_output: &mut (dyn FnMut(Chunk<'_>) + '_),
 ) -> io::Result<ExecResult> {
-    if let Some(cwd) = spec.cwd.as_deref().filter(|cwd| !cwd.is_dir()) {
-        // Otherwise spawning fails with a bare "No such file or directory" that seems to
-        // be about the shell.
-        return Err(io::Error::new(
-            io::ErrorKind::NotFound,
-            format!("working directory {} does not exist", cwd.display()),
-        ));
-    }
-    let mut interrupts = Interrupts::listen()?;
-    let (reader, writer) = io::pipe()?;
-    let began = Instant::now();
-    let mut child = spawn(spec, writer)?;
+    run_gated(spec, None, on_output).await
+}
+
+/// [`run`], with `gate` done before the command runs: while the shell starts, for a
+/// POSIX shell; before starting it, for any other.
+pub async fn run_gated(
+    spec: &ExecSpec,
+    gate: Option<StartGate>,
+    on_output: &mut (dyn FnMut(Chunk<'_>) + '_),
+) -> io::Result<ExecResult> {
+    // A gate runs whatever happens next: the caller counts on it (its events synced).
+    let gate = match gate {
+        Some(gate) if !is_posix_shell(&spec.shell) => {
+            gate()?;
+            None
+        }
+        gate => gate,
+    };
+    let (mut child, reader, gate_pipe) = match start(spec, gate.is_some()) {
+        Ok(started) => started,
+        Err(e) => {
+            if let Some(gate) = gate {
+                gate()?;
+            }
+            return Err(e);
+        }
+    };
     let group = ProcessGroup::of(&child);
+    match (gate, gate_pipe) {
+        (Some(gate), Some(pipe)) => open_gate(gate, pipe, &group, &mut child).await?,
+        (Some(gate), None) => gate()?,
+        (None, _) => {}
+    }
+    let began = Instant::now();
+    let mut interrupts = Interrupts::listen()?;
     let mut output = PipeReader::start(OwnedFd::from(reader))?;
     let mut sink = Sink::new(on_output);
     let mut eof = false;
@@ -202,18 +235,56 @@ pub async fn run(
     })
 }
 
+/// Checks the working directory, then [`spawn`]s with a pipe for the output.
+fn start(
+    spec: &ExecSpec,
+    gated: bool,
+) -> io::Result<(
+    tokio::process::Child,
+    io::PipeReader,
+    Option<io::PipeWriter>,
+)> {
+    if let Some(cwd) = spec.cwd.as_deref().filter(|cwd| !cwd.is_dir()) {
+        // Otherwise spawning fails with a bare "No such file or directory" that seems to
+        // be about the shell.
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("working directory {} does not exist", cwd.display()),
+        ));
+    }
+    let (reader, writer) = io::pipe()?;
+    let (child, gate_pipe) = spawn(spec, writer, gated)?;
+    Ok((child, reader, gate_pipe))
+}
+
 /// Starts `SHELL -c SCRIPT` leading a process group of its own (and, when
 /// `detach_terminal`, a session of its own), stdin empty, stdout and stderr into
-/// `output`.
-fn spawn(spec: &ExecSpec, output: io::PipeWriter) -> io::Result<tokio::process::Child> {
+/// `output`. `gated`: the script waits for a line on stdin first, and the pipe to
+/// write it to is returned.
+fn spawn(
+    spec: &ExecSpec,
+    output: io::PipeWriter,
+    gated: bool,
+) -> io::Result<(tokio::process::Child, Option<io::PipeWriter>)> {
     // The command holds copies of the pipe's write end, ours is dropped on return: the
     // pipe reaches end-of-file when the command's processes are done.
     let mut command = tokio::process::Command::new(&spec.shell);
+    let (stdin, gate_pipe) = if gated {
+        let (read, write) = io::pipe()?;
+        (Stdio::from(read), Some(write))
+    } else {
+        (Stdio::null(), None)
+    };
+    let script = if gated {
+        std::borrow::Cow::Owned(format!("{GATE_PREFIX}{}", spec.script))
+    } else {
+        std::borrow::Cow::Borrowed(spec.script.as_str())
+    };
     command
         .arg("-c")
-        .arg(&spec.script)
+        .arg(script.as_ref())
         .envs(spec.env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(Stdio::from(output.try_clone()?))
         .stderr(Stdio::from(output))
         .kill_on_drop(true);
@@ -235,7 +306,41 @@ fn spawn(spec: &ExecSpec, output: io::PipeWriter) -> io::Result<tokio::process::
     } else {
         command.process_group(0);
     }
-    command.spawn()
+    Ok((command.spawn()?, gate_pipe))
+}
+
+/// Does `gate`, then lets the waiting shell run its command; if the gate fails, the
+/// shell is killed before the command runs.
+async fn open_gate(
+    gate: StartGate,
+    mut pipe: io::PipeWriter,
+    group: &ProcessGroup,
+    child: &mut tokio::process::Child,
+) -> io::Result<()> {
+    use std::io::Write;
+    let opened = gate().and_then(|()| match pipe.write_all(b"\n") {
+        // The shell is already gone (killed from outside): its exit status tells.
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    });
+    if let Err(e) = opened {
+        group.signal(Signal::SIGKILL);
+        let _ = child.wait().await;
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Shells that read `GATE_PREFIX` as written.
+fn is_posix_shell(shell: &str) -> bool {
+    let name = Path::new(shell)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(shell);
+    matches!(
+        name,
+        "sh" | "bash" | "dash" | "zsh" | "ksh" | "mksh" | "ash"
+    )
 }
 
 /// SIGTERM to the group, up to [`KILL_GRACE`] for the command to exit (still reading

@@ -430,3 +430,68 @@ fn an_unattended_step_cannot_wait_on_the_terminal() {
         "{status:?}"
     );
 }
+
+/// Runs `spec` gated by `gate` on a fresh runtime; returns the outcome and the lines.
+fn run_gated(spec: &ExecSpec, gate: exec::StartGate) -> (std::io::Result<ExecResult>, Vec<String>) {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let mut lines = Vec::new();
+    let mut on_output = |output: Chunk<'_>| lines.extend(output.lines().map(str::to_string));
+    let result = runtime.block_on(exec::run_gated(spec, Some(gate), &mut on_output));
+    (result, lines)
+}
+
+/// The session syncs a step's events while the step's shell starts: the command must
+/// not run before that is done, and must see what it would have seen ungated.
+#[test]
+fn a_gated_command_runs_after_its_gate_as_if_ungated() {
+    let dir = tempfile::tempdir().unwrap();
+    let synced = dir.path().join("synced");
+    let script = format!(
+        "echo $LINENO; test -e '{}' && echo after-the-gate; cat; echo stdin-empty",
+        synced.display()
+    );
+    for shell in ["bash", "sh"] {
+        let mut s = spec(&script);
+        s.shell = shell.into();
+        let _ = std::fs::remove_file(&synced);
+        let (result, lines) = run_gated(&s, slow_gate(&synced));
+        let result = result.expect("runs");
+        assert_eq!(result.exit_code, Some(0), "{shell}: {lines:?}");
+        assert_eq!(lines[1..], ["after-the-gate", "stdin-empty"], "{shell}");
+        if shell == "bash" {
+            assert_eq!(lines[0], "1", "the gate keeps line numbers");
+        }
+    }
+}
+
+/// A gate that takes its time, then leaves `marker` behind.
+fn slow_gate(marker: &std::path::Path) -> exec::StartGate {
+    let marker = marker.to_path_buf();
+    Box::new(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        std::fs::write(&marker, b"")
+    })
+}
+
+#[test]
+fn a_failing_gate_stops_the_command_before_it_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let ran = dir.path().join("ran");
+    let s = spec(&format!("echo $$; touch '{}'", ran.display()));
+    let gate: exec::StartGate = Box::new(|| Err(std::io::Error::other("disk full")));
+    let (result, _) = run_gated(&s, gate);
+    assert_eq!(result.unwrap_err().to_string(), "disk full");
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(!ran.exists(), "the command ran despite its gate failing");
+}
+
+#[test]
+fn a_gate_runs_even_when_the_shell_cannot_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let synced = dir.path().join("synced");
+    let mut s = spec("true");
+    s.shell = "/nonexistent/shell".into();
+    let (result, _) = run_gated(&s, slow_gate(&synced));
+    assert!(result.is_err());
+    assert!(synced.exists(), "the gate was skipped");
+}

@@ -6,7 +6,7 @@ pub mod status;
 pub mod store;
 
 pub use status::{status_update_draft, status_update_draft_at};
-pub use store::{read_events, read_playbook, session_is_live, IncidentLog};
+pub use store::{read_events, read_playbook, session_is_live, EventsSync, IncidentLog};
 
 use crate::cli::{Global, IncidentsArgs, NoteArgs, NoteKind};
 use crate::error::{Error, Result};

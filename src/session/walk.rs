@@ -8,7 +8,7 @@ use crate::graph::{Node, NodeKind, Playbook, END};
 use crate::guided;
 use crate::incident::event::{Event, EventBody, HypothesisState, Milestone, SessionStatus};
 use crate::incident::logmd::{outcome_name, status_name};
-use crate::incident::{self, IncidentLog};
+use crate::incident::{self, EventsSync, IncidentLog};
 use crate::interpret::{self, reason, Next, Progress};
 use crate::judge::{self, Outcome, Verdict};
 use crate::postmortem;
@@ -17,6 +17,7 @@ use crate::redact::{Redactor, MASK_OPEN};
 use crate::vars::{self, Bindings};
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -450,10 +451,8 @@ impl Session {
             return Ok(Flow::Stop(Stop::Interrupted));
         }
         self.record_unsynced(TOOL, step_started(node, Some(&shown)))?;
-        if let Some(pending) = self.log.sync_handle()? {
-            pending.sync()?;
-        }
-        let result = self.execute(node, &prepared);
+        let sync = self.log.sync_handle()?;
+        let result = self.execute(node, &prepared, sync)?;
         if result.interrupted || self.signals.caught() {
             // No step_finished: `resume` runs this step again.
             return Ok(Flow::Stop(Stop::Interrupted));
@@ -547,8 +546,14 @@ impl Session {
     }
 
     /// Runs a command, streaming its output through the redactor; a failure to start
-    /// it is an `error` outcome, not the end of the session.
-    fn execute(&self, node: &Node, prepared: &vars::Prepared) -> exec::ExecResult {
+    /// it is an `error` outcome, not the end of the session. `sync` puts the events
+    /// written so far on disk before the command runs, while its shell starts.
+    fn execute(
+        &self,
+        node: &Node,
+        prepared: &vars::Prepared,
+        sync: Option<EventsSync>,
+    ) -> Result<exec::ExecResult> {
         let spec = exec::ExecSpec {
             script: prepared.script.clone(),
             shell: node.shell.clone().unwrap_or_else(|| "bash".into()),
@@ -559,7 +564,10 @@ impl Session {
             detach_terminal: !self.prompter.is_interactive(),
         };
         if node.interactive && self.prompter.is_interactive() {
-            return terminal::run(&spec);
+            if let Some(sync) = sync {
+                sync.sync()?;
+            }
+            return Ok(terminal::run(&spec));
         }
         let quiet = self.settings.quiet;
         let mut redacted = self.redactor.lines();
@@ -569,10 +577,29 @@ impl Session {
             }
         };
         let began = Instant::now();
-        self.signals
+        let synced = Arc::new(AtomicBool::new(sync.is_none()));
+        let gate = sync.map(|sync| -> exec::StartGate {
+            let synced = synced.clone();
+            Box::new(move || {
+                sync.sync().map_err(std::io::Error::other)?;
+                synced.store(true, Ordering::SeqCst);
+                Ok(())
+            })
+        });
+        let result = self
+            .signals
             .runtime
-            .block_on(exec::run(&spec, &mut on_output))
-            .unwrap_or_else(|e| exec::ExecResult::failed_to_start(&spec.shell, e, began.elapsed()))
+            .block_on(exec::run_gated(&spec, gate, &mut on_output));
+        match result {
+            Ok(result) => Ok(result),
+            // The record could not be synced: the session cannot go on keeping it.
+            Err(e) if !synced.load(Ordering::SeqCst) => Err(Error::io(self.log.dir(), e)),
+            Err(e) => Ok(exec::ExecResult::failed_to_start(
+                &spec.shell,
+                e,
+                began.elapsed(),
+            )),
+        }
     }
 
     /// The step's own timeout, else `--timeout`, else the front matter's, else 60 s.
