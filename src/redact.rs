@@ -127,9 +127,18 @@ struct KnownValues {
     /// words of the shape rules, the PEM marker and the values (ASCII
     /// case-insensitive, so a superset). Nothing found: nothing to do.
     scan: AhoCorasick,
+    /// The same words as a DFA, stepped by hand by [`KnownValues::may_trigger`].
+    scan_dfa: aho_corasick::dfa::DFA,
+    /// The length of the longest word of `scan`.
+    longest_word: usize,
     /// For each word of `scan`, the bits of what it wakes.
     scan_bits: Vec<u32>,
 }
+
+/// How many stretches [`KnownValues::may_trigger`] runs side by side (more gain
+/// nothing measurable), and the shortest stretch worth it.
+const SCAN_LANES: usize = 3;
+const MIN_SCAN_STRETCH: usize = 4096;
 
 /// Bits of [`KnownValues::scan_bits`] beyond the per-pattern ones.
 const VALUE_BIT: u32 = 1 << 31;
@@ -168,11 +177,65 @@ impl KnownValues {
             .ascii_case_insensitive(true)
             .build(&words)
             .ok()?;
+        let scan_dfa = aho_corasick::dfa::DFA::builder()
+            .ascii_case_insensitive(true)
+            .build(&words)
+            .ok()?;
         Some(KnownValues {
             values,
             exact,
             scan,
+            scan_dfa,
+            longest_word: words.iter().map(String::len).max().unwrap_or(0),
             scan_bits,
+        })
+    }
+
+    /// Whether `text` may hold a word of the scan; like `scan.is_match`, about twice
+    /// as fast on long texts. Running the automaton is a chain of table look-ups, each
+    /// waiting for the one before: here it runs over [`SCAN_LANES`] stretches of the
+    /// text side by side, independent chains the CPU interleaves. Each stretch also
+    /// reads the start of the next, so a word across the border is found.
+    fn may_trigger(&self, text: &str) -> bool {
+        use aho_corasick::automaton::Automaton;
+        let text = text.as_bytes();
+        let stretch = text.len() / SCAN_LANES;
+        let dfa = &self.scan_dfa;
+        let start = dfa.start_state(aho_corasick::Anchored::No);
+        let (Ok(start), true) = (start, stretch >= MIN_SCAN_STRETCH) else {
+            return self.scan.is_match(text);
+        };
+        let overlap = self.longest_word.saturating_sub(1);
+        let lanes: [(usize, usize); SCAN_LANES] = std::array::from_fn(|lane| {
+            let end = (lane + 1) * stretch + overlap;
+            let end = if lane + 1 == SCAN_LANES {
+                text.len()
+            } else {
+                end
+            };
+            (lane * stretch, end.min(text.len()))
+        });
+        let mut states = [start; SCAN_LANES];
+        let together = lanes.iter().map(|(from, to)| to - from).min().unwrap_or(0);
+        for step in 0..together {
+            let mut found = false;
+            for (state, (from, _)) in states.iter_mut().zip(&lanes) {
+                *state = dfa.next_state(aho_corasick::Anchored::No, *state, text[from + step]);
+                found |= dfa.is_match(*state);
+            }
+            if found {
+                return true;
+            }
+        }
+        // The lanes' ends, one at a time.
+        states.iter().zip(&lanes).any(|(&state, &(from, to))| {
+            text[from + together..to]
+                .iter()
+                .scan(state, |state, &byte| {
+                    *state = dfa.next_state(aho_corasick::Anchored::No, *state, byte);
+                    Some(dfa.is_match(*state))
+                })
+                .any(|found| found)
         })
     }
 
@@ -443,6 +506,9 @@ impl LineRedactor<'_> {
     /// redacted, and the text between them is copied as it is.
     pub fn lines_of<'t>(&mut self, text: &'t str) -> Cow<'t, str> {
         self.refresh();
+        if !self.in_private_key && !self.known.may_trigger(text) {
+            return Cow::Borrowed(text);
+        }
         let mut out: Option<String> = None;
         let mut copied = 0;
         let mut at = 0;
@@ -1144,6 +1210,27 @@ mod tests {
                 .any(|f| f.len() >= 8 && basic.contains(f.as_str())),
             "{basic} {forms:?}"
         );
+    }
+
+    #[test]
+    fn the_side_by_side_scan_finds_words_wherever_they_are() {
+        let value = "a-long-secret-value-0123456789";
+        let known = KnownValues::build(vec![value.to_string()]).expect("automata");
+        for len in [100, 3 * MIN_SCAN_STRETCH, 3 * MIN_SCAN_STRETCH + 2, 50_000] {
+            let filler = "x".repeat(len);
+            assert!(!known.may_trigger(&filler), "{len}");
+            let stretch = len / SCAN_LANES;
+            let borders = (0..=SCAN_LANES).map(|lane| (lane * stretch).min(len));
+            for border in borders {
+                for word in ["ToKeN", value, "eyJ"] {
+                    for back in 0..=word.len() {
+                        let at = border.saturating_sub(back).min(len);
+                        let text = format!("{}{word}{}", &filler[..at], &filler[at..]);
+                        assert!(known.may_trigger(&text), "{word} at {at} of {len}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
