@@ -67,13 +67,27 @@ pub enum Block {
 pub struct Heading {
     pub level: u8,
     pub spans: Vec<Span>,
+    /// `plain(&spans)`, computed once: the rules read it many times.
+    pub text: String,
     pub line: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Para {
     pub spans: Vec<Span>,
+    /// `plain(&spans)`, computed once: the rules read it many times.
+    pub text: String,
     pub line: usize,
+}
+
+impl Para {
+    pub fn new(spans: Vec<Span>, line: usize) -> Self {
+        Para {
+            text: plain(&spans),
+            spans,
+            line,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -501,6 +515,7 @@ impl<'a> Builder<'a> {
             Tag::Heading { level, .. } => Frame::Heading(Heading {
                 level: level as u8,
                 spans: Vec::new(),
+                text: String::new(),
                 line,
             }),
             Tag::BlockQuote(_) => Frame::Quote(Quote {
@@ -580,8 +595,11 @@ impl<'a> Builder<'a> {
             return;
         };
         match frame {
-            Frame::Para { spans, line, .. } => self.push_block(Block::Para(Para { spans, line })),
-            Frame::Heading(h) => self.push_block(Block::Heading(h)),
+            Frame::Para { spans, line, .. } => self.push_block(Block::Para(Para::new(spans, line))),
+            Frame::Heading(mut h) => {
+                h.text = plain(&h.spans);
+                self.push_block(Block::Heading(h))
+            }
             Frame::Quote(q) => self.push_block(Block::Quote(q)),
             Frame::Code(c) => self.push_block(Block::Code(c)),
             Frame::List(l) => self.push_block(Block::List(l)),
@@ -723,7 +741,7 @@ impl<'a> Builder<'a> {
     fn close_implicit_para(&mut self) {
         if let Some(Frame::Para { implicit: true, .. }) = self.stack.last() {
             if let Some(Frame::Para { spans, line, .. }) = self.stack.pop() {
-                self.push_block(Block::Para(Para { spans, line }));
+                self.push_block(Block::Para(Para::new(spans, line)));
             }
         }
     }
@@ -751,7 +769,7 @@ impl<'a> Builder<'a> {
                 }
                 Frame::Code(c) => self.push_block(Block::Code(c)),
                 Frame::Para { spans, line, .. } => {
-                    self.push_block(Block::Para(Para { spans, line }))
+                    self.push_block(Block::Para(Para::new(spans, line)))
                 }
                 _ => {}
             }

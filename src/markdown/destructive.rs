@@ -18,6 +18,13 @@ static SQL: Lazy<Regex> = Lazy::new(|| {
     .expect("static regex")
 });
 
+/// Words every `SQL` match contains: a match of this plain alternation (a fast literal
+/// search) is needed before the word-bounded `SQL` is worth running.
+static SQL_WORDS: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)update|delete|drop|truncate|alter|insert|pg_terminate_backend|pg_cancel_backend|vacuum|reindex")
+        .expect("static regex")
+});
+
 /// Redis commands that delete data, drop connections or change configuration.
 static REDIS: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)\b(?:FLUSHALL|FLUSHDB)\b|\bCLIENT\s+KILL\b|\bCONFIG\s+SET\b|\bSHUTDOWN\b\s*(?:NOSAVE|SAVE)?\s*$|\bDEBUG\s+(?:SEGFAULT|RELOAD|RESTART)\b")
@@ -34,8 +41,10 @@ pub fn detect(command: &str) -> Option<String> {
 /// full-line comment never forms a simple command of its own).
 pub fn detect_in(code: &str, cmds: &[Vec<String>]) -> Option<String> {
     let code = strip_comments(code);
-    if let Some(m) = SQL.find(&code) {
-        return Some(format!("SQL `{}`", first_words(m.as_str())));
+    if SQL_WORDS.is_match(&code) {
+        if let Some(m) = SQL.find(&code) {
+            return Some(format!("SQL `{}`", first_words(m.as_str())));
+        }
     }
     if let Some(client) = import_into_database(&code) {
         return Some(format!("data import into `{client}`"));
@@ -97,12 +106,19 @@ fn first_words(s: &str) -> String {
 }
 
 /// Full-line comments removed: `# Update environment variable` is not SQL.
-fn strip_comments(command: &str) -> String {
-    command
-        .lines()
-        .filter(|l| !l.trim_start().starts_with('#'))
-        .collect::<Vec<_>>()
-        .join("\n")
+fn strip_comments(command: &str) -> std::borrow::Cow<'_, str> {
+    let comment = |l: &str| l.trim_start().starts_with('#');
+    // Most commands have no comment line and no line ending to normalise: no copy.
+    if !command.contains('\r') && !command.ends_with('\n') && !command.lines().any(comment) {
+        return std::borrow::Cow::Borrowed(command);
+    }
+    std::borrow::Cow::Owned(
+        command
+            .lines()
+            .filter(|l| !comment(l))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
 }
 
 fn simple(words: &[String]) -> Option<String> {

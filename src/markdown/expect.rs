@@ -100,6 +100,10 @@ const JUDGEMENT_WORDS: &[&str] = &[
 /// A threshold written in prose around a field: `` `pendingCount` alto (> 10) ``.
 pub fn prose_threshold(spans: &[Span]) -> Option<String> {
     let text = plain(spans);
+    // A threshold needs a number: most prose has no digit, and the regex costs more.
+    if text.is_ascii() && !text.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let caps = PROSE_THRESHOLD.captures(&text)?;
     let op = match caps[1].to_lowercase().as_str() {
         ">" | "more than" | "greater than" | "over" | "above" => ">",

@@ -21,7 +21,7 @@ pub mod steps;
 
 use crate::error::{Error, Result};
 use crate::graph::{NodeKind, Playbook, Variable, Warning};
-use blocks::{plain, Block, LineIndex};
+use blocks::{Block, LineIndex};
 use std::path::Path;
 
 /// One section of a document, incident or not, with its parsed playbook.
@@ -283,7 +283,7 @@ fn authored(ctx: &Ctx<'_>, fm: &frontmatter::FrontMatter, blocks: &[Block]) -> P
         .iter()
         .position(|b| matches!(b, Block::Heading(h) if h.level == 1));
     let h1_title = first_h1.and_then(|i| match &blocks[i] {
-        Block::Heading(h) => Some(slug::clean_title(&plain(&h.spans))),
+        Block::Heading(h) => Some(slug::clean_title(&h.text)),
         _ => None,
     });
     let title = fm
@@ -462,11 +462,11 @@ fn collect_prose(blocks: &[Block], out: &mut String) {
     for block in blocks {
         match block {
             Block::Heading(h) => {
-                out.push_str(&plain(&h.spans));
+                out.push_str(&h.text);
                 out.push(' ');
             }
             Block::Para(p) => {
-                out.push_str(&plain(&p.spans));
+                out.push_str(&p.text);
                 out.push(' ');
             }
             Block::List(l) => {

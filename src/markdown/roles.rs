@@ -384,12 +384,26 @@ fn is_filler(word: &str) -> bool {
 /// Folded label: ASCII lower case, no numbering (`1.`, `2)`, `Step 3:`), no emoji, no
 /// trailing colon.
 pub fn fold_label(label: &str) -> String {
-    let folded = deunicode::deunicode(&super::slug::clean_title_cow(label)).to_lowercase();
+    let clean = super::slug::clean_title_cow(label);
+    // deunicode leaves ASCII as it is, and ASCII needs no Unicode lower-casing.
+    let folded = if clean.is_ascii() {
+        clean.to_ascii_lowercase()
+    } else {
+        deunicode::deunicode(&clean).to_lowercase()
+    };
     let trimmed = folded
         .trim()
         .trim_start_matches(|c: char| c.is_ascii_digit() || ".)-#*_ ".contains(c))
         .trim_end_matches(|c: char| ":.*_ ".contains(c))
         .trim();
+    let single_spaced = !trimmed.contains("  ")
+        && !trimmed.contains(" :")
+        && !trimmed
+            .bytes()
+            .any(|b| b != b' ' && (b.is_ascii_whitespace() || b == 0x0b));
+    if single_spaced && trimmed.is_ascii() {
+        return trimmed.to_string();
+    }
     trimmed
         .split_whitespace()
         .collect::<Vec<_>>()

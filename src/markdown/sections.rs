@@ -7,7 +7,7 @@
 //! contacts, dashboards, escalation levels, "useful commands", changelog) still parses
 //! and is addressable by slug, but is not listed as an incident.
 
-use super::blocks::{plain, Block, Span};
+use super::blocks::{plain, Block, Heading, Span};
 use super::roles::{self, Role};
 use super::slug::{clean_title, slugify, SlugSet};
 use std::collections::HashSet;
@@ -50,12 +50,25 @@ pub fn tree(blocks: &[Block], root_title: &str, root_slug: &str) -> Vec<Sec> {
         children: Vec::new(),
         parent: None,
     }];
+    let headings: Vec<(usize, &Heading)> = blocks
+        .iter()
+        .enumerate()
+        .filter_map(|(i, b)| match b {
+            Block::Heading(h) => Some((i, h)),
+            _ => None,
+        })
+        .collect();
+    // Titles and slugs of headings are independent of each other (only making slugs
+    // unique is not): a large document computes them on every core.
+    let named = super::par::map(&headings, 256, |(_, h)| {
+        let title = clean_title(&h.text);
+        let slug = slugify(&title);
+        (title, slug)
+    });
     let mut slugs = SlugSet::new();
     let mut stack = vec![0usize];
-    for (i, block) in blocks.iter().enumerate() {
-        let Block::Heading(h) = block else { continue };
-        let title = clean_title(&plain(&h.spans));
-        let slug = slugs.unique(&slugify(&title));
+    for ((i, h), (title, base)) in headings.into_iter().zip(named) {
+        let slug = slugs.unique(&base);
         while let Some(&top) = stack.last() {
             if top != 0 && secs[top].level >= h.level {
                 secs[top].end = i;
@@ -126,6 +139,17 @@ fn visit(secs: &[Sec], blocks: &[Block], idx: usize, inherited_ref: bool, out: &
             incident: !reference,
             range: sec.start..direct_end,
         });
+    }
+    if idx == 0 {
+        // Top-level sections are independent: a document with many of them is
+        // visited on every core.
+        let visited = super::par::map(&sec.children, 64, |&child| {
+            let mut found = Vec::new();
+            visit(secs, blocks, child, reference, &mut found);
+            found
+        });
+        out.extend(visited.into_iter().flatten());
+        return;
     }
     for &child in &sec.children {
         visit(secs, blocks, child, reference, out);

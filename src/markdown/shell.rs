@@ -238,9 +238,12 @@ pub fn simple_commands(command: &str) -> Vec<Vec<String>> {
     let mut chars = command.chars().peekable();
     let mut single = false;
     let mut double = false;
+    // `word` is a reused buffer: each word is copied out at its final size instead of
+    // growing a fresh string character by character.
     let flush_word = |word: &mut String, has: &mut bool, words: &mut Vec<String>| {
         if *has {
-            words.push(std::mem::take(word));
+            words.push(word.as_str().to_owned());
+            word.clear();
             *has = false;
         }
     };

@@ -199,7 +199,7 @@ impl Walker {
     // ----- headings and labels -------------------------------------------------------
 
     fn heading(&mut self, h: &Heading) {
-        let text = clean_title(&plain(&h.spans));
+        let text = clean_title(&h.text);
         self.pending_anchors.push(slugify(&text));
         self.transient = None;
         self.open_note = None;
@@ -352,7 +352,7 @@ impl Walker {
     // ----- paragraphs --------------------------------------------------------------
 
     fn paragraph(&mut self, p: &Para, next: Option<&Block>) {
-        let text = plain(&p.spans);
+        let text = &p.text;
         if text.is_empty() {
             return;
         }
@@ -361,7 +361,7 @@ impl Walker {
                 return;
             }
         }
-        if let Some((head, tail)) = split_label(&text) {
+        if let Some((head, tail)) = split_label(text) {
             if let Some(role) = roles::role_of(head) {
                 if matches!(
                     role,
@@ -637,7 +637,7 @@ impl Walker {
             family,
         });
         for item in items {
-            let lead = item_lead(item).map(|p| plain(&p.spans)).unwrap_or_default();
+            let lead = item_lead(item).map(|p| p.text.clone()).unwrap_or_default();
             let (label, consequence) = split_condition(&lead);
             if let Some(Frame::Alt { branches, .. }) = self.frames.last_mut() {
                 branches.push(Branch {
@@ -697,7 +697,7 @@ impl Walker {
         let Some(lead) = item_lead(item) else {
             return false;
         };
-        let question = plain(&lead.spans);
+        let question = &lead.text;
         if !question.trim_end_matches([':', ' ']).ends_with('?') {
             return false;
         }
@@ -767,7 +767,7 @@ impl Walker {
     fn item(&mut self, item: &MdItem) {
         let lead = item_lead(item);
         let title = lead
-            .map(|p| plain(&p.spans))
+            .map(|p| p.text.as_str())
             .unwrap_or_default()
             .trim()
             .trim_end_matches(':')
@@ -1896,15 +1896,15 @@ fn strip_label_spans(spans: &[Span], head: &str) -> Option<Vec<Span>> {
 }
 
 fn is_option_item(item: &MdItem) -> bool {
-    item_lead(item).is_some_and(|p| roles::option_label(&plain(&p.spans)))
+    item_lead(item).is_some_and(|p| roles::option_label(&p.text))
 }
 
 fn is_condition_item(item: &MdItem) -> bool {
     let Some(lead) = item_lead(item) else {
         return false;
     };
-    let text = plain(&lead.spans);
-    let folded = deunicode::deunicode(&text).to_lowercase();
+    let text = &lead.text;
+    let folded = deunicode::deunicode(text).to_lowercase();
     let starts = ["si ", "if ", "when ", "cuando ", "en caso de "]
         .iter()
         .any(|w| folded.starts_with(w));
@@ -1982,7 +1982,7 @@ fn list_has_commands(list: &List) -> bool {
 
 fn list_has_decision(list: &List) -> bool {
     list.items.iter().any(|i| {
-        item_lead(i).is_some_and(|p| plain(&p.spans).trim_end().ends_with('?'))
+        item_lead(i).is_some_and(|p| p.text.trim_end().ends_with('?'))
             || is_condition_item(i)
             || is_option_item(i)
     })
