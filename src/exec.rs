@@ -291,7 +291,9 @@ fn spawn(
     if let Some(cwd) = &spec.cwd {
         command.current_dir(cwd);
     }
-    if spec.detach_terminal {
+    // Without a controlling terminal there is nothing to detach from, and a plain new
+    // group lets the shell start by vfork (posix_spawn) instead of a costlier fork.
+    if spec.detach_terminal && has_controlling_terminal() {
         // SAFETY: between fork and exec the closure makes one async-signal-safe
         // system call and allocates nothing.
         unsafe {
@@ -329,6 +331,13 @@ async fn open_gate(
         return Err(e);
     }
     Ok(())
+}
+
+/// Whether this process has a controlling terminal (`/dev/tty` opens only then).
+fn has_controlling_terminal() -> bool {
+    static HAS_TTY: once_cell::sync::Lazy<bool> =
+        once_cell::sync::Lazy::new(|| std::fs::File::open("/dev/tty").is_ok());
+    *HAS_TTY
 }
 
 /// Shells that read `GATE_PREFIX` as written.
