@@ -14,7 +14,12 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         starts.push(0);
-        starts.extend(memchr_newlines(text.as_bytes()).map(|i| i + 1));
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
         LineIndex { starts }
     }
 
@@ -30,14 +35,6 @@ impl LineIndex {
     pub fn start_of(&self, line: usize) -> Option<usize> {
         self.starts.get(line.checked_sub(1)?).copied()
     }
-}
-
-fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter(|(_, &b)| b == b'\n')
-        .map(|(i, _)| i)
 }
 
 /// Inline content, flattened enough for the rules: text, code spans, emphasis, links.
@@ -323,6 +320,27 @@ pub fn parse_document(text: &str, index: &LineIndex, byte_base: usize) -> Vec<Bl
         return parse(text, index, byte_base);
     }
     parsed.into_iter().flat_map(|p| p.blocks).collect()
+}
+
+/// Drops a large block list on every core: freeing the many small strings of a large
+/// document is a measurable part of parsing it, and otherwise runs on one thread.
+pub fn drop_in_parallel(blocks: Vec<Block>) {
+    let threads = super::par::threads();
+    if threads < 2 || blocks.len() < 4096 {
+        return;
+    }
+    let chunk = blocks.len().div_ceil(threads);
+    let mut rest = blocks;
+    let mut parts = Vec::with_capacity(threads);
+    while rest.len() > chunk {
+        parts.push(rest.split_off(rest.len() - chunk));
+    }
+    parts.push(rest);
+    std::thread::scope(|scope| {
+        for part in parts {
+            scope.spawn(move || drop(part));
+        }
+    });
 }
 
 /// About `count` byte ranges covering `text`, each after the first starting at a

@@ -258,6 +258,7 @@ fn parse_with(text: &str, path: &Path, all_sections: bool) -> Result<ParsedDoc> 
             message: "no code blocks with commands: nothing to run".into(),
         });
     }
+    blocks::drop_in_parallel(blocks);
     Ok(doc)
 }
 

@@ -140,14 +140,35 @@ impl SlugSet {
         let Some(counter) = self.next.get_mut(base) else {
             return base.to_string();
         };
+        let mut candidate = String::with_capacity(base.len() + 6);
         loop {
-            let candidate = format!("{base}-{counter}");
+            candidate.clear();
+            candidate.push_str(base);
+            candidate.push('-');
+            push_decimal(&mut candidate, *counter);
             *counter += 1;
-            if self.seen.insert(candidate.clone()) {
+            if !self.seen.contains(&candidate) {
+                self.seen.insert(candidate.clone());
                 return candidate;
             }
         }
     }
+}
+
+/// `out.push_str(&n.to_string())` without the formatting machinery, which costs more
+/// than the rest of `unique` in a document with thousands of repeated headings.
+fn push_decimal(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[start..].iter().map(|&d| char::from(d)));
 }
 
 #[cfg(test)]
@@ -200,6 +221,13 @@ mod tests {
         assert_eq!(set.unique("redis"), "redis");
         assert_eq!(set.unique("redis"), "redis-1");
         assert_eq!(set.unique("end"), "end-1");
+        for _ in 2..120 {
+            set.unique("redis");
+        }
+        assert_eq!(set.unique("redis"), "redis-120");
+        set.reserve("x-1");
+        set.unique("x");
+        assert_eq!(set.unique("x"), "x-2");
     }
 
     #[test]
