@@ -59,3 +59,8 @@ fn dispatch(cli: Cli) -> error::Result<i32> {
         Command::Postmortem(a) => postmortem::command(g, a),
     }
 }
+
+// Parsing and the session allocate many small strings: mimalloc serves them faster
+// than the system allocator (`cargo bench --bench parse`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
