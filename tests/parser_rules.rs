@@ -457,3 +457,34 @@ fn placeholders_in_every_notation_and_self_set_variables_excluded() {
     assert!(p.variable("API_KEY").unwrap().secret);
     assert!(!p.variable("JOB_ID").unwrap().secret);
 }
+
+/// An author names a decision with `{#id}` after its question, as headings take one:
+/// answers files then say `one-user: "Yes"` instead of a key made from the question.
+#[test]
+fn a_decision_takes_the_id_its_author_gives() {
+    let md = "---\nid: auth\ntitle: Auth failures\n---\n\n# Auth failures\n\n## Diagnosis\n\n\
+              ```bash {id=login}\ncurl -s -o /dev/null -w '%{http_code}' \"$API/login\"\n```\n\n\
+              - Does it fail for one user only? {#one-user}\n  \
+              - Yes → check that user's token: [login](#login)\n  \
+              - No → check `JWT_SECRET` on every service\n\n\
+              - Is the clock off? {#one-user}\n  - Yes → fix NTP\n  - No → escalate\n";
+    let p = &parse(md)[0];
+    let d = p
+        .node("one-user")
+        .expect("the decision keeps its author's id");
+    assert_eq!(d.kind, NodeKind::Decision);
+    assert_eq!(d.title, "Does it fail for one user only?");
+    let labels: Vec<&str> = d.choices.iter().map(|c| c.label.as_str()).collect();
+    assert_eq!(labels, ["Yes", "No"]);
+    assert_eq!(d.choices[0].to, "login");
+    // The same id twice: the second is renamed, with a warning naming its line.
+    let second = find(p, |n| n.title == "Is the clock off?");
+    assert_ne!(second.id, "one-user");
+    assert!(
+        p.warnings
+            .iter()
+            .any(|w| w.message.contains("`one-user` is used twice")),
+        "{:?}",
+        p.warnings
+    );
+}

@@ -697,7 +697,7 @@ impl Walker {
         let Some(lead) = item_lead(item) else {
             return false;
         };
-        let question = &lead.text;
+        let (question, named) = explicit_id(&lead.text);
         if !question.trim_end_matches([':', ' ']).ends_with('?') {
             return false;
         }
@@ -715,7 +715,7 @@ impl Walker {
             return false;
         }
         let title = question.trim().trim_end_matches(':').trim().to_string();
-        let decision = self.new_node(NodeKind::Decision, &title, item.line);
+        let decision = self.new_named_node(NodeKind::Decision, &title, item.line, named);
         let mut branches = Vec::new();
         for (choice_item, (label, text, link, commands)) in parsed {
             self.frames.push(Frame::Main(Vec::new()));
@@ -1095,18 +1095,49 @@ impl Walker {
     // ----- node makers -------------------------------------------------------------
 
     fn new_node(&mut self, kind: NodeKind, title: &str, line: usize) -> Node {
+        self.new_named_node(kind, title, line, None)
+    }
+
+    /// An id the author gave (reserved when the walker was made): theirs, unless used
+    /// twice or `end`, then renamed with a warning.
+    fn claim_explicit_id(&mut self, id: &str, line: usize) -> String {
+        if id != END && self.explicit_used.insert(id.to_string()) {
+            return id.to_string();
+        }
+        let renamed = self.ids.unique(id);
+        self.out.warnings.push(Warning {
+            line,
+            message: format!("step id `{id}` is used twice: this one is renamed `{renamed}`"),
+        });
+        renamed
+    }
+
+    /// A node whose id the author chose (`{#id}`), else one made from its title.
+    fn new_named_node(
+        &mut self,
+        kind: NodeKind,
+        title: &str,
+        line: usize,
+        named: Option<&str>,
+    ) -> Node {
         let title = clean_title(title.trim());
-        let base = short_slug(&title, 40);
-        let base = if base.is_empty() {
-            format!("{kind:?}").to_lowercase()
-        } else {
-            base
+        let id = match named {
+            Some(id) => self.claim_explicit_id(id, line),
+            None => self.generated_id(kind, &title),
         };
-        let id = self.ids.unique(&base);
         self.bind_anchors(&id);
         self.created += 1;
         self.open_note = None;
         Node::new(id, kind, title, line)
+    }
+
+    fn generated_id(&mut self, kind: NodeKind, title: &str) -> String {
+        let base = short_slug(title, 40);
+        if base.is_empty() {
+            self.ids.unique(&format!("{kind:?}").to_lowercase())
+        } else {
+            self.ids.unique(&base)
+        }
     }
 
     fn bind_anchors(&mut self, id: &str) {
@@ -1151,30 +1182,7 @@ impl Walker {
         let kind = a
             .kind
             .unwrap_or_else(|| self.command_kind(destructive, title, &cmds));
-        let explicit = a.id.as_ref().map(|id| {
-            if id != END && self.explicit_used.insert(id.clone()) {
-                id.clone()
-            } else {
-                let renamed = self.ids.unique(id);
-                self.out.warnings.push(Warning {
-                    line,
-                    message: format!(
-                        "step id `{id}` is used twice: this one is renamed `{renamed}`"
-                    ),
-                });
-                renamed
-            }
-        });
-        let mut node = match &explicit {
-            Some(id) => {
-                let id = id.clone();
-                self.bind_anchors(&id);
-                self.created += 1;
-                self.open_note = None;
-                Node::new(id, kind, clean_title(title.trim()), line)
-            }
-            None => self.new_node(kind, title, line),
-        };
+        let mut node = self.new_named_node(kind, title, line, a.id.as_deref());
         if let Some(t) = &a.title {
             node.title = t.clone();
         }
@@ -1980,9 +1988,28 @@ fn list_has_commands(list: &List) -> bool {
         .any(|i| item_lead(i).is_some_and(|p| !inline_commands(&p.spans).is_empty()))
 }
 
+/// `Question? {#id}`: the text without its trailing `{#id}`, and the id, when the
+/// author named the step (answers files then say `id: choice`).
+fn explicit_id(text: &str) -> (&str, Option<&str>) {
+    let trimmed = text.trim_end();
+    let named = trimmed
+        .strip_suffix('}')
+        .and_then(|rest| rest.rsplit_once("{#"))
+        .filter(|(_, id)| {
+            !id.is_empty()
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        });
+    match named {
+        Some((question, id)) => (question.trim_end(), Some(id)),
+        None => (text, None),
+    }
+}
+
 fn list_has_decision(list: &List) -> bool {
     list.items.iter().any(|i| {
-        item_lead(i).is_some_and(|p| p.text.trim_end().ends_with('?'))
+        item_lead(i).is_some_and(|p| explicit_id(&p.text).0.trim_end().ends_with('?'))
             || is_condition_item(i)
             || is_option_item(i)
     })
@@ -2005,6 +2032,9 @@ fn collect_ids(blocks: &[Block], out: &mut Vec<String>) {
             }
             Block::List(l) => {
                 for item in &l.items {
+                    let named =
+                        item_lead(item).and_then(|p| explicit_id(&p.text).1.map(String::from));
+                    out.extend(named);
                     collect_ids(&item.blocks, out);
                 }
             }
