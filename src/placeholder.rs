@@ -333,7 +333,16 @@ const MAX_DEPTH: usize = 64;
 pub(crate) fn scan_detailed(command: &str) -> Scan {
     let mut lexer = Lexer::new(command, 0, 0);
     lexer.bare(None);
-    let bindings = bound_names(command);
+    // Bindings only ever hide `$X`/`${X}`: without one, finding them is wasted work.
+    let expands = lexer
+        .found
+        .iter()
+        .any(|(p, _)| matches!(p.notation, Notation::Dollar | Notation::Braced));
+    let bindings = if expands {
+        bound_names(command)
+    } else {
+        Vec::new()
+    };
     Scan {
         found: lexer
             .found
@@ -473,7 +482,11 @@ impl<'a> Lexer<'a> {
     }
 
     fn advance_char(&mut self) {
-        let width = self.rest().chars().next().map_or(1, char::len_utf8);
+        // Commands are mostly ASCII: a byte below 0x80 is a whole character, no decoding.
+        let width = match self.peek(0) {
+            Some(b) if b < 0x80 => 1,
+            _ => self.rest().chars().next().map_or(1, char::len_utf8),
+        };
         self.i += width;
     }
 
@@ -610,7 +623,11 @@ impl<'a> Lexer<'a> {
         let line_start = self.src[self.floor..self.i]
             .rfind('\n')
             .map_or(self.floor, |n| self.floor + n + 1);
-        SHELL_C.is_match(&self.src[line_start..self.i]) || self.joins_into_script(self.i)
+        let line = &self.src[line_start..self.i];
+        // Every `SHELL_C` match names a shell (`…sh`) or `su`/`runuser`: a plain
+        // substring test rules most quotes out before the regex runs.
+        let may_name_shell = line.contains("sh") || line.contains("su") || line.contains("runuser");
+        (may_name_shell && SHELL_C.is_match(line)) || self.joins_into_script(self.i)
     }
 
     /// Whether byte `at` is in the arguments of a command that joins them with spaces
@@ -625,7 +642,12 @@ impl<'a> Lexer<'a> {
         let command_start = self.src[self.floor..at]
             .rfind(['\n', ';', '&', '|', '(', '`'])
             .map_or(self.floor, |n| self.floor + n + 1);
-        JOINS.is_match(&self.src[command_start..at])
+        let command = &self.src[command_start..at];
+        // Every `JOINS` match holds one of these words: most commands are ruled out by
+        // a substring test.
+        let may_join =
+            command.contains("eval") || command.contains("watch") || command.contains("ssh");
+        may_join && JOINS.is_match(command)
     }
 
     fn at_word_start(&self) -> bool {
@@ -949,21 +971,32 @@ fn bound_names(command: &str) -> Vec<(String, usize)> {
     static READ: Lazy<Regex> = Lazy::new(|| {
         Regex::new(r"\b(read|mapfile|readarray|getopts)\b([^;&|\n)<>]*)").expect("valid regex")
     });
+    // Each regex matches only text holding its keyword (they are case-sensitive): a
+    // substring test skips the regexes that cannot match, which is most of them.
+    let has = |words: &[&str]| words.iter().any(|w| command.contains(w));
     let mut out = Vec::new();
-    for c in ASSIGN.captures_iter(command) {
-        let whole = c.get(0).map_or(0..0, |m| m.range());
-        out.push((c[1].to_string(), word_end(command, whole.end)));
+    if command.contains('=') {
+        for c in ASSIGN.captures_iter(command) {
+            let whole = c.get(0).map_or(0..0, |m| m.range());
+            out.push((c[1].to_string(), word_end(command, whole.end)));
+        }
     }
-    for c in DECLARE.captures_iter(command) {
-        let at = c.get(0).map_or(0, |m| m.end());
-        out.extend(c[1].split_whitespace().map(|n| (n.to_string(), at)));
+    if has(&["local", "declare", "typeset"]) {
+        for c in DECLARE.captures_iter(command) {
+            let at = c.get(0).map_or(0, |m| m.end());
+            out.extend(c[1].split_whitespace().map(|n| (n.to_string(), at)));
+        }
     }
-    for c in LOOP.captures_iter(command) {
-        out.push((c[1].to_string(), c.get(0).map_or(0, |m| m.end())));
+    if has(&["for", "select"]) {
+        for c in LOOP.captures_iter(command) {
+            out.push((c[1].to_string(), c.get(0).map_or(0, |m| m.end())));
+        }
     }
-    for c in READ.captures_iter(command) {
-        let at = c.get(0).map_or(0, |m| m.end());
-        out.extend(read_targets(&c[1], &c[2]).into_iter().map(|n| (n, at)));
+    if has(&["read", "mapfile", "getopts"]) {
+        for c in READ.captures_iter(command) {
+            let at = c.get(0).map_or(0, |m| m.end());
+            out.extend(read_targets(&c[1], &c[2]).into_iter().map(|n| (n, at)));
+        }
     }
     out
 }
