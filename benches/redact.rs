@@ -1,7 +1,7 @@
 //! Redaction cost: it runs over every line a step prints, every event and the
 //! postmortem. `cargo bench --bench redact` reports throughput for ordinary output
-//! (no secret), output where every line holds one, and one line at a time as the
-//! executor streams it.
+//! (no secret), output where every line holds one, one line at a time, and in runs of
+//! whole lines as the executor streams them (`LineRedactor::lines_of`).
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use runbook::redact::Redactor;
@@ -56,12 +56,35 @@ fn bench(c: &mut Criterion) {
         group.bench_function(format!("{name}/1MiB-block"), |b| {
             b.iter(|| r.redact_cow(black_box(&text)).len())
         });
+        // A run of whole lines as `exec::run` hands them on, as the session redacts it.
+        group.bench_function(format!("{name}/1MiB-stream-run"), |b| {
+            let mut stream = r.lines();
+            b.iter(|| stream.lines_of(black_box(&text)).len())
+        });
         group.bench_function(format!("{name}/1MiB-line-by-line"), |b| {
             b.iter(|| {
                 text.split_inclusive('\n')
                     .map(|line| r.redact_cow(black_box(line)).len())
                     .sum::<usize>()
             })
+        });
+    }
+    // Output none of whose bytes can be a secret (one long line, log lines without
+    // a trigger word): what the one scan of a stream run costs.
+    for (name, text) in [
+        ("no-trigger-long-line", "a".repeat(1 << 20)),
+        (
+            "no-trigger-log-lines",
+            block(
+                &["2024-05-01T10:00:00Z INFO worker processed job 12345 in 3ms"],
+                1 << 20,
+            ),
+        ),
+    ] {
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_function(format!("{name}/1MiB-stream-run"), |b| {
+            let mut stream = r.lines();
+            b.iter(|| stream.lines_of(black_box(&text)).len())
         });
     }
     // `yes`-like output: the cost per line, not per byte.

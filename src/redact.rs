@@ -423,11 +423,13 @@ impl Redactor {
         }
     }
 
-    /// The line-wise patterns whose bits are set, in order.
+    /// The line-wise patterns whose bits are set, in order; a regex runs only on a
+    /// line holding a byte its every match needs (a prose line with "token" in it
+    /// has no `=` or `:` for the key/value rules to find).
     fn apply_patterns<'l>(&self, bits: u32, line: Cow<'l, str>) -> Cow<'l, str> {
         let mut out = line;
         for (i, pattern) in PATTERNS.by_line.iter().enumerate() {
-            if bits & (1 << i) != 0 {
+            if bits & (1 << i) != 0 && holds_a_required_byte(pattern.rule, &out) {
                 out = self.apply(pattern, out);
             }
         }
@@ -703,6 +705,36 @@ const SECRET_NAME_TRIGGERS: &[&str] = &[
     "cookie",
     "signature",
 ];
+
+/// Bytes one of which every match of the rule's patterns holds; empty when there is
+/// no such byte.
+fn required_bytes(rule: Rule) -> &'static [u8] {
+    match rule {
+        Rule::Jwt => b".",
+        Rule::Cookie => b":-", // `Cookie:` headers, `--cookie` flags
+        Rule::SecretHeader | Rule::KeyValue => b":",
+        Rule::CurlUser | Rule::PasswordOption | Rule::SecretFlag => b"-",
+        Rule::UrlPassword => b"@",
+        Rule::Assignment => b"=",
+        // A bare `Bearer token`, prose, token prefixes: letters and spaces only.
+        Rule::Authorization
+        | Rule::TokenPrefix
+        | Rule::ProseSecret
+        | Rule::SecretValue
+        | Rule::PemPrivateKey => b"",
+    }
+}
+
+/// Whether `line` holds one of the [`required_bytes`] of `rule` (or it has none).
+fn holds_a_required_byte(rule: Rule, line: &str) -> bool {
+    let line = line.as_bytes();
+    match *required_bytes(rule) {
+        [] => true,
+        [a] => memchr::memchr(a, line).is_some(),
+        [a, b] => memchr::memchr2(a, b, line).is_some(),
+        [a, b, c, ..] => memchr::memchr3(a, b, c, line).is_some(),
+    }
+}
 
 /// The words without which a rule cannot match.
 fn triggers(rule: Rule) -> &'static [&'static str] {
