@@ -6,7 +6,7 @@
 //! holding `delete` in a read-only GET does not count, while `xargs redis-cli DEL` and
 //! `docker compose exec postgres psql -c "UPDATE ..."` do.
 
-use super::shell::{program, simple_commands};
+use super::shell::{program, simple_commands, Word};
 use once_cell::sync::Lazy;
 use regex::Regex;
 
@@ -39,7 +39,7 @@ pub fn detect(command: &str) -> Option<String> {
 
 /// `detect` on a command already split by `simple_commands` (comments included: a
 /// full-line comment never forms a simple command of its own).
-pub fn detect_in(code: &str, cmds: &[Vec<String>]) -> Option<String> {
+pub fn detect_in(code: &str, cmds: &[Vec<Word>]) -> Option<String> {
     let code = strip_comments(code);
     if SQL_WORDS.is_match(&code) {
         if let Some(m) = SQL.find(&code) {
@@ -121,11 +121,11 @@ fn strip_comments(command: &str) -> std::borrow::Cow<'_, str> {
     )
 }
 
-fn simple(words: &[String]) -> Option<String> {
+fn simple(words: &[Word]) -> Option<String> {
     let (prog, args) = program(words)?;
-    let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or("");
+    let arg = |i: usize| args.get(i).map(|a| a.as_ref()).unwrap_or("");
     let has = |w: &str| args.iter().any(|a| a == w);
-    let verb = |verbs: &[&str]| args.iter().find(|a| verbs.contains(&a.as_str())).cloned();
+    let verb = |verbs: &[&str]| args.iter().find(|a| verbs.contains(&a.as_ref())).cloned();
     let reason = |what: &str| Some(format!("`{prog} {what}`"));
     match prog {
         "rm" | "rmdir" | "shred" | "unlink" | "truncate" | "mkfs" | "wipefs" | "dd" | "fdisk"
@@ -171,7 +171,7 @@ fn simple(words: &[String]) -> Option<String> {
             if args.iter().any(|a| a == "migrate")
                 && args
                     .iter()
-                    .any(|a| matches!(a.as_str(), "reset" | "deploy" | "resolve" | "dev"))
+                    .any(|a| matches!(a.as_ref(), "reset" | "deploy" | "resolve" | "dev"))
             {
                 Some("`prisma migrate`".into())
             } else {
@@ -189,7 +189,7 @@ fn simple(words: &[String]) -> Option<String> {
         "iptables" | "ip6tables"
             if args
                 .iter()
-                .any(|a| matches!(a.as_str(), "-F" | "-D" | "-X" | "--flush")) =>
+                .any(|a| matches!(a.as_ref(), "-F" | "-D" | "-X" | "--flush")) =>
         {
             Some(format!("`{prog} {}`", arg(0)))
         }
@@ -198,7 +198,7 @@ fn simple(words: &[String]) -> Option<String> {
             if has("-delete")
                 || args
                     .windows(2)
-                    .any(|w| w[0] == "-exec" && matches!(w[1].as_str(), "rm" | "shred")) =>
+                    .any(|w| w[0] == "-exec" && matches!(w[1].as_ref(), "rm" | "shred")) =>
         {
             Some("`find -delete`".into())
         }
@@ -231,11 +231,11 @@ fn risky_word(word: &str) -> bool {
     })
 }
 
-fn docker(prog: &str, args: &[String]) -> Option<String> {
+fn docker(prog: &str, args: &[Word]) -> Option<String> {
     // `docker compose …`: skip the plugin word and global flags.
     let mut i = 0;
     while i < args.len() {
-        let a = args[i].as_str();
+        let a = args[i].as_ref();
         if a == "compose"
             || a == "-f"
             || a == "--file"
@@ -250,7 +250,7 @@ fn docker(prog: &str, args: &[String]) -> Option<String> {
             break;
         }
     }
-    let sub = args.get(i).map(String::as_str).unwrap_or("");
+    let sub = args.get(i).map(|a| a.as_ref()).unwrap_or("");
     let rest = args.get(i + 1..).unwrap_or(&[]);
     match sub {
         "down" | "rm" | "rmi" | "restart" | "stop" | "kill" | "pause" => {
@@ -262,14 +262,14 @@ fn docker(prog: &str, args: &[String]) -> Option<String> {
             Some(format!("`{prog}{plugin} {sub}`"))
         }
         "system" | "volume" | "image" | "container" | "network" | "builder"
-            if rest.iter().any(|a| matches!(a.as_str(), "prune" | "rm")) =>
+            if rest.iter().any(|a| matches!(a.as_ref(), "prune" | "rm")) =>
         {
             Some(format!("`{prog} {sub} prune/rm`"))
         }
         "service"
             if rest
                 .iter()
-                .any(|a| matches!(a.as_str(), "rm" | "update" | "scale" | "rollback")) =>
+                .any(|a| matches!(a.as_ref(), "rm" | "update" | "scale" | "rollback")) =>
         {
             Some(format!("`{prog} service`"))
         }
@@ -277,7 +277,7 @@ fn docker(prog: &str, args: &[String]) -> Option<String> {
             // The command inside the container: skip flags, the service, and judge the rest.
             let mut j = 0;
             while j < rest.len() {
-                let a = rest[j].as_str();
+                let a = rest[j].as_ref();
                 if matches!(
                     a,
                     "-u" | "--user"
@@ -309,12 +309,12 @@ fn docker(prog: &str, args: &[String]) -> Option<String> {
     }
 }
 
-fn kubectl(prog: &str, args: &[String]) -> Option<String> {
+fn kubectl(prog: &str, args: &[Word]) -> Option<String> {
     // Global flags that take a value come before the verb: `-n ns`, `--context c`.
     let mut i = 0;
     while i < args.len() && args[i].starts_with('-') {
         let takes_value = matches!(
-            args[i].as_str(),
+            args[i].as_ref(),
             "-n" | "--namespace"
                 | "--context"
                 | "--cluster"
@@ -328,7 +328,7 @@ fn kubectl(prog: &str, args: &[String]) -> Option<String> {
         );
         i += if takes_value { 2 } else { 1 };
     }
-    let sub = args.get(i).map(String::as_str)?;
+    let sub = args.get(i).map(|a| a.as_ref())?;
     match sub {
         "delete" | "drain" | "cordon" | "scale" | "apply" | "replace" | "patch" | "edit"
         | "taint" | "label" | "annotate" | "set" | "create" => Some(format!("`{prog} {sub}`")),
@@ -347,7 +347,7 @@ fn kubectl(prog: &str, args: &[String]) -> Option<String> {
     }
 }
 
-fn redis(args: &[String]) -> Option<String> {
+fn redis(args: &[Word]) -> Option<String> {
     const DESTRUCTIVE: &[&str] = &[
         "FLUSHALL",
         "FLUSHDB",
@@ -364,7 +364,7 @@ fn redis(args: &[String]) -> Option<String> {
     ];
     let mut i = 0;
     while i < args.len() {
-        let a = args[i].as_str();
+        let a = args[i].as_ref();
         match a {
             "-h" | "-p" | "-a" | "-n" | "-u" | "--user" | "--pass" | "-s" | "--pattern" | "-i"
             | "-r" | "--cacert" | "--cert" | "--key" => i += 2,
@@ -392,11 +392,11 @@ fn redis(args: &[String]) -> Option<String> {
         .map(|m| format!("Redis `{}`", m.as_str()))
 }
 
-fn git(args: &[String]) -> Option<String> {
+fn git(args: &[Word]) -> Option<String> {
     let sub = args
         .iter()
         .find(|a| !a.starts_with('-'))
-        .map(String::as_str)?;
+        .map(|a| a.as_ref())?;
     let has = |w: &str| args.iter().any(|a| a == w);
     let risky = match sub {
         "revert" | "rebase" => true,
@@ -410,13 +410,13 @@ fn git(args: &[String]) -> Option<String> {
     risky.then(|| format!("`git {sub}`"))
 }
 
-fn aws(args: &[String]) -> Option<String> {
+fn aws(args: &[Word]) -> Option<String> {
     if args.iter().any(|a| a == "--force-new-deployment") {
         return Some("`--force-new-deployment`".into());
     }
     let words: Vec<&str> = args
         .iter()
-        .map(String::as_str)
+        .map(|a| a.as_ref())
         .filter(|a| !a.starts_with('-'))
         .collect();
     if words.first() == Some(&"s3") && words.get(1).is_some_and(|v| *v == "rm" || *v == "rb") {
@@ -448,7 +448,7 @@ fn aws(args: &[String]) -> Option<String> {
         .then(|| format!("`aws {} {op}`", words[0]))
 }
 
-fn http(args: &[String]) -> Option<String> {
+fn http(args: &[Word]) -> Option<String> {
     let method = args
         .iter()
         .position(|a| a == "-X" || a == "--request")

@@ -228,106 +228,231 @@ pub fn strip_trailing_comment(line: &str) -> &str {
     line
 }
 
+/// A shell word with its quotes removed: borrowed from the command when its text is
+/// one unbroken stretch of it (`ls`, `"$REDIS_PASSWORD"`), owned only when quotes or
+/// escapes sit inside it (`a"b"c`, `\$X`).
+pub type Word<'a> = std::borrow::Cow<'a, str>;
+
 /// The simple commands of a command line: words split at `|`, `;`, `&&`, `||`, `&`,
 /// newlines and `$(`, quotes removed. Good enough to recognise programs and flags.
-pub fn simple_commands(command: &str) -> Vec<Vec<String>> {
-    let mut out: Vec<Vec<String>> = Vec::new();
-    let mut words: Vec<String> = Vec::new();
-    let mut word = String::new();
-    let mut has_word = false;
-    let mut chars = command.chars().peekable();
-    let mut single = false;
-    let mut double = false;
-    // `word` is a reused buffer: each word is copied out at its final size instead of
-    // growing a fresh string character by character.
-    let flush_word = |word: &mut String, has: &mut bool, words: &mut Vec<String>| {
-        if *has {
-            words.push(word.as_str().to_owned());
-            word.clear();
-            *has = false;
+pub fn simple_commands(command: &str) -> Vec<Vec<Word<'_>>> {
+    let mut split = Splitter::new(command);
+    split.run();
+    split.out
+}
+
+/// The state of `simple_commands`. Shell syntax is ASCII and UTF-8 never hides an ASCII
+/// byte inside another character, so it steps over bytes and decodes only non-ASCII
+/// characters (Unicode white space outside quotes separates words too).
+struct Splitter<'a> {
+    src: &'a str,
+    out: Vec<Vec<Word<'a>>>,
+    words: Vec<Word<'a>>,
+    word: WordBuf<'a>,
+}
+
+impl<'a> Splitter<'a> {
+    fn new(src: &'a str) -> Self {
+        Splitter {
+            src,
+            out: Vec::new(),
+            words: Vec::new(),
+            word: WordBuf::new(src),
         }
-    };
-    while let Some(c) = chars.next() {
-        if single {
-            if c == '\'' {
-                single = false;
-            } else {
-                word.push(c);
-            }
-            continue;
+    }
+
+    fn run(&mut self) {
+        let bytes = self.src.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            i = match bytes[i] {
+                b'\'' => self.single_quoted(i + 1),
+                b'"' => self.double_quoted(i + 1),
+                b'\\' => self.escaped(i + 1),
+                b'#' if !self.word.has => {
+                    // A comment runs to the end of its line; the newline ends the command.
+                    let end = next_newline(bytes, i).map_or(bytes.len(), |n| n + 1);
+                    self.end_command();
+                    end
+                }
+                b'|' | b';' | b'&' | b'\n' | b'(' | b')' | b'`' => {
+                    self.end_command();
+                    i + 1
+                }
+                // `$(` starts a command of its own; the `(` ends this one next round.
+                b'$' if bytes.get(i + 1) == Some(&b'(') => {
+                    self.end_command();
+                    i + 1
+                }
+                b' ' | b'\t' | 0x0b | 0x0c | b'\r' => {
+                    self.end_word();
+                    i + 1
+                }
+                b if b < 0x80 => {
+                    self.word.take(i, 1);
+                    i + 1
+                }
+                _ => self.other_char(i),
+            };
         }
-        if double {
-            match c {
-                '"' => double = false,
-                '\\' => {
-                    if let Some(n) = chars.next() {
-                        word.push(n);
-                    }
-                }
-                _ => word.push(c),
-            }
-            continue;
+        self.end_command();
+    }
+
+    /// A non-ASCII character outside quotes: a separator if it is white space.
+    fn other_char(&mut self, i: usize) -> usize {
+        let Some(c) = self.src[i..].chars().next() else {
+            return self.src.len();
+        };
+        if c.is_whitespace() {
+            self.end_word();
+        } else {
+            self.word.take(i, c.len_utf8());
         }
-        match c {
-            '\'' => {
-                single = true;
-                has_word = true;
+        i + c.len_utf8()
+    }
+
+    /// Inside `'…'` from byte `i`: everything up to the closing quote is literal.
+    fn single_quoted(&mut self, i: usize) -> usize {
+        self.word.has = true;
+        let rest = &self.src.as_bytes()[i..];
+        match rest.iter().position(|&b| b == b'\'') {
+            Some(n) => {
+                self.word.take(i, n);
+                i + n + 1
             }
-            '"' => {
-                double = true;
-                has_word = true;
-            }
-            '\\' => {
-                if let Some(n) = chars.next() {
-                    if n != '\n' {
-                        word.push(n);
-                        has_word = true;
-                    }
-                }
-            }
-            '#' if !has_word => {
-                for n in chars.by_ref() {
-                    if n == '\n' {
-                        break;
-                    }
-                }
-                flush_word(&mut word, &mut has_word, &mut words);
-                if !words.is_empty() {
-                    out.push(std::mem::take(&mut words));
-                }
-            }
-            '|' | ';' | '&' | '\n' | '(' | ')' | '`' => {
-                flush_word(&mut word, &mut has_word, &mut words);
-                if !words.is_empty() {
-                    out.push(std::mem::take(&mut words));
-                }
-            }
-            '$' if chars.peek() == Some(&'(') => {
-                flush_word(&mut word, &mut has_word, &mut words);
-                if !words.is_empty() {
-                    out.push(std::mem::take(&mut words));
-                }
-            }
-            c if c.is_whitespace() => flush_word(&mut word, &mut has_word, &mut words),
-            c => {
-                word.push(c);
-                has_word = true;
+            None => {
+                self.word.take(i, rest.len());
+                self.src.len()
             }
         }
     }
-    flush_word(&mut word, &mut has_word, &mut words);
-    if !words.is_empty() {
-        out.push(words);
+
+    /// Inside `"…"` from byte `i`: a backslash keeps the character after it.
+    fn double_quoted(&mut self, mut i: usize) -> usize {
+        self.word.has = true;
+        let bytes = self.src.as_bytes();
+        while i < bytes.len() {
+            match bytes[i] {
+                b'"' => return i + 1,
+                b'\\' => {
+                    if let Some(w) = char_width(self.src, i + 1) {
+                        self.word.take(i + 1, w);
+                        i += 1 + w;
+                    } else {
+                        i += 1;
+                    }
+                }
+                _ => {
+                    let run = bytes[i..]
+                        .iter()
+                        .position(|&b| b == b'"' || b == b'\\')
+                        .unwrap_or(bytes.len() - i);
+                    self.word.take(i, run);
+                    i += run;
+                }
+            }
+        }
+        i
     }
-    out
+
+    /// After a backslash outside quotes: the next character is literal, and an escaped
+    /// newline joins the lines.
+    fn escaped(&mut self, i: usize) -> usize {
+        match char_width(self.src, i) {
+            Some(_) if self.src.as_bytes()[i] == b'\n' => i + 1,
+            Some(w) => {
+                self.word.take(i, w);
+                self.word.has = true;
+                i + w
+            }
+            None => i,
+        }
+    }
+
+    fn end_word(&mut self) {
+        if let Some(word) = self.word.finish() {
+            self.words.push(word);
+        }
+    }
+
+    fn end_command(&mut self) {
+        self.end_word();
+        if !self.words.is_empty() {
+            self.out.push(std::mem::take(&mut self.words));
+        }
+    }
+}
+
+/// The word being read: a range of the command while its pieces are contiguous, a copy
+/// once a quote or escape has been dropped from its middle.
+struct WordBuf<'a> {
+    src: &'a str,
+    range: std::ops::Range<usize>,
+    owned: Option<String>,
+    /// Something made a word here, even an empty one (`''`).
+    has: bool,
+}
+
+impl<'a> WordBuf<'a> {
+    fn new(src: &'a str) -> Self {
+        WordBuf {
+            src,
+            range: 0..0,
+            owned: None,
+            has: false,
+        }
+    }
+
+    /// Appends `src[at..at + len]`.
+    fn take(&mut self, at: usize, len: usize) {
+        self.has = true;
+        if len == 0 {
+            return;
+        }
+        if let Some(owned) = &mut self.owned {
+            owned.push_str(&self.src[at..at + len]);
+        } else if self.range.is_empty() {
+            self.range = at..at + len;
+        } else if self.range.end == at {
+            self.range.end += len;
+        } else {
+            let mut owned = String::with_capacity(self.range.len() + len + 8);
+            owned.push_str(&self.src[self.range.clone()]);
+            owned.push_str(&self.src[at..at + len]);
+            self.owned = Some(owned);
+        }
+    }
+
+    fn finish(&mut self) -> Option<Word<'a>> {
+        if !std::mem::take(&mut self.has) {
+            return None;
+        }
+        let range = std::mem::replace(&mut self.range, 0..0);
+        Some(match self.owned.take() {
+            Some(owned) => Word::Owned(owned),
+            None => Word::Borrowed(&self.src[range]),
+        })
+    }
+}
+
+fn next_newline(bytes: &[u8], from: usize) -> Option<usize> {
+    bytes[from..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map(|n| from + n)
+}
+
+/// The byte width of the character at `i`, if there is one.
+fn char_width(s: &str, i: usize) -> Option<usize> {
+    s.get(i..)?.chars().next().map(char::len_utf8)
 }
 
 /// The program of a simple command and its arguments, past `sudo`, `env X=1`, `time`,
 /// `nohup`, `xargs -I {}`, `timeout 10`.
-pub fn program(words: &[String]) -> Option<(&str, &[String])> {
+pub fn program<'w>(words: &'w [Word<'w>]) -> Option<(&'w str, &'w [Word<'w>])> {
     let mut i = 0;
     while i < words.len() {
-        let w = words[i].as_str();
+        let w = words[i].as_ref();
         if is_assignment(w) {
             i += 1;
             continue;
@@ -350,7 +475,7 @@ pub fn program(words: &[String]) -> Option<(&str, &[String])> {
             "xargs" => {
                 i += 1;
                 while i < words.len() && words[i].starts_with('-') {
-                    let takes_value = matches!(words[i].as_str(), "-I" | "-n" | "-P" | "-d" | "-L");
+                    let takes_value = matches!(words[i].as_ref(), "-I" | "-n" | "-P" | "-d" | "-L");
                     i += if takes_value { 2 } else { 1 };
                 }
             }
@@ -380,7 +505,7 @@ pub fn is_never_ending(command: &str) -> bool {
 }
 
 /// `is_never_ending` on commands already split by `simple_commands`.
-pub fn never_ending_in(cmds: &[Vec<String>]) -> bool {
+pub fn never_ending_in(cmds: &[Vec<Word>]) -> bool {
     cmds.iter().any(|words| {
         let Some((prog, args)) = program(words) else {
             return false;
@@ -445,7 +570,7 @@ pub fn bare_repl_client(command: &str) -> Option<&'static str> {
     bare_repl_client_in(&simple_commands(command))
 }
 
-fn bare_repl_client_in(cmds: &[Vec<String>]) -> Option<&'static str> {
+fn bare_repl_client_in(cmds: &[Vec<Word>]) -> Option<&'static str> {
     let [words] = cmds else {
         return None;
     };
@@ -481,10 +606,10 @@ fn bare_repl_client_in(cmds: &[Vec<String>]) -> Option<&'static str> {
 }
 
 /// `-h host -p 6379 -a pass -n 0 --tls`: no Redis command given.
-fn redis_args_are_connection_only(args: &[String]) -> bool {
+fn redis_args_are_connection_only(args: &[Word]) -> bool {
     let mut i = 0;
     while i < args.len() {
-        let a = args[i].as_str();
+        let a = args[i].as_ref();
         match a {
             "-h" | "-p" | "-a" | "-n" | "-u" | "--user" | "--pass" | "-s" | "--cacert"
             | "--cert" | "--key" => i += 2,
@@ -501,7 +626,7 @@ pub fn is_interactive(command: &str) -> bool {
 }
 
 /// `is_interactive` on commands already split by `simple_commands`.
-pub fn interactive_in(cmds: &[Vec<String>]) -> bool {
+pub fn interactive_in(cmds: &[Vec<Word>]) -> bool {
     if bare_repl_client_in(cmds).is_some() {
         return true;
     }
@@ -522,10 +647,10 @@ pub fn interactive_in(cmds: &[Vec<String>]) -> bool {
             "docker" | "kubectl" | "docker-compose" | "podman" => {
                 it && args
                     .last()
-                    .is_some_and(|a| matches!(a.as_str(), "sh" | "bash" | "zsh" | "ash"))
+                    .is_some_and(|a| matches!(a.as_ref(), "sh" | "bash" | "zsh" | "ash"))
             }
             "make" => args.iter().any(|a| {
-                REPL_CLIENTS.contains(&a.as_str())
+                REPL_CLIENTS.contains(&a.as_ref())
                     || a.ends_with("-cli")
                     || a == "shell"
                     || a == "console"
@@ -885,7 +1010,7 @@ pub fn is_setup(command: &str) -> bool {
     let Some(first) = cmds.first() else {
         return false;
     };
-    match first.first().map(String::as_str) {
+    match first.first().map(|w| w.as_ref()) {
         Some("cd" | "export" | "source" | "." | "set" | "unset" | "sleep" | "pushd" | "ulimit") => {
             true
         }
@@ -975,5 +1100,104 @@ mod tests {
         assert!(is_setup("sleep 5"));
         assert!(is_setup("INTEGRATION_WORKER_CONCURRENCY=10"));
         assert!(!is_setup("A=1 make x"));
+    }
+
+    /// The character-by-character splitter `simple_commands` replaced: the byte-level
+    /// one, which borrows words, must split every text the same way.
+    fn char_by_char(command: &str) -> Vec<Vec<String>> {
+        let mut out: Vec<Vec<String>> = Vec::new();
+        let mut words: Vec<String> = Vec::new();
+        let mut word = String::new();
+        let mut has_word = false;
+        let mut chars = command.chars().peekable();
+        let (mut single, mut double) = (false, false);
+        let flush = |word: &mut String, has: &mut bool, words: &mut Vec<String>| {
+            if std::mem::take(has) {
+                words.push(std::mem::take(word));
+            }
+        };
+        let end = |word: &mut String,
+                   has: &mut bool,
+                   words: &mut Vec<String>,
+                   out: &mut Vec<Vec<String>>| {
+            flush(word, has, words);
+            if !words.is_empty() {
+                out.push(std::mem::take(words));
+            }
+        };
+        while let Some(c) = chars.next() {
+            if single {
+                if c == '\'' {
+                    single = false;
+                } else {
+                    word.push(c);
+                }
+                continue;
+            }
+            if double {
+                match c {
+                    '"' => double = false,
+                    '\\' => word.extend(chars.next()),
+                    _ => word.push(c),
+                }
+                continue;
+            }
+            match c {
+                '\'' => (single, has_word) = (true, true),
+                '"' => (double, has_word) = (true, true),
+                '\\' => {
+                    if let Some(n) = chars.next().filter(|n| *n != '\n') {
+                        word.push(n);
+                        has_word = true;
+                    }
+                }
+                '#' if !has_word => {
+                    chars.by_ref().find(|n| *n == '\n');
+                    end(&mut word, &mut has_word, &mut words, &mut out);
+                }
+                '|' | ';' | '&' | '\n' | '(' | ')' | '`' => {
+                    end(&mut word, &mut has_word, &mut words, &mut out)
+                }
+                '$' if chars.peek() == Some(&'(') => {
+                    end(&mut word, &mut has_word, &mut words, &mut out)
+                }
+                c if c.is_whitespace() => flush(&mut word, &mut has_word, &mut words),
+                c => {
+                    word.push(c);
+                    has_word = true;
+                }
+            }
+        }
+        end(&mut word, &mut has_word, &mut words, &mut out);
+        out
+    }
+
+    #[test]
+    fn words_keep_quotes_escapes_and_continuations_apart() {
+        for text in [
+            "a\"b\"c 'd'e \\$X \"\" ''",
+            "echo abc\\\ndef # note\nls",
+            "x=$(date)|y&&z;w",
+            "a\u{a0}b\u{2003}c \"\\\"q\\\"\" 'x",
+        ] {
+            let ours: Vec<Vec<String>> = simple_commands(text)
+                .into_iter()
+                .map(|ws| ws.into_iter().map(|w| w.into_owned()).collect())
+                .collect();
+            assert_eq!(ours, char_by_char(text), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn words_match_the_char_by_char_splitter(
+            text in "[a-z \t\n'\"\\\\$()|;&#`\u{a0}é=]{0,40}|\\PC{0,40}"
+        ) {
+            let ours: Vec<Vec<String>> = simple_commands(&text)
+                .into_iter()
+                .map(|ws| ws.into_iter().map(|w| w.into_owned()).collect())
+                .collect();
+            proptest::prop_assert_eq!(ours, char_by_char(&text));
+        }
     }
 }

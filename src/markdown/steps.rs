@@ -1257,7 +1257,7 @@ impl Walker {
         self.push(Item::Node(Box::new(node)));
     }
 
-    fn command_kind(&self, destructive: bool, title: &str, cmds: &[Vec<String>]) -> NodeKind {
+    fn command_kind(&self, destructive: bool, title: &str, cmds: &[Vec<shell::Word>]) -> NodeKind {
         if destructive {
             return NodeKind::Action;
         }
@@ -1646,7 +1646,7 @@ fn is_escalation_text(text: &str) -> bool {
 }
 
 /// Commands that change something even when nobody would call them destructive.
-fn changes_system(title: &str, cmds: &[Vec<String>]) -> bool {
+fn changes_system(title: &str, cmds: &[Vec<shell::Word>]) -> bool {
     let folded = deunicode::deunicode(title).to_lowercase();
     const VERBS: &[&str] = &[
         "restart",
@@ -1712,14 +1712,14 @@ fn changes_system(title: &str, cmds: &[Vec<String>]) -> bool {
     cmds.iter().any(|words| match shell::program(words) {
         Some(("docker" | "docker-compose" | "podman", args)) => args.iter().any(|a| {
             matches!(
-                a.as_str(),
+                a.as_ref(),
                 "up" | "start" | "build" | "pull" | "create" | "scale"
             )
         }),
         Some(("pg_dump" | "createdb" | "mongodump" | "mkdir" | "cp" | "mv" | "tee", _)) => true,
         Some(("make", args)) => args.iter().any(|a| {
             matches!(
-                a.as_str(),
+                a.as_ref(),
                 "up" | "up-detached" | "build" | "start" | "db-backup" | "backup"
             )
         }),
