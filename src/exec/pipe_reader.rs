@@ -7,7 +7,9 @@
 //! thread of its own, which, when a wake-up finds little, pauses a fraction of a
 //! millisecond and lets the pipe fill before handing the bytes on. A slow command's
 //! lines arrive that much later, which nobody can see; a fast one's arrive in chunks
-//! of hundreds of KiB.
+//! of hundreds of KiB. The thread waits in `poll` only while the pipe is empty: an
+//! event loop's standing epoll registration would be woken by every write even while
+//! the reader is busy.
 
 use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
