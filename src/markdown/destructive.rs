@@ -11,12 +11,14 @@ use once_cell::sync::Lazy;
 use regex::Regex;
 
 /// SQL that writes or destroys, anywhere in the command text (psql -c, heredocs).
-static SQL: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(
-        r#"(?i)\bUPDATE\s+[\\"\w.`]+\s+SET\b|\bDELETE\s+FROM\b|\bDROP\s+(?:TABLE|DATABASE|SCHEMA|INDEX|VIEW|USER|ROLE|OWNED|MATERIALIZED|SEQUENCE|EXTENSION)\b|\bTRUNCATE\b\s+(?:TABLE\s+)?["\w]|\bALTER\s+(?:TABLE|DATABASE|USER|ROLE|SYSTEM)\b|\bINSERT\s+INTO\b|\bpg_terminate_backend\b|\bpg_cancel_backend\b|\bVACUUM\s+FULL\b|\bREINDEX\b"#,
-    )
-    .expect("static regex")
-});
+const SQL_PATTERN: &str = r#"(?i)\bUPDATE\s+[\\"\w.`]+\s+SET\b|\bDELETE\s+FROM\b|\bDROP\s+(?:TABLE|DATABASE|SCHEMA|INDEX|VIEW|USER|ROLE|OWNED|MATERIALIZED|SEQUENCE|EXTENSION)\b|\bTRUNCATE\b\s+(?:TABLE\s+)?["\w]|\bALTER\s+(?:TABLE|DATABASE|USER|ROLE|SYSTEM)\b|\bINSERT\s+INTO\b|\bpg_terminate_backend\b|\bpg_cancel_backend\b|\bVACUUM\s+FULL\b|\bREINDEX\b"#;
+
+static SQL: Lazy<Regex> = Lazy::new(|| Regex::new(SQL_PATTERN).expect("static regex"));
+
+/// `SQL` with ASCII classes and word boundaries: the same matches on ASCII text (most
+/// commands), found by the fast automaton, which gives up on Unicode word boundaries.
+static SQL_ASCII: Lazy<Regex> =
+    Lazy::new(|| Regex::new(&SQL_PATTERN.replacen("(?i)", "(?i-u)", 1)).expect("static regex"));
 
 /// Words every `SQL` match contains: a match of this plain alternation (a fast literal
 /// search) is needed before the word-bounded `SQL` is worth running.
@@ -42,7 +44,8 @@ pub fn detect(command: &str) -> Option<String> {
 pub fn detect_in(code: &str, cmds: &[Vec<Word>]) -> Option<String> {
     let code = strip_comments(code);
     if SQL_WORDS.is_match(&code) {
-        if let Some(m) = SQL.find(&code) {
+        let sql = if code.is_ascii() { &SQL_ASCII } else { &SQL };
+        if let Some(m) = sql.find(&code) {
             return Some(format!("SQL `{}`", first_words(m.as_str())));
         }
     }
@@ -77,13 +80,18 @@ fn import_into_database(code: &str) -> Option<&'static str> {
     static REDIRECTED: Lazy<Regex> = Lazy::new(|| {
         Regex::new(r"\b(psql|mysql|mariadb|sqlite3)\b[^|;&\n]*<\s*[^<\s]+").expect("static regex")
     });
-    for c in PIPED.captures_iter(code) {
+    // Each regex needs its operator (`|`, `<`): skip the ones that cannot match.
+    let piped = code.contains('|').then(|| PIPED.captures_iter(code));
+    for c in piped.into_iter().flatten() {
         let args = c.get(2).map(|m| m.as_str()).unwrap_or("");
         let runs_own_command =
             args.contains(" -c") || args.contains(" -e") || args.contains("--command");
         if !runs_own_command {
             return Some(client_name(&c[1]));
         }
+    }
+    if !code.contains('<') {
+        return None;
     }
     REDIRECTED
         .captures(code)
@@ -546,5 +554,32 @@ mod tests {
         no("echo x | grep y");
         no("docker compose logs app | grep psql");
         no("cat q.sql | psql -c 'select 1'");
+    }
+
+    #[test]
+    fn ascii_sql_regex_agrees_on_sql() {
+        for text in [
+            "psql -c \"UPDATE jobs SET state='failed'\"",
+            "delete  from x; DROP TABLE t",
+            "truncate table \"t\"",
+            "select 1; vacuum full",
+            "updated_at set",
+            "x_delete from",
+        ] {
+            let ascii = SQL_ASCII.find(text).map(|m| m.range());
+            assert_eq!(ascii, SQL.find(text).map(|m| m.range()), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_sql_regex_finds_what_the_unicode_one_finds(
+            text in "((?i)update|set|delete|from|drop|table|truncate|vacuum|full|into|insert|reindex|[ \t\n\"._`a-z0-9;-]){0,12}"
+        ) {
+            // `detect_in` uses the ASCII regex on ASCII text only (`(?i)` draws `ſ` too).
+            proptest::prop_assume!(text.is_ascii());
+            let ascii = SQL_ASCII.find(&text).map(|m| m.range());
+            proptest::prop_assert_eq!(ascii, SQL.find(&text).map(|m| m.range()));
+        }
     }
 }

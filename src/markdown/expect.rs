@@ -35,6 +35,23 @@ static PROSE_THRESHOLD: Lazy<Regex> = Lazy::new(|| {
     .expect("static regex")
 });
 
+/// Text every `PROSE_THRESHOLD` match holds: the comparisons without their word
+/// boundaries, a plain alternation of literals that is searched fast.
+static THRESHOLD_WORDS: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)>|<|≥|≤|mayor|menor|more than|greater than|over|above|less than|below|under|fewer than")
+        .expect("static regex")
+});
+
+/// Whether `text` may hold a match of `\d` (a Unicode decimal digit). `char::is_numeric`
+/// takes in every decimal digit, so `false` is exact.
+fn has_decimal_digit(text: &str) -> bool {
+    if text.is_ascii() {
+        return text.bytes().any(|b| b.is_ascii_digit());
+    }
+    text.chars()
+        .any(|c| c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric()))
+}
+
 static QUOTED: Lazy<Regex> =
     Lazy::new(|| Regex::new(r#""([^"]{2,})"|“([^”]{2,})”|«([^»]{2,})»"#).expect("static regex"));
 
@@ -100,8 +117,9 @@ const JUDGEMENT_WORDS: &[&str] = &[
 /// A threshold written in prose around a field: `` `pendingCount` alto (> 10) ``.
 pub fn prose_threshold(spans: &[Span]) -> Option<String> {
     let text = plain(spans);
-    // A threshold needs a number: most prose has no digit, and the regex costs more.
-    if text.is_ascii() && !text.bytes().any(|b| b.is_ascii_digit()) {
+    // A threshold needs a number and a comparison: most prose lacks one or the other,
+    // and the regex (Unicode word boundaries on accented text) costs far more.
+    if !has_decimal_digit(&text) || !THRESHOLD_WORDS.is_match(&text) {
         return None;
     }
     let caps = PROSE_THRESHOLD.captures(&text)?;

@@ -106,7 +106,7 @@ impl LexState {
         // Shell syntax is ASCII, and UTF-8 never hides an ASCII byte inside another
         // character, so bytes are enough.
         let bytes = line.as_bytes();
-        let mut words: Vec<&str> = Vec::new();
+        let mut words = WordsSeen::default();
         let mut word_start: Option<usize> = None;
         let mut i = 0;
         while i < bytes.len() {
@@ -147,10 +147,10 @@ impl LexState {
                 }
                 b' ' | b'\t' | b';' | b'&' | b'|' => {
                     if let Some(start) = word_start.take() {
-                        words.push(&line[start..i]);
+                        words.see(self, &line[start..i]);
                     }
                     if c != b' ' && c != b'\t' {
-                        words.push(&line[i..i + 1]);
+                        words.see(self, &line[i..i + 1]);
                     }
                     i += 1;
                     continue;
@@ -161,33 +161,7 @@ impl LexState {
             i += 1;
         }
         if let Some(start) = word_start {
-            words.push(&line[start..i.min(bytes.len())]);
-        }
-        let mut command_position = true;
-        for w in &words {
-            if command_position {
-                match *w {
-                    "if" | "for" | "while" | "until" | "case" | "select" => self.keywords += 1,
-                    "fi" | "done" | "esac" => self.keywords -= 1,
-                    "{" => self.braces += 1,
-                    "}" => self.braces -= 1,
-                    _ => {}
-                }
-            }
-            command_position = matches!(
-                *w,
-                ";" | "&" | "|" | "then" | "do" | "else" | "elif" | "{" | "("
-            ) || w.ends_with(';')
-                || *w == "!"
-                || w.ends_with('(');
-            if w.ends_with(';') && command_position {
-                let bare = w.trim_end_matches(';');
-                if matches!(bare, "fi" | "done" | "esac") {
-                    self.keywords -= 1;
-                } else if bare == "}" {
-                    self.braces -= 1;
-                }
-            }
+            words.see(self, &line[start..i.min(bytes.len())]);
         }
         self.keywords = self.keywords.max(0);
         self.braces = self.braces.max(0);
@@ -198,6 +172,48 @@ impl LexState {
             || code.ends_with("&&")
             || code.ends_with("||");
         self.in_heredoc = !self.heredocs.is_empty();
+    }
+}
+
+/// The words of a line as `LexState::feed` meets them, one at a time (no list of
+/// them is kept): keywords in command position open and close blocks.
+struct WordsSeen {
+    command_position: bool,
+}
+
+impl Default for WordsSeen {
+    fn default() -> Self {
+        WordsSeen {
+            command_position: true,
+        }
+    }
+}
+
+impl WordsSeen {
+    fn see(&mut self, state: &mut LexState, w: &str) {
+        if self.command_position {
+            match w {
+                "if" | "for" | "while" | "until" | "case" | "select" => state.keywords += 1,
+                "fi" | "done" | "esac" => state.keywords -= 1,
+                "{" => state.braces += 1,
+                "}" => state.braces -= 1,
+                _ => {}
+            }
+        }
+        self.command_position = matches!(
+            w,
+            ";" | "&" | "|" | "then" | "do" | "else" | "elif" | "{" | "("
+        ) || w.ends_with(';')
+            || w == "!"
+            || w.ends_with('(');
+        if w.ends_with(';') && self.command_position {
+            let bare = w.trim_end_matches(';');
+            if matches!(bare, "fi" | "done" | "esac") {
+                state.keywords -= 1;
+            } else if bare == "}" {
+                state.braces -= 1;
+            }
+        }
     }
 }
 
@@ -213,6 +229,10 @@ fn heredoc_terminator(rest: &str) -> Option<String> {
 
 /// A line without its trailing ` # comment` (outside quotes).
 pub fn strip_trailing_comment(line: &str) -> &str {
+    // Most lines hold no `#` at all: one fast search instead of a walk over characters.
+    if !line.contains('#') {
+        return line;
+    }
     let mut single = false;
     let mut double = false;
     let mut prev = ' ';
@@ -567,7 +587,22 @@ pub const REPL_CLIENTS: &[&str] = &[
 /// If `command` opens a REPL (`redis-cli -h $REDIS_HOST`, `docker compose exec redis
 /// redis-cli`, `psql -U x`), the client's name.
 pub fn bare_repl_client(command: &str) -> Option<&'static str> {
+    if !may_name_repl_client(command) {
+        return None;
+    }
     bare_repl_client_in(&simple_commands(command))
+}
+
+/// Whether a REPL client can be among the words of `command`. Without quotes or
+/// backslashes every word is a stretch of the command, so a client's name must appear
+/// in it: one automaton pass spares splitting the many commands that name none.
+fn may_name_repl_client(command: &str) -> bool {
+    static CLIENTS: once_cell::sync::Lazy<Option<aho_corasick::AhoCorasick>> =
+        once_cell::sync::Lazy::new(|| aho_corasick::AhoCorasick::new(REPL_CLIENTS).ok());
+    let Some(clients) = CLIENTS.as_ref() else {
+        return true;
+    };
+    command.contains(['\'', '"', '\\']) || clients.is_match(command)
 }
 
 fn bare_repl_client_in(cmds: &[Vec<Word>]) -> Option<&'static str> {
