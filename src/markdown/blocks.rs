@@ -143,16 +143,32 @@ impl Block {
 /// Text of spans without Markdown markup (code spans lose their backticks), with
 /// whitespace collapsed to single spaces.
 pub fn plain(spans: &[Span]) -> String {
-    let mut out = Collapsed::default();
+    let mut out = Collapsed::with_capacity(text_len(spans, false));
     write_spans(spans, &mut out, false);
     out.finish()
 }
 
 /// Text of spans with code spans kept in backticks.
 pub fn marked(spans: &[Span]) -> String {
-    let mut out = Collapsed::default();
+    let mut out = Collapsed::with_capacity(text_len(spans, true));
     write_spans(spans, &mut out, true);
     out.finish()
+}
+
+/// The most bytes `write_spans` can write for `spans` (collapsing only removes): the
+/// text is then built in one allocation instead of growing word by word.
+fn text_len(spans: &[Span], ticks: bool) -> usize {
+    spans
+        .iter()
+        .map(|span| match span {
+            Span::Text(t) => t.len(),
+            Span::Code(c) => c.len() + if ticks { 2 } else { 0 },
+            Span::Strong(inner) | Span::Emph(inner) | Span::Link { spans: inner, .. } => {
+                text_len(inner, ticks)
+            }
+            Span::Break => 1,
+        })
+        .sum()
 }
 
 /// A string builder that collapses runs of whitespace and trims both ends.
@@ -163,6 +179,13 @@ struct Collapsed {
 }
 
 impl Collapsed {
+    fn with_capacity(bytes: usize) -> Self {
+        Collapsed {
+            text: String::with_capacity(bytes),
+            space: false,
+        }
+    }
+
     /// Appends `s` word by word. Bytes below 0x80 are tested directly (this runs on
     /// every span of every paragraph); other characters are decoded to test for
     /// Unicode white space (NBSP and friends separate words too).

@@ -309,8 +309,14 @@ impl<'a> Splitter<'a> {
                     i + 1
                 }
                 b if b < 0x80 => {
-                    self.word.take(i, 1);
-                    i + 1
+                    // This byte and the run of plain ASCII after it, up to the next byte
+                    // that may have a meaning (judged by the arms above next round).
+                    let run = 1 + bytes[i + 1..]
+                        .iter()
+                        .position(|&b| b >= 0x80 || is_shell_special(b))
+                        .unwrap_or(bytes.len() - i - 1);
+                    self.word.take(i, run);
+                    i + run
                 }
                 _ => self.other_char(i),
             };
@@ -460,6 +466,31 @@ fn next_newline(bytes: &[u8], from: usize) -> Option<usize> {
         .iter()
         .position(|&b| b == b'\n')
         .map(|n| from + n)
+}
+
+/// The ASCII bytes `Splitter::run` treats specially: quotes, escapes, comments,
+/// separators and white space.
+fn is_shell_special(b: u8) -> bool {
+    matches!(
+        b,
+        b'\''
+            | b'"'
+            | b'\\'
+            | b'#'
+            | b'|'
+            | b';'
+            | b'&'
+            | b'\n'
+            | b'('
+            | b')'
+            | b'`'
+            | b'$'
+            | b' '
+            | b'\t'
+            | 0x0b
+            | 0x0c
+            | b'\r'
+    )
 }
 
 /// The byte width of the character at `i`, if there is one.
