@@ -268,7 +268,9 @@ fn spawn(
 ) -> io::Result<(tokio::process::Child, Option<io::PipeWriter>)> {
     // The command holds copies of the pipe's write end, ours is dropped on return: the
     // pipe reaches end-of-file when the command's processes are done.
-    let mut command = tokio::process::Command::new(&spec.shell);
+    let mut command = tokio::process::Command::new(shell_path(spec));
+    // `$0`, and so the shell's own error messages, read as the step wrote it.
+    command.arg0(&spec.shell);
     let (stdin, gate_pipe) = if gated {
         let (read, write) = io::pipe()?;
         (Stdio::from(read), Some(write))
@@ -331,6 +333,47 @@ async fn open_gate(
         return Err(e);
     }
     Ok(())
+}
+
+/// The shell's path, looked up in the step's `PATH` once per session rather than by
+/// every spawn (which tries each directory in turn, as bash does only once: it
+/// remembers where commands are).
+fn shell_path(spec: &ExecSpec) -> PathBuf {
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+    static FOUND: Mutex<Option<HashMap<(String, String), PathBuf>>> = Mutex::new(None);
+    if spec.shell.contains('/') {
+        return PathBuf::from(&spec.shell);
+    }
+    let path = spec
+        .env
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "PATH")
+        .map(|(_, v)| v.clone())
+        .or_else(|| std::env::var("PATH").ok())
+        .unwrap_or_default();
+    let key = (spec.shell.clone(), path);
+    let mut found = FOUND.lock().unwrap_or_else(|e| e.into_inner());
+    let found = found.get_or_insert_with(HashMap::new);
+    if let Some(hit) = found.get(&key) {
+        return hit.clone();
+    }
+    // Not found: the spawn looks again and reports the error in its own words.
+    let Some(hit) = std::env::split_paths(&key.1)
+        .map(|dir| dir.join(&spec.shell))
+        .find(|candidate| is_executable(candidate))
+    else {
+        return PathBuf::from(&spec.shell);
+    };
+    found.insert(key, hit.clone());
+    hit
+}
+
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    path.metadata()
+        .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
 /// Whether this process has a controlling terminal (`/dev/tty` opens only then).
