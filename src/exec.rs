@@ -157,14 +157,14 @@ pub async fn run_gated(
         }
         gate => gate,
     };
+    // Listening before the start: a Ctrl-C from here on stops the command.
+    let mut interrupts = match Interrupts::listen() {
+        Ok(interrupts) => interrupts,
+        Err(e) => return gate_then(gate, e),
+    };
     let (mut child, reader, gate_pipe) = match start(spec, gate.is_some()) {
         Ok(started) => started,
-        Err(e) => {
-            if let Some(gate) = gate {
-                gate()?;
-            }
-            return Err(e);
-        }
+        Err(e) => return gate_then(gate, e),
     };
     let group = ProcessGroup::of(&child);
     match (gate, gate_pipe) {
@@ -173,7 +173,6 @@ pub async fn run_gated(
         (None, _) => {}
     }
     let began = Instant::now();
-    let mut interrupts = Interrupts::listen()?;
     let mut output = PipeReader::start(OwnedFd::from(reader))?;
     let mut sink = Sink::new(on_output);
     let mut eof = false;
@@ -311,6 +310,14 @@ fn spawn(
         command.process_group(0);
     }
     Ok((command.spawn()?, gate_pipe))
+}
+
+/// A run that failed before its command started: the gate is still done.
+fn gate_then(gate: Option<StartGate>, error: io::Error) -> io::Result<ExecResult> {
+    if let Some(gate) = gate {
+        gate()?;
+    }
+    Err(error)
 }
 
 /// Does `gate`, then lets the waiting shell run its command; if the gate fails, the
