@@ -577,15 +577,7 @@ impl Session {
             }
         };
         let began = Instant::now();
-        let synced = Arc::new(AtomicBool::new(sync.is_none()));
-        let gate = sync.map(|sync| -> exec::StartGate {
-            let synced = synced.clone();
-            Box::new(move || {
-                sync.sync().map_err(std::io::Error::other)?;
-                synced.store(true, Ordering::SeqCst);
-                Ok(())
-            })
-        });
+        let (gate, synced) = sync_gate(sync);
         let result = self
             .signals
             .runtime
@@ -776,6 +768,21 @@ pub(super) fn watch_window(node: &Node) -> Duration {
     node.timeout_ms
         .map(Duration::from_millis)
         .unwrap_or(DEFAULT_WATCH)
+}
+
+/// The gate that syncs the record while a step's shell starts, and whether it did:
+/// an error before then is the record's, not the command's.
+fn sync_gate(sync: Option<EventsSync>) -> (Option<exec::StartGate>, Arc<AtomicBool>) {
+    let synced = Arc::new(AtomicBool::new(sync.is_none()));
+    let gate = sync.map(|sync| -> exec::StartGate {
+        let synced = synced.clone();
+        Box::new(move || {
+            sync.sync().map_err(std::io::Error::other)?;
+            synced.store(true, Ordering::SeqCst);
+            Ok(())
+        })
+    });
+    (gate, synced)
 }
 
 /// A command's output as the session shows it: each line behind a rule.
