@@ -114,7 +114,7 @@ pub fn split(body: &str, body_line: usize, console: bool) -> Vec<Segment> {
         match &located.piece {
             Piece::Blank => {}
             Piece::Comment(text) => {
-                if let Some(kind) = headers.get(&i) {
+                if let Some(kind) = &headers[i] {
                     push_chunk(&mut chunks, std::mem::take(&mut current));
                     current = Chunk {
                         title: Some(header_title(text, *kind)),
@@ -171,9 +171,9 @@ enum HeaderKind {
 
 /// Which comment lines start a new chunk. A numbered or option header counts only if
 /// commands follow it before the next header: `# 1. Analyze heap snapshots` in a list
-/// of to-dos with no commands stays a note.
-fn header_positions(pieces: &[Located]) -> std::collections::HashMap<usize, HeaderKind> {
-    let mut out = std::collections::HashMap::new();
+/// of to-dos with no commands stays a note. The answer is indexed like `pieces`.
+fn header_positions(pieces: &[Located]) -> Vec<Option<HeaderKind>> {
+    let mut out = vec![None; pieces.len()];
     for (i, located) in pieces.iter().enumerate() {
         let Piece::Comment(text) = &located.piece else {
             continue;
@@ -195,7 +195,7 @@ fn header_positions(pieces: &[Located]) -> std::collections::HashMap<usize, Head
         let starts_group = i == 0 || matches!(pieces[i - 1].piece, Piece::Blank);
         if commands_follow(pieces, i + 1, kind) || (starts_group && notes_only_group(pieces, i + 1))
         {
-            out.insert(i, kind);
+            out[i] = Some(kind);
         }
     }
     // A plain header at the very top of a block with no other header titles the whole

@@ -69,19 +69,7 @@ pub fn clean_title(text: &str) -> String {
 /// `clean_title` without copying when nothing needs removing (the common case).
 pub fn clean_title_cow(text: &str) -> std::borrow::Cow<'_, str> {
     let trimmed = text.trim();
-    // One pass over the tokens: an empty token is a double space, and every token must
-    // be free of other white space and be kept.
-    let kept_as_is = trimmed.split(' ').all(|t| {
-        let mut alnum = false;
-        for b in t.bytes() {
-            if matches!(b, b'\t' | b'\n' | b'\r') {
-                return false;
-            }
-            alnum |= b.is_ascii_alphanumeric();
-        }
-        !t.is_empty() && (alnum || is_meaningful_symbol(t))
-    });
-    if kept_as_is {
+    if kept_as_is(trimmed) {
         return std::borrow::Cow::Borrowed(trimmed);
     }
     let mut out = String::with_capacity(text.len());
@@ -95,6 +83,31 @@ pub fn clean_title_cow(text: &str) -> std::borrow::Cow<'_, str> {
         out.push_str(token);
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// Whether every space-separated token of `trimmed` is kept as it is: none empty (a
+/// double space), none holding other line white space, each with an ASCII letter or
+/// digit or a meaningful symbol. One pass over the bytes: titles are checked often.
+fn kept_as_is(trimmed: &str) -> bool {
+    let token_kept = |start: usize, end: usize, alnum: bool| {
+        end > start && (alnum || is_meaningful_symbol(&trimmed[start..end]))
+    };
+    let mut start = 0;
+    let mut alnum = false;
+    for (i, &b) in trimmed.as_bytes().iter().enumerate() {
+        match b {
+            b' ' => {
+                if !token_kept(start, i, alnum) {
+                    return false;
+                }
+                start = i + 1;
+                alnum = false;
+            }
+            b'\t' | b'\n' | b'\r' => return false,
+            _ => alnum |= b.is_ascii_alphanumeric(),
+        }
+    }
+    token_kept(start, trimmed.len(), alnum)
 }
 
 /// Symbols that carry meaning in a title even without letters.
@@ -134,23 +147,30 @@ impl SlugSet {
             self.seen.insert(base.to_string());
             return base.to_string();
         }
-        if !self.next.contains_key(base) {
-            self.next.insert(base.to_string(), 1);
-        }
-        let Some(counter) = self.next.get_mut(base) else {
-            return base.to_string();
-        };
-        let mut candidate = String::with_capacity(base.len() + 6);
-        loop {
-            candidate.clear();
-            candidate.push_str(base);
-            candidate.push('-');
-            push_decimal(&mut candidate, *counter);
-            *counter += 1;
-            if !self.seen.contains(&candidate) {
-                self.seen.insert(candidate.clone());
-                return candidate;
+        match self.next.get_mut(base) {
+            Some(counter) => next_free(&mut self.seen, base, counter),
+            None => {
+                let mut counter = 1;
+                let slug = next_free(&mut self.seen, base, &mut counter);
+                self.next.insert(base.to_string(), counter);
+                slug
             }
+        }
+    }
+}
+
+/// The first `base-N` not yet seen, from `*counter` on; it is marked seen.
+fn next_free(seen: &mut HashSet<String>, base: &str, counter: &mut usize) -> String {
+    let mut candidate = String::with_capacity(base.len() + 6);
+    loop {
+        candidate.clear();
+        candidate.push_str(base);
+        candidate.push('-');
+        push_decimal(&mut candidate, *counter);
+        *counter += 1;
+        if !seen.contains(&candidate) {
+            seen.insert(candidate.clone());
+            return candidate;
         }
     }
 }
@@ -236,5 +256,17 @@ mod tests {
             short_slug("Verificar métricas de jobs y más cosas largas", 24),
             "verificar-metricas-de"
         );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn byte_token_check_equals_the_split_one(text in "[a-z1 \t\n\r&/→é🔴-]{0,16}") {
+            let by_split = text.split(' ').all(|t| {
+                !t.is_empty()
+                    && !t.contains(['\t', '\n', '\r'])
+                    && (t.bytes().any(|b| b.is_ascii_alphanumeric()) || is_meaningful_symbol(t))
+            });
+            proptest::prop_assert_eq!(kept_as_is(&text), by_split);
+        }
     }
 }
