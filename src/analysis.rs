@@ -63,6 +63,7 @@ pub fn analyze(p: &Playbook, declared: &Declared<'_>) -> Vec<Issue> {
     }
     checks_without_expectations(p, &mut out);
     unguarded_destructive(p, &mut out);
+    unsubstituted_placeholders(p, &mut out);
     out
 }
 
@@ -163,6 +164,30 @@ fn undefined_variables(p: &Playbook, declared: &[String], out: &mut Vec<Issue>) 
                     format!(
                         "undefined variable `{}` in step `{}`: not declared in the front matter `variables:`",
                         ph.name, n.id
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// `<X>` or `{{x}}` where no value can be put safely (a script inside a script, or a
+/// script `watch`/`eval`/`ssh` builds under a shell other than bash): it stays as
+/// written, which the shell then reads as a redirection or a literal.
+fn unsubstituted_placeholders(p: &Playbook, out: &mut Vec<Issue>) {
+    use crate::placeholder::Notation;
+    for n in &p.nodes {
+        let Some(command) = &n.command else { continue };
+        let bash = n.shell.as_deref().is_none_or(|s| s.ends_with("bash"));
+        for (ph, quoting) in crate::placeholder::scan_detailed(command).found {
+            let literal = matches!(ph.notation, Notation::Angle | Notation::Mustache);
+            if literal && !crate::vars::substituted(quoting, bash) {
+                out.push(Issue::warning(
+                    n.line,
+                    format!(
+                        "`{}` in step `{}` is left as written: no value can be quoted through that many shells; move it one shell out",
+                        &command[ph.range.clone()],
+                        n.id
                     ),
                 ));
             }
@@ -302,6 +327,17 @@ mod tests {
             issues.iter().any(|i| i.message.contains("no expectation")),
             "{issues:#?}"
         );
+    }
+
+    #[test]
+    fn placeholders_too_deep_to_fill_are_flagged() {
+        let p = parse("---\nid: t\n---\n```bash {expect=x}\nsh -c 'bash -c \"echo <job-id>\"'\n```\n```bash {expect=y}\nsh -c 'echo <job-id>'\n```\n");
+        let deep: Vec<_> = analyze(&p, &Declared::default())
+            .into_iter()
+            .filter(|i| i.message.contains("left as written"))
+            .collect();
+        assert_eq!(deep.len(), 1, "{deep:#?}");
+        assert!(deep[0].message.contains("`<job-id>`"), "{deep:#?}");
     }
 
     #[test]

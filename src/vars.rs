@@ -481,7 +481,7 @@ fn display_edits(scan: &Scan, bindings: &Bindings, bash: bool) -> Vec<Edit> {
 
 /// Whether a placeholder in this context receives its value ([`script_reference`]
 /// leaves the others as written, and so does the display).
-fn substituted(quoting: Quoting, bash: bool) -> bool {
+pub(crate) fn substituted(quoting: Quoting, bash: bool) -> bool {
     match quoting {
         Quoting::JoinedScript => bash,
         Quoting::SingleScript(Inner::Single | Inner::QuotedHeredoc)
