@@ -175,22 +175,26 @@ fn undefined_variables(p: &Playbook, declared: &[String], out: &mut Vec<Issue>) 
 /// script `watch`/`eval`/`ssh` builds under a shell other than bash): it stays as
 /// written, which the shell then reads as a redirection or a literal.
 fn unsubstituted_placeholders(p: &Playbook, out: &mut Vec<Issue>) {
-    use crate::placeholder::Notation;
+    use crate::placeholder::{Notation, Quoting};
     for n in &p.nodes {
         let Some(command) = &n.command else { continue };
-        let bash = n.shell.as_deref().is_none_or(|s| s.ends_with("bash"));
+        let bash = crate::vars::is_bash(n.shell.as_deref().unwrap_or("bash"));
         for (ph, quoting) in crate::placeholder::scan_detailed(command).found {
             let literal = matches!(ph.notation, Notation::Angle | Notation::Mustache);
-            if literal && !crate::vars::substituted(quoting, bash) {
-                out.push(Issue::warning(
-                    n.line,
-                    format!(
-                        "`{}` in step `{}` is left as written: no value can be quoted through that many shells; move it one shell out",
-                        &command[ph.range.clone()],
-                        n.id
-                    ),
-                ));
-            }
+            // `$X` that `watch`/`eval`/`ssh` parse again: bash quotes it, others cannot.
+            let reparsed = quoting == Quoting::JoinedScript && !bash;
+            let written = &command[ph.range.clone()];
+            let why = if reparsed {
+                "is parsed again by the shell `watch`/`eval`/`ssh` hand it to, and only bash (the default `shell`) can quote its value for that: under this shell a value could run as code"
+            } else if literal && !crate::vars::substituted(quoting, bash) {
+                "is left as written: no value can be quoted through that many shells; move it one shell out"
+            } else {
+                continue;
+            };
+            out.push(Issue::warning(
+                n.line,
+                format!("`{written}` in step `{}` {why}", n.id),
+            ));
         }
     }
 }

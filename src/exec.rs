@@ -130,7 +130,7 @@ pub type StartGate = Box<dyn FnOnce() -> io::Result<()> + Send>;
 /// Opens the gate: the shell reads a line from its stdin before the command, then
 /// gives the command an empty stdin as usual. On one line, so `$LINENO` holds. If
 /// the runner dies first, the pipe closes and the shell exits without running it.
-const GATE_PREFIX: &str = "read -r _ || exit 125; exec </dev/null; ";
+const GATE_PREFIX: &str = "read -r RUNBOOK_GATE || exit 125; unset RUNBOOK_GATE; exec </dev/null; ";
 
 /// Runs `spec`, calling `on_output` with the output as it arrives (see [`Chunk`]).
 /// SIGINT, SIGTERM or SIGHUP received meanwhile stop the command and return

@@ -616,14 +616,11 @@ impl<'a> Lexer<'a> {
     fn opens_script(&self) -> bool {
         static SHELL_C: Lazy<Regex> = Lazy::new(|| {
             Regex::new(
-                r#"(?:^|[\s/;&|('"`])(?:(?:ba|da|z|k|a)?sh(?:\s+-[a-zA-Z]+)*\s+-[a-zA-Z]*c|(?:su|runuser)\s(?:.*\s)?(?:-c|--command=?))\s*$"#,
+                r#"(?:^|[\s/;&|('"`])(?:(?:ba|da|z|k|mk|lk|ya|a)?sh(?:\s+(?:--?[a-zA-Z][\w-]*|[-+]o\s+[\w-]+))*\s+-[a-zA-Z]*c|(?:su|runuser)\s(?:.*\s)?(?:-c|--command=?))\s*$"#,
             )
             .expect("valid regex")
         });
-        let line_start = self.src[self.floor..self.i]
-            .rfind('\n')
-            .map_or(self.floor, |n| self.floor + n + 1);
-        let line = &self.src[line_start..self.i];
+        let line = &self.src[self.start_of(self.i, b"")..self.i];
         // Every `SHELL_C` match names a shell (`…sh`) or `su`/`runuser`: a plain
         // substring test rules most quotes out before the regex runs.
         let may_name_shell = line.contains("sh") || line.contains("su") || line.contains("runuser");
@@ -631,23 +628,40 @@ impl<'a> Lexer<'a> {
     }
 
     /// Whether byte `at` is in the arguments of a command that joins them with spaces
-    /// and hands the result to a shell: `watch`, `eval`, or `ssh` after the host.
+    /// and hands the result to a shell: `watch` (not `-x`), `eval`, or `ssh` after the
+    /// host, wherever the command word sits in the simple command (`sudo -u app watch`,
+    /// `if eval`, `x=1 eval`, `{ eval`). Erring toward a script only costs a quoted
+    /// value; erring the other way runs a value as code.
     fn joins_into_script(&self, at: usize) -> bool {
         static JOINS: Lazy<Regex> = Lazy::new(|| {
-            let wrappers =
-                r"(?:(?:sudo(?:\s+-[a-zA-Z]+)*|nohup|time|timeout\s+\S+|env(?:\s+\w+=\S*)*)\s+)*";
             let ssh = r"ssh(?:\s+(?:-[46AaCfGgKkMNnqsTtVvXxYy]*[BbcDEeFIiJLlmOoPpQRSWw]\s*\S+|-[46AaCfGgKkMNnqsTtVvXxYy]+))*\s+[^\s-]\S*";
-            Regex::new(&format!(r"^\s*{wrappers}(?:eval|watch|{ssh})\s")).expect("valid regex")
+            Regex::new(&format!(r"(?:^|[\s!{{])(?:eval|watch|{ssh})\s")).expect("valid regex")
         });
-        let command_start = self.src[self.floor..at]
-            .rfind(['\n', ';', '&', '|', '(', '`'])
-            .map_or(self.floor, |n| self.floor + n + 1);
-        let command = &self.src[command_start..at];
+        static WATCH_EXEC: Lazy<Regex> = Lazy::new(|| {
+            Regex::new(r"(?:^|\s)watch\s(?:.*\s)?(?:-[a-zA-Z]*x[a-zA-Z]*|--exec)(?:\s|$)")
+                .expect("valid regex")
+        });
+        let command = &self.src[self.start_of(at, b";&|(`")..at];
         // Every `JOINS` match holds one of these words: most commands are ruled out by
         // a substring test.
         let may_join =
             command.contains("eval") || command.contains("watch") || command.contains("ssh");
-        may_join && JOINS.is_match(command)
+        may_join && JOINS.is_match(command) && !WATCH_EXEC.is_match(command)
+    }
+
+    /// Where the line (with `separators`: the simple command) holding byte `at` begins,
+    /// not before this lexer's floor; a backslash-newline continues the line.
+    fn start_of(&self, at: usize, separators: &[u8]) -> usize {
+        let mut i = at;
+        while i > self.floor {
+            let c = self.bytes[i - 1];
+            let continued = c == b'\n' && i >= 2 && self.bytes[i - 2] == b'\\';
+            if (c == b'\n' && !continued) || separators.contains(&c) {
+                return i;
+            }
+            i -= 1;
+        }
+        self.floor
     }
 
     fn at_word_start(&self) -> bool {

@@ -284,9 +284,7 @@ pub fn prepare(command: &str, bindings: &Bindings) -> Prepared {
 /// A placeholder in a script inside a script is left as written: there is no safe way
 /// to thread a value through that many parses.
 pub fn prepare_for(command: &str, bindings: &Bindings, shell: &str) -> Prepared {
-    let bash = Path::new(shell)
-        .file_name()
-        .is_some_and(|name| name == "bash");
+    let bash = is_bash(shell);
     let scan = placeholder::scan_detailed(command);
     let script = apply_edits(command, script_edits(command, &scan, bindings, bash));
     let display = apply_edits(command, display_edits(&scan, bindings, bash));
@@ -295,6 +293,13 @@ pub fn prepare_for(command: &str, bindings: &Bindings, shell: &str) -> Prepared 
         env: bindings.env(),
         display,
     }
+}
+
+/// Whether `shell` is bash, the one shell that can quote a value as it expands it.
+pub(crate) fn is_bash(shell: &str) -> bool {
+    Path::new(shell)
+        .file_name()
+        .is_some_and(|name| name == "bash")
 }
 
 /// A replacement of a byte range of the command.

@@ -235,6 +235,32 @@ const EXACT: &[Case] = &[
         command: "su - postgres -c \"printf %s <VALUE>\"",
         expected: same,
     },
+    // The command word anywhere in its simple command, and lines continued.
+    Case {
+        shell: "bash",
+        command: "sudo -u app watch -n 1 printf %s <VALUE>",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "if x=1 eval printf %s <VALUE>; then :; fi",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "ssh db-1 \\\n  printf %s <VALUE>",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "watch -x printf %s <VALUE>",
+        expected: same,
+    },
+    Case {
+        shell: "bash",
+        command: "bash --noprofile -o pipefail -c 'printf %s <VALUE>'",
+        expected: same,
+    },
     // A bash session quoting for an inner `sh` (dash): POSIX quotes, not `$'…'`.
     Case {
         shell: "bash",
@@ -301,7 +327,7 @@ const SAFE_ONLY: &[(&str, &str)] = &[
 const STAND_INS: &[(&str, &str)] = &[
     (
         "watch",
-        "#!/bin/sh\nwhile [ $# -gt 0 ]; do case $1 in -n|-d) shift 2;; -*) shift;; *) break;; esac; done\nexec sh -c \"$*\"\n",
+        "#!/bin/sh\nx=\nwhile [ $# -gt 0 ]; do case $1 in -n|-d) shift 2;; -x) x=1; shift;; -*) shift;; *) break;; esac; done\n[ -n \"$x\" ] && exec \"$@\"\nexec sh -c \"$*\"\n",
     ),
     (
         "ssh",
@@ -311,7 +337,10 @@ const STAND_INS: &[(&str, &str)] = &[
         "su",
         "#!/bin/sh\nwhile [ $# -gt 0 ]; do case $1 in -c) exec sh -c \"$2\";; *) shift;; esac; done\n",
     ),
-    ("sudo", "#!/bin/sh\nexec \"$@\"\n"),
+    (
+        "sudo",
+        "#!/bin/sh\nwhile [ $# -gt 0 ]; do case $1 in -u|-g) shift 2;; -*) shift;; *) break;; esac; done\nexec \"$@\"\n",
+    ),
 ];
 
 struct Sandbox {

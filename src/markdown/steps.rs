@@ -1105,9 +1105,14 @@ impl Walker {
             return id.to_string();
         }
         let renamed = self.ids.unique(id);
+        let why = if id == END {
+            "names the end of the graph"
+        } else {
+            "is used twice"
+        };
         self.out.warnings.push(Warning {
             line,
-            message: format!("step id `{id}` is used twice: this one is renamed `{renamed}`"),
+            message: format!("step id `{id}` {why}: this one is renamed `{renamed}`"),
         });
         renamed
     }

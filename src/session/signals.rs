@@ -43,4 +43,9 @@ impl Signals {
     pub(super) fn caught(&self) -> bool {
         self.caught.load(Ordering::SeqCst)
     }
+
+    /// The flag [`Signals::caught`] reads, for code running on another thread.
+    pub(super) fn flag(&self) -> Arc<AtomicBool> {
+        self.caught.clone()
+    }
 }

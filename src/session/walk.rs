@@ -577,7 +577,7 @@ impl Session {
             }
         };
         let began = Instant::now();
-        let (gate, synced) = sync_gate(sync);
+        let (gate, synced) = sync_gate(sync, self.signals.flag());
         let result = self
             .signals
             .runtime
@@ -771,14 +771,21 @@ pub(super) fn watch_window(node: &Node) -> Duration {
 }
 
 /// The gate that syncs the record while a step's shell starts, and whether it did:
-/// an error before then is the record's, not the command's.
-fn sync_gate(sync: Option<EventsSync>) -> (Option<exec::StartGate>, Arc<AtomicBool>) {
+/// an error before then is the record's, not the command's. A Ctrl-C caught by then
+/// keeps the gate shut: the command never starts, and `resume` runs it.
+fn sync_gate(
+    sync: Option<EventsSync>,
+    interrupted: Arc<AtomicBool>,
+) -> (Option<exec::StartGate>, Arc<AtomicBool>) {
     let synced = Arc::new(AtomicBool::new(sync.is_none()));
     let gate = sync.map(|sync| -> exec::StartGate {
         let synced = synced.clone();
         Box::new(move || {
             sync.sync().map_err(std::io::Error::other)?;
             synced.store(true, Ordering::SeqCst);
+            if interrupted.load(Ordering::SeqCst) {
+                return Err(std::io::Error::from(std::io::ErrorKind::Interrupted));
+            }
             Ok(())
         })
     });
