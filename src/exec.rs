@@ -348,7 +348,9 @@ async fn open_gate(
 fn shell_path(spec: &ExecSpec) -> PathBuf {
     use std::collections::HashMap;
     use std::sync::Mutex;
-    static FOUND: Mutex<Option<HashMap<(String, String), PathBuf>>> = Mutex::new(None);
+    type Found = HashMap<(String, String), PathBuf>;
+    static FOUND: once_cell::sync::Lazy<Mutex<Found>> =
+        once_cell::sync::Lazy::new(Default::default);
     if spec.shell.contains('/') {
         return PathBuf::from(&spec.shell);
     }
@@ -360,21 +362,19 @@ fn shell_path(spec: &ExecSpec) -> PathBuf {
         .map(|(_, v)| v.clone())
         .or_else(|| std::env::var("PATH").ok())
         .unwrap_or_default();
-    let key = (spec.shell.clone(), path);
     let mut found = FOUND.lock().unwrap_or_else(|e| e.into_inner());
-    let found = found.get_or_insert_with(HashMap::new);
+    let key = (spec.shell.clone(), path);
     if let Some(hit) = found.get(&key) {
         return hit.clone();
     }
-    // Not found: the spawn looks again and reports the error in its own words.
-    let Some(hit) = std::env::split_paths(&key.1)
+    match std::env::split_paths(&key.1)
         .map(|dir| dir.join(&spec.shell))
         .find(|candidate| is_executable(candidate))
-    else {
-        return PathBuf::from(&spec.shell);
-    };
-    found.insert(key, hit.clone());
-    hit
+    {
+        Some(hit) => found.entry(key).or_insert(hit).clone(),
+        // Not found: the spawn looks again and reports the error in its own words.
+        None => PathBuf::from(&spec.shell),
+    }
 }
 
 fn is_executable(path: &Path) -> bool {

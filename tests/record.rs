@@ -47,6 +47,14 @@ fn started(pb: &Playbook) -> EventBody {
     }
 }
 
+fn ended(status: SessionStatus) -> EventBody {
+    EventBody::SessionEnded {
+        status,
+        level: None,
+        summary: None,
+    }
+}
+
 fn finished(step: &str, outcome: Outcome, output: &str, next: Option<&str>) -> EventBody {
     EventBody::StepFinished {
         step: step.into(),
@@ -440,15 +448,8 @@ fn incidents_json_lists_status_and_duration() {
     let pb = playbook("done");
     let mut log = IncidentLog::create(tmp.path(), &pb, redactor(&[])).unwrap();
     log.append("runbook", started(&pb)).unwrap();
-    log.append(
-        "runbook",
-        EventBody::SessionEnded {
-            status: SessionStatus::Resolved,
-            level: None,
-            summary: None,
-        },
-    )
-    .unwrap();
+    log.append("runbook", ended(SessionStatus::Resolved))
+        .unwrap();
     drop(log);
     // Process gone without an ending.
     let pb2 = playbook("died");
@@ -738,15 +739,8 @@ fn log_md_patched_in_place_equals_a_whole_render() {
             "after a note from another writer"
         );
     }
-    log.append(
-        "runbook",
-        EventBody::SessionEnded {
-            status: SessionStatus::Resolved,
-            level: None,
-            summary: None,
-        },
-    )
-    .unwrap();
+    log.append("runbook", ended(SessionStatus::Resolved))
+        .unwrap();
     let on_disk = std::fs::read_to_string(log.dir().join("log.md")).unwrap();
     assert_eq!(on_disk, whole(log.dir()));
     assert!(on_disk.contains("note 2"));

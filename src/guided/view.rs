@@ -2,7 +2,7 @@
 //! the severity matrix and escalation levels. Pure functions returning strings,
 //! so they are tested without a terminal.
 
-use crate::graph::{Node, NodeKind};
+use crate::graph::Node;
 use crate::judge::{Outcome, Verdict};
 
 /// ANSI styling, or none at all (`--no-color`, `NO_COLOR`).
@@ -122,19 +122,6 @@ pub fn escalation_levels(lang: &str) -> [Level; 4] {
     }
 }
 
-fn kind_name(kind: NodeKind) -> &'static str {
-    match kind {
-        NodeKind::Symptom => "symptom",
-        NodeKind::Check => "check",
-        NodeKind::Action => "action",
-        NodeKind::Decision => "decision",
-        NodeKind::Manual => "manual",
-        NodeKind::Note => "note",
-        NodeKind::Escalate => "escalate",
-        NodeKind::End => "end",
-    }
-}
-
 /// The block shown before a step's prompt: title, where it comes from, the
 /// command (already redacted by the caller) and what is special about it.
 pub fn step_header(node: &Node, command: &str, paint: Paint) -> String {
@@ -143,7 +130,7 @@ pub fn step_header(node: &Node, command: &str, paint: Paint) -> String {
         paint.bold(&format!("▶ {}", node.title)),
         paint.dim(&format!(
             "[{} · {} · line {}]",
-            kind_name(node.kind),
+            node.kind.as_str(),
             node.id,
             node.line
         ))
@@ -282,7 +269,7 @@ pub fn truncate(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::{ExpectKind, Expectation};
+    use crate::graph::{ExpectKind, Expectation, NodeKind};
     use crate::judge::FindingHit;
 
     const PLAIN: Paint = Paint { color: false };
