@@ -8,7 +8,7 @@
 use super::slug::{slugify, SlugSet};
 use super::steps::{Branch, Item, Walked};
 use crate::graph::{Choice, Edge, EdgeOn, Node, NodeKind, Warning, END};
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 pub struct Assembled {
     pub nodes: Vec<Node>,

@@ -345,25 +345,9 @@ pub fn parse_document(text: &str, index: &LineIndex, byte_base: usize) -> Vec<Bl
     parsed.into_iter().flat_map(|p| p.blocks).collect()
 }
 
-/// Drops a large block list on every core: freeing the many small strings of a large
-/// document is a measurable part of parsing it, and otherwise runs on one thread.
+/// Drops a large block list on every core (see `par::drop_all`).
 pub fn drop_in_parallel(blocks: Vec<Block>) {
-    let threads = super::par::threads();
-    if threads < 2 || blocks.len() < 4096 {
-        return;
-    }
-    let chunk = blocks.len().div_ceil(threads);
-    let mut rest = blocks;
-    let mut parts = Vec::with_capacity(threads);
-    while rest.len() > chunk {
-        parts.push(rest.split_off(rest.len() - chunk));
-    }
-    parts.push(rest);
-    std::thread::scope(|scope| {
-        for part in parts {
-            scope.spawn(move || drop(part));
-        }
-    });
+    super::par::drop_all(blocks, 4096);
 }
 
 /// About `count` byte ranges covering `text`, each after the first starting at a

@@ -251,8 +251,8 @@ const MAX_EXTRA_WORDS: usize = 1;
 /// (`Síntomas`, `Diagnóstico`) in every section: answers are remembered per thread.
 pub fn role_of(label: &str) -> Option<Role> {
     thread_local! {
-        static SEEN: std::cell::RefCell<std::collections::HashMap<String, Option<Role>>> =
-            std::cell::RefCell::new(std::collections::HashMap::new());
+        static SEEN: std::cell::RefCell<foldhash::HashMap<String, Option<Role>>> =
+            std::cell::RefCell::new(foldhash::HashMap::default());
     }
     if label.len() > 120 {
         return role_of_uncached(label);

@@ -10,7 +10,7 @@
 use super::blocks::{plain, Block, Heading, Span};
 use super::roles::{self, Role};
 use super::slug::{clean_title, slugify, SlugSet};
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 #[derive(Debug, Clone)]
 pub struct Sec {

@@ -1042,7 +1042,7 @@ pub fn looks_like_command(line: &str) -> bool {
 /// `KNOWN_COMMANDS.contains(name)` by hash: it is asked for every line of every code
 /// block, and the list has hundreds of names.
 fn is_known_command(name: &str) -> bool {
-    static KNOWN: once_cell::sync::Lazy<std::collections::HashSet<&'static str>> =
+    static KNOWN: once_cell::sync::Lazy<foldhash::HashSet<&'static str>> =
         once_cell::sync::Lazy::new(|| KNOWN_COMMANDS.iter().copied().collect());
     KNOWN.contains(name)
 }

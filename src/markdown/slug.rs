@@ -4,7 +4,7 @@
 //! went through a wrong text encoding (`üî¥ CRITICAL ISSUES`, an emoji decoded as Mac
 //! Roman) keep a clean slug because tokens with no ASCII letter or digit are dropped.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 /// The slug of a heading or title.
 pub fn slugify(text: &str) -> String {
@@ -123,7 +123,7 @@ fn is_meaningful_symbol(token: &str) -> bool {
 pub struct SlugSet {
     seen: HashSet<String>,
     /// The next suffix to try per base, so the thousandth `sintomas` costs one probe.
-    next: std::collections::HashMap<String, usize>,
+    next: foldhash::HashMap<String, usize>,
 }
 
 impl SlugSet {

@@ -17,7 +17,7 @@ use super::roles::{self, Role};
 use super::shell;
 use super::slug::{clean_title, short_slug, slugify, SlugSet};
 use crate::graph::{EdgeOn, ExpectKind, Expectation, Node, NodeKind, Warning, END};
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// A step, or a decision with the steps of each of its branches.
 #[derive(Debug, Clone)]
@@ -108,7 +108,7 @@ pub struct Walker {
     /// is about the command that follows, not the one above the heading.
     fresh_heading: bool,
     /// Explicit ids already given to a step.
-    explicit_used: std::collections::HashSet<String>,
+    explicit_used: foldhash::HashSet<String>,
     pending_expect: Vec<Vec<Span>>,
     pending_look_for: Vec<Vec<Span>>,
 }
@@ -142,7 +142,7 @@ impl Walker {
             created: 0,
             item_stack: Vec::new(),
             fresh_heading: false,
-            explicit_used: std::collections::HashSet::new(),
+            explicit_used: foldhash::HashSet::default(),
             pending_expect: Vec::new(),
             pending_look_for: Vec::new(),
         }
