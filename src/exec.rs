@@ -130,6 +130,8 @@ pub type StartGate = Box<dyn FnOnce() -> io::Result<()> + Send>;
 /// Opens the gate: the shell reads a line from its stdin before the command, then
 /// gives the command an empty stdin as usual. On one line, so `$LINENO` holds. If
 /// the runner dies first, the pipe closes and the shell exits without running it.
+/// bash quotes the line of a syntax error, gate included: the output never shows
+/// this text (see `output::Strip`).
 const GATE_PREFIX: &str = "read -r RUNBOOK_GATE || exit 125; unset RUNBOOK_GATE; exec </dev/null; ";
 
 /// Runs `spec`, calling `on_output` with the output as it arrives (see [`Chunk`]).
@@ -162,7 +164,8 @@ pub async fn run_gated(
         Ok(interrupts) => interrupts,
         Err(e) => return gate_then(gate, e),
     };
-    let (mut child, reader, gate_pipe) = match start(spec, gate.is_some()) {
+    let gated = gate.is_some();
+    let (mut child, reader, gate_pipe) = match start(spec, gated) {
         Ok(started) => started,
         Err(e) => return gate_then(gate, e),
     };
@@ -174,7 +177,9 @@ pub async fn run_gated(
     }
     let began = Instant::now();
     let mut output = PipeReader::start(OwnedFd::from(reader))?;
-    let mut sink = Sink::new(on_output);
+    // A shell quoting its first line back (a syntax error there) quotes the gate too:
+    // the person sees their own line, in the stream, the capture and the record.
+    let mut sink = Sink::new(on_output, gated.then_some(GATE_PREFIX));
     let mut eof = false;
     let mut exited: Option<ExitStatus> = None;
     let deadline = sleep_until((began + spec.watch.unwrap_or(spec.timeout)).into());

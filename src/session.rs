@@ -86,6 +86,16 @@ impl Settings {
             && std::io::stdout().is_terminal()
     }
 
+    /// The steps a run may execute: a person runs destructive and interactive steps
+    /// too; unattended, the flags and the answers file decide.
+    fn scope<'a>(&self, guided: bool, from: Option<&'a str>) -> Scope<'a> {
+        Scope {
+            from,
+            allow_destructive: guided || self.allow_destructive,
+            interactive: guided,
+        }
+    }
+
     fn load_answers(&self) -> Result<Answers> {
         match &self.answers {
             Some(path) => Answers::load(path),
@@ -114,6 +124,7 @@ pub fn run(g: &Global, a: &RunArgs) -> Result<i32> {
     let redactor = Arc::new(Redactor::new(Vec::new()));
     let mut prompter = prompter_for(guided, &playbook, g, &answers, &settings, &redactor);
     let bindings = bind_variables(&playbook, &answers, &settings, prompter.as_mut(), None)?;
+    refuse_option_values(&playbook, &answers, &bindings, settings.scope(guided, None))?;
     learn_secrets(&redactor, &bindings);
     let severity = match &a.severity {
         Some(sev) => sev.clone(),
@@ -158,6 +169,12 @@ pub fn resume(g: &Global, a: &ResumeArgs) -> Result<i32> {
         &settings,
         prompter.as_mut(),
         from.as_deref(),
+    )?;
+    refuse_option_values(
+        &playbook,
+        &answers,
+        &bindings,
+        settings.scope(guided, from.as_deref()),
     )?;
     learn_secrets(&redactor, &bindings);
     let signals = Signals::install()?;
@@ -235,6 +252,57 @@ fn learn_secrets(redactor: &Redactor, bindings: &Bindings) {
     for secret in bindings.secret_values() {
         redactor.add_secret(secret);
     }
+}
+
+/// Values that would reach a program as an option instead of as data (a host that
+/// starts with `-`, see [`vars::refusals`]), in the steps a run may execute: the run
+/// is refused before any step, each one named. A usage error (exit 2), like a value
+/// no command can receive.
+fn refuse_option_values(
+    playbook: &Playbook,
+    answers: &Answers,
+    bindings: &Bindings,
+    scope: Scope,
+) -> Result<()> {
+    let problems = option_values(playbook, answers, bindings, scope);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "refusing to run; no step has run:\n{}",
+        problems
+            .iter()
+            .map(|p| format!("  - {p}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    )))
+}
+
+/// One line per step and variable [`refuse_option_values`] refuses.
+fn option_values(
+    playbook: &Playbook,
+    answers: &Answers,
+    bindings: &Bindings,
+    scope: Scope,
+) -> Vec<String> {
+    let decide = |node: &Node| answers.choice(playbook, node);
+    let mut out = Vec::new();
+    for node in crate::interpret::reachable(playbook, scope.from, &decide) {
+        let Some(command) = answers.command(node) else {
+            continue;
+        };
+        if !answers::will_run(node, answers, scope) {
+            continue;
+        }
+        let shell = node.shell.as_deref().unwrap_or("bash");
+        for refusal in vars::refusals(command, bindings, shell) {
+            out.push(format!(
+                "step `{}` (line {}): {refusal}",
+                node.id, node.line
+            ));
+        }
+    }
+    out
 }
 
 /// Binds the variables; a person is asked for the missing ones once. What is still

@@ -4,6 +4,8 @@
 //! variable (the way mask and docker's `env_file` do it), and the placeholders written in
 //! the command text are rewritten into quoted references to those variables, quoted for
 //! the context they sit in. `$(touch /tmp/pwned)` as a value is then only ever data.
+//! Data can still be read as an option by the program it reaches: a value starting with
+//! `-` where `ssh` expects its host is refused before it runs ([`refusals`]).
 
 use crate::error::{Error, Result};
 use crate::graph::{Playbook, Variable};
@@ -293,6 +295,60 @@ pub fn prepare_for(command: &str, bindings: &Bindings, shell: &str) -> Prepared 
         env: bindings.env(),
         display,
     }
+}
+
+/// A value a command may not be given: it would begin an argument that the program
+/// reads as an option when it starts with `-` ([`placeholder::OptionSlot`]). Quoting
+/// keeps a value from being shell code; it cannot keep `ssh` from reading
+/// `-oProxyCommand=…` in its host's place as an option, which runs a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub variable: String,
+    pub slot: placeholder::OptionSlot,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the value of {} starts with `-`: {} would read it as an option (options can \
+             run commands), not as {}",
+            self.variable, self.slot.program, self.slot.expects
+        )
+    }
+}
+
+/// The values of `command`'s placeholders that would reach a program as options,
+/// each variable once. A placeholder that stays as written (a script inside a
+/// script) gives no value, unless it is a `$X` the innermost shell expands.
+pub fn refusals(command: &str, bindings: &Bindings, shell: &str) -> Vec<Refusal> {
+    let scan = placeholder::scan_detailed(command);
+    if scan.option_slots.is_empty() {
+        return Vec::new();
+    }
+    let bash = is_bash(shell);
+    let mut out: Vec<Refusal> = Vec::new();
+    for (p, quoting) in &scan.found {
+        let expanded = matches!(p.notation, Notation::Dollar | Notation::Braced);
+        if !substituted(*quoting, bash) && !expanded {
+            continue;
+        }
+        let Some((_, slot)) = scan
+            .option_slots
+            .iter()
+            .find(|(at, _)| *at == p.range.start)
+        else {
+            continue;
+        };
+        let dashed = bindings.get(&p.name).is_some_and(|v| v.starts_with('-'));
+        if dashed && !out.iter().any(|r| r.variable == p.name) {
+            out.push(Refusal {
+                variable: p.name.clone(),
+                slot: *slot,
+            });
+        }
+    }
+    out
 }
 
 /// Whether `shell` is bash, the one shell that can quote a value as it expands it.
@@ -815,6 +871,37 @@ mod tests {
                 .expect("bash runs");
             assert_eq!(String::from_utf8_lossy(&out.stdout), value, "{shown}");
         }
+    }
+
+    #[test]
+    fn refusals_name_each_variable_once_and_never_its_value() {
+        let b = bindings(&[("HOST", "-oProxyCommand=x"), ("PORT", "-1"), ("OK", "db-1")]);
+        let names = |cmd: &str, shell: &str| -> Vec<String> {
+            refusals(cmd, &b, shell)
+                .into_iter()
+                .map(|r| r.variable)
+                .collect()
+        };
+        assert_eq!(
+            names("ssh <HOST> a; scp $HOST x:; ssh -p <PORT> <OK>", "bash"),
+            ["HOST"]
+        );
+        assert_eq!(names("ssh <OK> ssh <HOST>", "bash"), ["HOST"]);
+        // Under sh a joined `<HOST>` stays as written: no value reaches the inner ssh;
+        // `$HOST` is expanded by the shell that runs it, whatever the depth.
+        assert_eq!(names("ssh <OK> ssh <HOST>", "sh"), Vec::<String>::new());
+        assert_eq!(names("ssh <OK> ssh $HOST", "sh"), ["HOST"]);
+        assert_eq!(names("sh -c 'bash -c \"ssh $HOST\"'", "bash"), ["HOST"]);
+        assert_eq!(
+            names("sh -c 'bash -c \"ssh <HOST>\"'", "bash"),
+            Vec::<String>::new()
+        );
+        let message = refusals("ssh <HOST>", &b, "bash")[0].to_string();
+        assert!(
+            message.contains("HOST") && message.contains("ssh"),
+            "{message}"
+        );
+        assert!(!message.contains("ProxyCommand"), "{message}");
     }
 
     proptest::proptest! {

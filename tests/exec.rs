@@ -495,3 +495,33 @@ fn a_gate_runs_even_when_the_shell_cannot_start() {
     assert!(result.is_err());
     assert!(synced.exists(), "the gate was skipped");
 }
+
+/// bash quotes the line a syntax error is on, and the step's first line carries the
+/// gate: the stream and the capture show the step's own line, as `bash -c` would.
+#[test]
+fn a_syntax_error_on_the_first_line_quotes_the_step_not_the_gate() {
+    let s = spec("echo (\necho never");
+    let (result, lines) = run_gated(&s, Box::new(|| Ok(())));
+    let result = result.expect("runs");
+    assert_eq!(result.exit_code, Some(2), "{lines:?}");
+    assert!(
+        lines.iter().any(|l| l == "bash: -c: line 1: `echo ('"),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().all(|l| !l.contains("RUNBOOK_GATE")),
+        "{lines:?}"
+    );
+    assert!(!lines.iter().any(|l| l.contains("never")), "{lines:?}");
+    assert_eq!(result.output, format!("{}\n", lines.join("\n")));
+    assert_eq!(result.total_bytes, result.output.len() as u64);
+}
+
+/// The gate is not in what the step sees of its own command line either.
+#[test]
+fn a_step_reading_its_own_command_line_sees_its_script() {
+    let s = spec("tr '\\0' '\\n' < /proc/$$/cmdline");
+    let (result, lines) = run_gated(&s, Box::new(|| Ok(())));
+    assert_eq!(result.expect("runs").exit_code, Some(0));
+    assert_eq!(lines, ["bash", "-c", "tr '\\0' '\\n' < /proc/$$/cmdline"]);
+}

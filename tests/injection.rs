@@ -2,7 +2,7 @@
 //! placeholder can sit in, run by a real shell. The value must arrive byte-exact and the
 //! marker file its payload would create must never appear.
 
-use runbook::vars::{prepare_for, Bindings, Prepared};
+use runbook::vars::{prepare_for, refusals, Bindings, Prepared};
 use std::path::Path;
 use std::process::Command;
 
@@ -25,6 +25,7 @@ const VALUES: &[&str] = &[
     "trailing backslash \\",
     "  leading and trailing  ",
     "-n",
+    "-oProxyCommand=touch {M}",
     "é ü 😀 \u{7f}",
     "a\r\nb",
     "",
@@ -323,7 +324,9 @@ const SAFE_ONLY: &[(&str, &str)] = &[
 
 /// Stand-ins on PATH for commands that cannot run here, each handing its arguments to
 /// a shell the way the real one does: `watch` joins what follows its options, `ssh`
-/// what follows the host (the remote shell parses it), `su -c` its command.
+/// what follows the host (the remote shell parses it), `su -c` its command. Like the
+/// real ones, `ssh` and `scp` run a `-oProxyCommand=` met among their options, and
+/// `rsync` its `-e`/`--rsh` command.
 const STAND_INS: &[(&str, &str)] = &[
     (
         "watch",
@@ -331,7 +334,15 @@ const STAND_INS: &[(&str, &str)] = &[
     ),
     (
         "ssh",
-        "#!/bin/sh\nwhile [ $# -gt 0 ]; do case $1 in -[bcDEeFIiJLlmOoPpQRSWw]) shift 2;; -*) shift;; *) break;; esac; done\nshift\nexec sh -c \"$*\"\n",
+        "#!/bin/sh\nwhile [ $# -gt 0 ]; do case $1 in -oProxyCommand=*) sh -c \"${1#-oProxyCommand=}\"; shift;; -o) case $2 in ProxyCommand=*) sh -c \"${2#ProxyCommand=}\";; esac; shift 2;; --) shift; break;; -[bcDEeFIiJLlmOoPpQRSWw]) shift 2;; -*) shift;; *) break;; esac; done\nshift\nexec sh -c \"$*\"\n",
+    ),
+    (
+        "scp",
+        "#!/bin/sh\nwhile [ $# -gt 0 ]; do case $1 in -oProxyCommand=*) sh -c \"${1#-oProxyCommand=}\"; shift;; --) break;; -[cDFiJloPSX]) shift 2;; -*) shift;; *) break;; esac; done\n",
+    ),
+    (
+        "rsync",
+        "#!/bin/sh\nwhile [ $# -gt 0 ]; do case $1 in --rsh=*) sh -c \"${1#--rsh=}\"; shift;; -e) sh -c \"$2\"; shift 2;; -e*) sh -c \"${1#-e}\"; shift;; --) break;; *) shift;; esac; done\n",
     ),
     (
         "su",
@@ -536,4 +547,242 @@ mod arbitrary_values {
             }
         }
     }
+}
+
+/// Commands where a value begins an argument that the program reads as an option when
+/// it starts with `-`, each with a value that makes one run the payload. Quoting cannot
+/// help there: the program itself reads the value.
+const OPTION_SLOTS: &[(&str, &str, &str)] = &[
+    ("bash", "ssh <VALUE> uptime", "-oProxyCommand=touch {M}"),
+    ("bash", "ssh \"$VALUE\" uptime", "-oProxyCommand=touch {M}"),
+    (
+        "bash",
+        "ssh -o ConnectTimeout=5 '<VALUE>'",
+        "-oProxyCommand=touch {M}",
+    ),
+    // Unquoted, the value is split into words: a payload without blanks.
+    (
+        "bash",
+        "sudo ssh -p 2222 ${VALUE} uptime",
+        "-oProxyCommand=touch${IFS}{M}",
+    ),
+    (
+        "bash",
+        "sh -c 'ssh <VALUE> uptime'",
+        "-oProxyCommand=touch {M}",
+    ),
+    (
+        "bash",
+        "bash -c \"ssh <VALUE> uptime\"",
+        "-oProxyCommand=touch {M}",
+    ),
+    (
+        "bash",
+        "ssh bastion ssh <VALUE> uptime",
+        "-oProxyCommand=touch {M}",
+    ),
+    (
+        "bash",
+        "watch -n 1 ssh <VALUE> uptime",
+        "-oProxyCommand=touch {M}",
+    ),
+    ("sh", "ssh $VALUE uptime", "-oProxyCommand=touch${IFS}{M}"),
+    ("sh", "ssh \"<VALUE>\" uptime", "-oProxyCommand=touch {M}"),
+    ("bash", "scp <VALUE> db-1:/tmp/", "-oProxyCommand=touch {M}"),
+    (
+        "bash",
+        "rsync -a --delete <VALUE> db-1:/srv/",
+        "--rsh=touch {M}",
+    ),
+    ("bash", "rsync -a <VALUE> db-1:/srv/", "-etouch {M}"),
+];
+
+#[test]
+fn values_that_would_reach_a_program_as_options_are_refused() {
+    let sandbox = Sandbox::new();
+    for (shell, command, template) in OPTION_SLOTS {
+        let value = sandbox.value(template);
+        let b = bindings(&value);
+        let refused = refusals(command, &b, shell);
+        assert_eq!(refused.len(), 1, "{shell} -c {command:?}: {refused:?}");
+        let message = refused[0].to_string();
+        assert!(
+            message.contains("VALUE") && message.contains("starts with `-`"),
+            "{message}"
+        );
+        let program = command
+            .split_whitespace()
+            .find_map(|w| ["ssh", "scp", "rsync"].into_iter().find(|p| w.contains(p)))
+            .expect("a program with a slot");
+        assert!(
+            message.contains(&format!("{program} would read it as an option")),
+            "{message}"
+        );
+        // Not a false alarm: run anyway, the value is an option and the payload runs.
+        sandbox.run(shell, &prepare_for(command, &b, shell));
+        assert!(
+            sandbox.marker().exists(),
+            "{shell} -c {command:?} with {value:?} is harmless: why refuse it?"
+        );
+        std::fs::remove_file(sandbox.marker()).expect("marker removed");
+    }
+}
+
+/// A value starting with `-` anywhere else is data like any other: not refused, and
+/// it runs as the author meant it to.
+#[test]
+fn a_leading_dash_elsewhere_is_not_refused() {
+    let sandbox = Sandbox::new();
+    let cases: &[(&str, &str, &str)] = &[
+        ("echo offset <VALUE>", "-5", "offset -5\n"),
+        ("expr 10 + <VALUE>", "-5", "5\n"),
+        ("seq 2 | head -n <VALUE>", "-1", "1\n"),
+        (
+            "date -u -d @0 +%Y; printf '%s\\n' <VALUE>",
+            "-n",
+            "1970\n-n\n",
+        ),
+        (
+            "ssh db-1 printf %s <VALUE>",
+            "-oProxyCommand=touch {M}",
+            "-oProxyCommand=touch {M}",
+        ),
+        (
+            "ssh db-1 echo \"$VALUE\"",
+            "-oProxyCommand=touch {M}",
+            "-oProxyCommand=touch {M}\n",
+        ),
+        ("ssh ops@<VALUE> true", "-oProxyCommand=touch {M}", ""),
+        ("ssh -- <VALUE> true", "-oProxyCommand=touch {M}", ""),
+        ("ssh -l <VALUE> db-1 true", "-oProxyCommand=touch {M}", ""),
+        ("scp -- <VALUE> db-1:/tmp/", "-oProxyCommand=touch {M}", ""),
+    ];
+    for (command, template, expected) in cases {
+        let value = sandbox.value(template);
+        let b = bindings(&value);
+        assert_eq!(
+            refusals(command, &b, "bash"),
+            [],
+            "{command:?} with {value:?}"
+        );
+        let out = sandbox.run("bash", &prepare_for(command, &b, "bash"));
+        sandbox.assert_no_marker(&format!("{command:?} with {value:?}"));
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            sandbox.value(expected),
+            "{command:?}"
+        );
+    }
+}
+
+/// Through `runbook run`: the run is refused before any step with an error naming the
+/// step, the variable and the program (exit 2), nothing runs and no incident is
+/// written; `--dry-run` says the same. A host that is a host runs.
+#[test]
+fn runbook_run_refuses_an_option_for_a_host_before_any_step() {
+    let sandbox = Sandbox::new();
+    let playbook = sandbox.dir.path().join("hosts.md");
+    std::fs::write(
+        &playbook,
+        "---\nid: hosts\ntitle: Hosts\n---\n\n# Hosts\n\n## Diagnosis\n\n\
+         ```bash {id=offset expect=-5}\necho offset <OFFSET>\n```\n\n\
+         ```bash {id=connect expect=up}\nssh <HOST> echo up\n```\n",
+    )
+    .expect("playbook");
+    let run = |args: &[&str]| {
+        let path = format!(
+            "{}:{}",
+            sandbox.bin.path().display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        Command::new(env!("CARGO_BIN_EXE_runbook"))
+            .args(["--no-color", "--incidents-dir", "incidents"])
+            .args(args)
+            .env("PATH", path)
+            .env_remove("RUNBOOK_INCIDENTS")
+            .current_dir(sandbox.dir.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("runbook runs")
+    };
+    let pb = playbook.to_str().expect("UTF-8 path");
+    let hostile = format!("HOST={}", sandbox.value("-oProxyCommand=touch {M}"));
+    let incidents = sandbox.dir.path().join("incidents");
+
+    let out = run(&["run", pb, "--yes", "--var", "OFFSET=-5", "--var", &hostile]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("refusing to run; no step has run"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("step `connect` (line 15): the value of HOST starts with `-`: ssh would read it as an option"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("OFFSET"),
+        "a number is not refused: {stderr}"
+    );
+    sandbox.assert_no_marker("runbook run");
+    assert!(
+        !incidents.exists(),
+        "no incident for a run that never started"
+    );
+
+    let out = run(&[
+        "run",
+        pb,
+        "--dry-run",
+        "--var",
+        "OFFSET=-5",
+        "--var",
+        &hostile,
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(
+        stdout.contains("refused: the value of HOST starts with `-`"),
+        "{stdout}"
+    );
+    sandbox.assert_no_marker("runbook run --dry-run");
+
+    // An answers file that edits a step into the same shape is refused the same way.
+    let answers = sandbox.dir.path().join("answers.yaml");
+    std::fs::write(&answers, "edit:\n  offset: \"ssh <HOST> echo -5\"\n").expect("answers");
+    let out = run(&[
+        "run",
+        pb,
+        "--answers",
+        answers.to_str().expect("UTF-8 path"),
+        "--var",
+        "OFFSET=-5",
+        "--var",
+        &hostile,
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("step `offset` (line 11)"), "{stderr}");
+    sandbox.assert_no_marker("runbook run --answers with an edit");
+
+    let out = run(&[
+        "run",
+        pb,
+        "--yes",
+        "--var",
+        "OFFSET=-5",
+        "--var",
+        "HOST=db-1",
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("│ offset -5") && stdout.contains("│ up"),
+        "{stdout}"
+    );
 }

@@ -35,33 +35,141 @@ impl<'a> Chunk<'a> {
     }
 }
 
-/// Where output goes: the bounded capture and the caller's callback.
+/// Where output goes: the bounded capture and the caller's callback, both after the
+/// runner's own text (see [`Strip`]) is taken out.
 pub(super) struct Sink<'a> {
     pub(super) capture: Capture,
     lines: LineAssembler,
+    strip: Option<Strip>,
     on_output: &'a mut (dyn FnMut(Chunk<'_>) + 'a),
 }
 
 impl<'a> Sink<'a> {
-    pub(super) fn new(on_output: &'a mut (dyn FnMut(Chunk<'_>) + 'a)) -> Self {
+    /// `strip`: text the runner put into the command's script that the shell may quote
+    /// back (the start gate), removed wherever it appears in the output.
+    pub(super) fn new(
+        on_output: &'a mut (dyn FnMut(Chunk<'_>) + 'a),
+        strip: Option<&'static str>,
+    ) -> Self {
         Sink {
             capture: Capture::default(),
             lines: LineAssembler::default(),
+            strip: strip.filter(|s| !s.is_empty()).map(Strip::new),
             on_output,
         }
     }
 
     pub(super) fn push(&mut self, data: &[u8]) {
-        self.capture.push(data);
-        let on_output = &mut *self.on_output;
-        self.lines
-            .push(data, &mut |bytes| on_output(Chunk { text: &text(bytes) }));
+        let Sink {
+            capture,
+            lines,
+            strip,
+            on_output,
+        } = self;
+        let mut pass = |bytes: &[u8]| {
+            capture.push(bytes);
+            lines.push(bytes, &mut |run| on_output(Chunk { text: &text(run) }));
+        };
+        match strip {
+            Some(strip) => strip.push(data, &mut pass),
+            None => pass(data),
+        }
     }
 
     pub(super) fn finish(&mut self) {
+        if let Some(strip) = &mut self.strip {
+            let (capture, lines, on_output) =
+                (&mut self.capture, &mut self.lines, &mut *self.on_output);
+            strip.finish(&mut |bytes| {
+                capture.push(bytes);
+                lines.push(bytes, &mut |run| on_output(Chunk { text: &text(run) }));
+            });
+        }
         let on_output = &mut *self.on_output;
         self.lines
             .finish(&mut |bytes| on_output(Chunk { text: &text(bytes) }));
+    }
+}
+
+/// Takes a fixed text out of a byte stream wherever it appears, also when two reads
+/// split it. Per read: one memmem search, and a look for the text's first byte in the
+/// read's last few bytes; a read ending in the first bytes of the text keeps them
+/// back until the next one shows whether the text goes on (the line they are on is
+/// unfinished, so nothing is shown later for it).
+struct Strip {
+    needle: &'static [u8],
+    finder: memchr::memmem::Finder<'static>,
+    /// A proper prefix of `needle` that ended the stream so far.
+    held: Vec<u8>,
+}
+
+impl Strip {
+    fn new(needle: &'static str) -> Self {
+        let needle = needle.as_bytes();
+        Strip {
+            needle,
+            finder: memchr::memmem::Finder::new(needle),
+            held: Vec::with_capacity(needle.len()),
+        }
+    }
+
+    fn push(&mut self, data: &[u8], out: &mut dyn FnMut(&[u8])) {
+        if self.held.is_empty() {
+            return self.scan(data, out);
+        }
+        let n = self.needle.len();
+        let mut joined = std::mem::take(&mut self.held);
+        if data.len() < n {
+            // Short: held and new bytes together are small; scan them as one.
+            joined.extend_from_slice(data);
+            self.scan(&joined, out);
+            return;
+        }
+        // Only a match starting in the held bytes is new here; it ends within the
+        // first `n` bytes of `data`.
+        let held = joined.len();
+        joined.extend_from_slice(&data[..n]);
+        match self.finder.find(&joined) {
+            Some(at) if at < held => {
+                emit(out, &joined[..at]);
+                self.scan(&data[at + n - held..], out);
+            }
+            _ => {
+                emit(out, &joined[..held]);
+                self.scan(data, out);
+            }
+        }
+    }
+
+    /// Passes `data` on without the needle, holding back an end that may begin it.
+    fn scan(&mut self, mut data: &[u8], out: &mut dyn FnMut(&[u8])) {
+        let n = self.needle.len();
+        while let Some(at) = self.finder.find(data) {
+            emit(out, &data[..at]);
+            data = &data[at + n..];
+        }
+        let keep = self.partial_at_end(data);
+        emit(out, &data[..data.len() - keep]);
+        self.held.extend_from_slice(&data[data.len() - keep..]);
+    }
+
+    /// The length of the longest end of `data` that the needle starts with.
+    fn partial_at_end(&self, data: &[u8]) -> usize {
+        let window = &data[data.len() - data.len().min(self.needle.len() - 1)..];
+        memchr::memchr_iter(self.needle[0], window)
+            .find(|&i| self.needle.starts_with(&window[i..]))
+            .map_or(0, |i| window.len() - i)
+    }
+
+    fn finish(&mut self, out: &mut dyn FnMut(&[u8])) {
+        let held = std::mem::take(&mut self.held);
+        emit(out, &held);
+    }
+}
+
+fn emit(out: &mut dyn FnMut(&[u8]), bytes: &[u8]) {
+    if !bytes.is_empty() {
+        out(bytes);
     }
 }
 
@@ -383,6 +491,92 @@ mod tests {
                 pieces.iter().all(|p| !p.contains('\u{FFFD}')),
                 "reads of {size}"
             );
+        }
+    }
+
+    const GATE: &str = "read -r G || exit 125; exec </dev/null; ";
+
+    /// What a [`Strip`] of [`GATE`] passes on for `chunks` read one after the other.
+    fn stripped(chunks: &[&[u8]]) -> String {
+        let mut out = Vec::new();
+        let mut strip = Strip::new(GATE);
+        for chunk in chunks {
+            strip.push(chunk, &mut |b| out.extend_from_slice(b));
+        }
+        strip.finish(&mut |b| out.extend_from_slice(b));
+        String::from_utf8(out).expect("UTF-8 in, UTF-8 out")
+    }
+
+    #[test]
+    fn the_gate_is_taken_out_however_the_reads_split_it() {
+        let stream =
+            format!("bash: -c: line 1: `{GATE}echo ('\nrest r re read -r\n{GATE}{GATE}x read");
+        let expected = stream.replace(GATE, "");
+        assert!(!expected.contains("exit 125"));
+        let bytes = stream.as_bytes();
+        assert_eq!(stripped(&[bytes]), expected);
+        for cut in 0..=bytes.len() {
+            assert_eq!(
+                stripped(&[&bytes[..cut], &bytes[cut..]]),
+                expected,
+                "cut at {cut}"
+            );
+        }
+        for size in [1, 2, 3, 7, GATE.len() - 1, GATE.len(), GATE.len() + 1] {
+            let chunks: Vec<&[u8]> = bytes.chunks(size).collect();
+            assert_eq!(stripped(&chunks), expected, "reads of {size}");
+        }
+    }
+
+    #[test]
+    fn text_like_the_gate_but_not_it_stays() {
+        let near = &GATE[..GATE.len() - 1];
+        let stream = format!("{near}\nread -r read -r G || exit 12\n{near}");
+        assert_eq!(stripped(&[stream.as_bytes()]), stream);
+        let bytes = stream.as_bytes();
+        let chunks: Vec<&[u8]> = bytes.chunks(5).collect();
+        assert_eq!(stripped(&chunks), stream);
+    }
+
+    #[test]
+    fn a_sink_shows_and_captures_output_without_the_gate() {
+        let mut shown = String::new();
+        let mut on_output = |c: Chunk<'_>| shown.push_str(c.text());
+        let mut sink = Sink::new(&mut on_output, Some(GATE));
+        let message = format!("bash: -c: line 1: `{GATE}echo ('\n");
+        let (a, b) = message.as_bytes().split_at(30);
+        sink.push(a);
+        sink.push(b);
+        sink.finish();
+        let capture = sink.capture.excerpt();
+        let total = sink.capture.total;
+        drop(sink);
+        assert_eq!(shown, "bash: -c: line 1: `echo ('\n");
+        assert_eq!(capture, shown);
+        assert_eq!(total, shown.len() as u64);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn stripping_is_str_replace_whatever_the_reads(
+            pieces in proptest::collection::vec("read -r G|exit 125; |[r e]{0,3}|x\n", 0..12),
+            cuts in proptest::collection::vec(0usize..200, 0..6),
+        ) {
+            let stream: String = pieces
+                .iter()
+                .map(|p| if p == "read -r G" { GATE } else { p.as_str() })
+                .collect();
+            let bytes = stream.as_bytes();
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(bytes.len())).collect();
+            cuts.sort_unstable();
+            let mut chunks = Vec::new();
+            let mut from = 0;
+            for cut in cuts {
+                chunks.push(&bytes[from..cut]);
+                from = cut;
+            }
+            chunks.push(&bytes[from..]);
+            proptest::prop_assert_eq!(stripped(&chunks), stream.replace(GATE, ""));
         }
     }
 

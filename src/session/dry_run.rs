@@ -10,7 +10,8 @@ use crate::vars::{self, Bindings};
 
 /// `--dry-run`: the path a healthy system takes and every command exactly as it would
 /// run (secrets masked). Runs nothing and writes no incident. Unattended, what a real
-/// run would still miss fails it like the real run would (exit 3).
+/// run would still miss fails it like the real run would (exit 3), and so does a value
+/// the real run would refuse (exit 2).
 pub(super) fn dry_run(playbook: &Playbook, answers: &Answers, settings: &Settings) -> Result<i32> {
     let resolution = vars::resolve(playbook, &settings.vars, &settings.env_files, &answers.vars)?;
     let bindings = resolution.bindings;
@@ -48,11 +49,13 @@ pub(super) fn dry_run(playbook: &Playbook, answers: &Answers, settings: &Setting
     out.push_str(&plan_stop(&plan.stop, playbook));
     emit(&out);
 
+    let guided = settings.guided();
+    super::refuse_option_values(playbook, answers, &bindings, settings.scope(guided, None))?;
     let missing = answers::missing(playbook, answers, &resolution.missing, scope);
     if missing.is_empty() {
         return Ok(0);
     }
-    if settings.guided() {
+    if guided {
         emit(&format!(
             "a guided run asks for:\n{}\n",
             missing
@@ -96,6 +99,9 @@ fn plan_entry(
             .collect();
         if !needs.is_empty() {
             out.push_str(&format!("     needs: {}\n", needs.join(", ")));
+        }
+        for refusal in vars::refusals(command, bindings, shell) {
+            out.push_str(&format!("     refused: {refusal}\n"));
         }
         if let Some(why) = held_back_why(node, answers, scope) {
             out.push_str(&format!("     not run: {why}\n"));

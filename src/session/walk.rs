@@ -372,8 +372,9 @@ impl Session {
     }
 
     fn command_step(&mut self, node: &Node) -> Result<Flow> {
-        let template = node.command.clone().unwrap_or_default();
-        let mut prepared = self.prepare(node, &template);
+        // The playbook's command, or the edit that replaces it.
+        let mut command = node.command.clone().unwrap_or_default();
+        let mut prepared = self.prepare(node, &command);
         let mut shown = self.redactor.redact(&prepared.display);
         let interactive = self.prompter.is_interactive();
         if !interactive {
@@ -410,7 +411,7 @@ impl Session {
                     };
                     return self.skip(node, &shown, why, message);
                 }
-                StepChoice::Edit(command) if command.contains(MASK_OPEN) => {
+                StepChoice::Edit(edited) if edited.contains(MASK_OPEN) => {
                     let why = "the edited command holds a masked secret: write its variable ($NAME) instead";
                     if !interactive {
                         return Ok(Flow::Stop(Stop::Broken(format!(
@@ -420,9 +421,16 @@ impl Session {
                     }
                     self.say(&format!("  {why}"));
                 }
-                StepChoice::Edit(command) => {
-                    prepared = self.prepare(node, &command);
+                StepChoice::Edit(edited) => {
+                    let refused = self.refusals(node, &edited);
+                    if interactive && !refused.is_empty() {
+                        // Before anything runs: the person edits again or skips.
+                        self.say(&format!("  not run: {}", refused.join("; ")));
+                        continue;
+                    }
+                    prepared = self.prepare(node, &edited);
                     shown = self.redactor.redact(&prepared.display);
+                    command = edited;
                     if !interactive {
                         self.say(&format!("  edited: $ {shown}"));
                     }
@@ -449,6 +457,16 @@ impl Session {
         }
         if self.signals.caught() {
             return Ok(Flow::Stop(Stop::Interrupted));
+        }
+        // The run checked the playbook's commands before its first step; this is the
+        // last word for the command about to run, whoever wrote it.
+        let refused = self.refusals(node, &command);
+        if !refused.is_empty() {
+            return Ok(Flow::Stop(Stop::Broken(format!(
+                "step `{}` not run: {}",
+                node.id,
+                refused.join("; ")
+            ))));
         }
         self.record_unsynced(TOOL, step_started(node, Some(&shown)))?;
         let sync = self.log.sync_handle()?;
@@ -535,6 +553,18 @@ impl Session {
             disproof: h.disproof,
             step: Some(node.id.clone()),
         })
+    }
+
+    /// What [`vars::refusals`] says about `command` as this step would run it.
+    fn refusals(&self, node: &Node, command: &str) -> Vec<String> {
+        vars::refusals(
+            command,
+            &self.bindings,
+            node.shell.as_deref().unwrap_or("bash"),
+        )
+        .iter()
+        .map(ToString::to_string)
+        .collect()
     }
 
     fn prepare(&self, node: &Node, command: &str) -> vars::Prepared {
