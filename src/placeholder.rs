@@ -148,17 +148,26 @@ pub fn names(command: &str) -> Vec<String> {
 
 /// Whether a variable name suggests its value must never be shown or written.
 pub fn looks_secret(name: &str) -> bool {
-    const MARKERS: [&str; 10] = [
+    const MARKERS: [&str; 18] = [
         "TOKEN",
         "SECRET",
         "PASSWORD",
         "PASSWD",
+        "PASSPHRASE",
         "KEY",
         "JWT",
         "CREDENTIAL",
         "AUTH",
         "COOKIE",
         "DSN",
+        // Connection URLs of data stores usually carry a password.
+        "DATABASE_URL",
+        "DB_URL",
+        "REDIS_URL",
+        "MONGO_URI",
+        "MONGODB_URI",
+        "AMQP_URL",
+        "CONNECTION_STRING",
     ];
     let upper = name.to_ascii_uppercase();
     MARKERS.iter().any(|m| upper.contains(m))
@@ -278,6 +287,17 @@ const AMBIENT: &[&str] = &[
     "NO_COLOR",
     "CI",
 ];
+
+/// A `<user>` or `{{PATH}}` placeholder asks for a value of its own, not the session's
+/// `USER` or `PATH`: its variable is `USER_VALUE`, so the environment never fills it and
+/// its value, exported to the command, never replaces the shell's own.
+fn not_ambient(name: String) -> String {
+    if AMBIENT.contains(&name.as_str()) {
+        format!("{name}_VALUE")
+    } else {
+        name
+    }
+}
 
 /// HTML tags that are never runbook placeholders.
 const HTML_TAGS: &[&str] = &[
@@ -811,16 +831,18 @@ impl<'a> Lexer<'a> {
     /// `<JWT>`, `<job-id>`; not `<(…)`, `< file`, `Vec<T>` nor `<=`.
     fn angle(&mut self, quoting: Quoting) {
         static ANGLE: Lazy<Regex> = Lazy::new(|| {
-            Regex::new(r"^<([A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*)>").expect("valid regex")
+            // Words joined by `-`, or by single spaces (`<pod name>`, up to five words).
+            Regex::new(r"^<([A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*(?: [A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*){0,4})>")
+                .expect("valid regex")
         });
         let start = self.i;
         let glued = start > 0 && self.bytes[start - 1].is_ascii_alphanumeric();
         match ANGLE.captures(self.rest()) {
-            Some(c) if !glued && c[1].len() <= 64 => {
+            Some(c) if !glued && c[1].len() <= 64 && self.angle_ends(&c[0], &c[1]) => {
                 let raw = c[1].to_string();
                 self.i = start + c[0].len();
                 self.push(
-                    variable_name(&raw),
+                    not_ambient(variable_name(&raw)),
                     None,
                     start..self.i,
                     Notation::Angle,
@@ -829,6 +851,17 @@ impl<'a> Lexer<'a> {
             }
             _ => self.i += 1,
         }
+    }
+
+    /// Whether a `<…>` match of several words is a placeholder: glued to a word after
+    /// it (`<in out>file`), it reads as redirections, as the shell would take it.
+    fn angle_ends(&self, matched: &str, words: &str) -> bool {
+        !words.contains(' ')
+            || !self
+                .rest()
+                .as_bytes()
+                .get(matched.len())
+                .is_some_and(|b| b.is_ascii_alphanumeric())
     }
 
     /// `{{name}}` / `{{ name }}`; not `{{.State}}` nor `{{json .Config}}` (Go templates).
@@ -841,11 +874,11 @@ impl<'a> Lexer<'a> {
         match MUSTACHE.captures(self.rest()) {
             Some(c) if !TEMPLATE_WORDS.contains(&&c[1]) => {
                 let raw = &c[1];
-                let name = if raw.contains('-') {
+                let name = not_ambient(if raw.contains('-') {
                     variable_name(raw)
                 } else {
                     raw.to_string()
-                };
+                });
                 self.i = start + c[0].len();
                 self.push(name, None, start..self.i, Notation::Mustache, quoting);
             }
@@ -1478,6 +1511,27 @@ mod tests {
     }
 
     #[test]
+    fn angle_placeholders_of_several_words() {
+        assert_eq!(names_of("kill <WORKER NAME> --dry-run"), ["WORKER_NAME"]);
+        assert_eq!(names_of("kubectl logs <pod name> --tail=50"), ["POD_NAME"]);
+        // Redirections stay redirections.
+        assert!(scan("sort <in >out").is_empty());
+        assert!(scan("sort <in out>file").is_empty());
+        assert!(scan("while read l; do :; done <input > output").is_empty());
+    }
+
+    #[test]
+    fn angle_and_mustache_placeholders_never_name_a_session_variable() {
+        assert_eq!(
+            names_of("psql -U <user> -c 'select 1'; ls <path> <home>"),
+            ["USER_VALUE", "PATH_VALUE", "HOME_VALUE"]
+        );
+        assert_eq!(names_of("echo {{PATH}} {{user}}"), ["PATH_VALUE", "user"]);
+        // `$USER` is the session's own and asks nobody for a value.
+        assert!(scan("echo $USER").is_empty());
+    }
+
+    #[test]
     fn angle_range_covers_the_brackets() {
         let cmd = "echo <job-id> done";
         let p = one(cmd);
@@ -1740,6 +1794,9 @@ mod tests {
             "EVOLUTION_API_KEY",
             "SENTRY_DSN",
             "aws_secret",
+            "POOLED_DATABASE_URL",
+            "REDIS_URL",
+            "GPG_PASSPHRASE",
         ] {
             assert!(looks_secret(name), "{name}");
         }
