@@ -259,6 +259,30 @@ fn stacked_bold_labels_and_inline_commands_make_an_incident() {
 }
 
 #[test]
+fn error_text_quoted_under_symptoms_is_a_symptom() {
+    let md = "# Runbook
+
+## Problems
+
+### 1. Timeouts
+
+**Symptoms**:
+```
+Error: timeout exceeded when trying to connect
+```
+
+**Diagnosis**:
+```bash
+pg_isready -h db
+```
+";
+    let p = &parse(md)[0];
+    assert_eq!(p.nodes[0].kind, NodeKind::Symptom);
+    assert!(p.nodes[0].title.contains("timeout exceeded"));
+    assert_eq!(commands(p), vec!["pg_isready -h db"]);
+}
+
+#[test]
 fn a_leaf_with_only_inline_commands_is_an_incident() {
     let md = "# Alerts
 

@@ -790,6 +790,48 @@ mod tests {
         assert_eq!(role_of("Troubleshooting Runbook"), None);
         assert_eq!(role_of("Immediate actions"), Some(Role::Action));
         assert_eq!(role_of("Acciones inmediatas"), Some(Role::Action));
+        assert_eq!(role_of("Check the database connection pool settings"), None);
+        assert_eq!(role_of("Escalar instancia"), None);
+        assert_eq!(role_of("Restart (Fastest - 2 minutes)"), None);
+    }
+
+    #[test]
+    fn qualified_roles() {
+        assert_eq!(
+            role_of("Immediate Actions (0-5 minutes)"),
+            Some(Role::Action)
+        );
+        assert_eq!(
+            role_of("Investigation (5-15 minutes)"),
+            Some(Role::Diagnosis)
+        );
+        assert_eq!(role_of("Síntomas observados"), Some(Role::Symptoms));
+        assert_eq!(role_of("Acciones correctivas"), Some(Role::Action));
+        assert_eq!(role_of("How to fix"), Some(Role::Action));
+        assert_eq!(role_of("Cómo resolverlo"), Some(Role::Action));
+        assert_eq!(role_of("Data gathering"), Some(Role::Diagnosis));
+        assert_eq!(role_of("Impact assessment"), Some(Role::Info));
+        assert_eq!(role_of("Causa"), Some(Role::Causes));
+        assert_eq!(role_of("Solución a largo plazo"), Some(Role::Prevention));
+        assert_eq!(role_of("Long-term fix"), Some(Role::Prevention));
+        assert_eq!(role_of("Follow-up actions"), Some(Role::Prevention));
+        assert_eq!(role_of("Mantenimiento preventivo"), Some(Role::Prevention));
+        assert_eq!(role_of("Post-incident"), Some(Role::Prevention));
+        assert_eq!(role_of("Procedimiento"), Some(Role::Neutral));
+        // A neutral word never hides a role beside it.
+        assert_eq!(role_of("Recovery procedure"), Some(Role::Action));
+    }
+
+    #[test]
+    fn severity_fields() {
+        assert!(severity_label("Severity"));
+        assert!(severity_label("Severidad:"));
+        assert!(!severity_label("Severity matrix"));
+        assert_eq!(severity_of("CRITICAL"), Some("sev1"));
+        assert_eq!(severity_of("Crítica"), Some("sev1"));
+        assert_eq!(severity_of("Alta"), Some("sev2"));
+        assert_eq!(severity_of("Warning → Critical"), Some("sev1"));
+        assert_eq!(severity_of("see the matrix"), None);
     }
 
     #[test]

@@ -908,6 +908,17 @@ impl Walker {
         }
         let class = classify(&info.lang, &c.body);
         let transient = self.transient.take();
+        // Error text quoted under Symptoms: each line is something the engineer sees.
+        if !matches!(class, Class::Shell)
+            && (self.role == Role::Symptoms || transient == Some(Role::Symptoms))
+        {
+            for (i, line) in c.body.lines().enumerate() {
+                if !line.trim().is_empty() {
+                    self.symptom(&[Span::Code(line.trim().to_string())], c.body_line + i);
+                }
+            }
+            return;
+        }
         match class {
             Class::Shell => {
                 if matches!(self.role, Role::Expected) || transient == Some(Role::Expected) {
