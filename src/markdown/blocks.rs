@@ -530,6 +530,20 @@ impl<'a> Builder<'a> {
         let line = self.line(range.start);
         if is_block_tag(&tag) {
             self.close_implicit_para();
+        } else if matches!(
+            tag,
+            Tag::Strong | Tag::Emphasis | Tag::Link { .. } | Tag::Image { .. }
+        ) && matches!(
+            self.stack.last(),
+            Some(Frame::Item(_)) | Some(Frame::Quote(_))
+        ) {
+            // A tight list item that starts with `**Label**:` has no paragraph event:
+            // open its implicit paragraph, or the label would be dropped.
+            self.stack.push(Frame::Para {
+                spans: Vec::new(),
+                line,
+                implicit: true,
+            });
         }
         let frame = match tag {
             Tag::Paragraph => Frame::Para {

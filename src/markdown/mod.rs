@@ -362,6 +362,7 @@ fn runbook(
             service: front.and_then(|f| f.service.clone()),
             severity: front
                 .and_then(|f| f.severity.clone())
+                .or_else(|| walked.severity.clone())
                 .or_else(|| sections::inferred_severity(&secs, chosen.sec)),
             lang: ctx.lang.clone(),
             tags: front.map(|f| f.tags.clone()).unwrap_or_default(),

@@ -71,6 +71,8 @@ const KEYWORDS: &[(&str, Role)] = &[
     ("signs", Role::Symptoms),
     ("senales", Role::Symptoms),
     ("what you see", Role::Symptoms),
+    ("what you'll see", Role::Symptoms),
+    ("what you will see", Role::Symptoms),
     ("how to detect", Role::Symptoms),
     ("detection", Role::Symptoms),
     ("deteccion", Role::Symptoms),
@@ -90,6 +92,14 @@ const KEYWORDS: &[(&str, Role)] = &[
     ("alert details", Role::Info),
     ("notes", Role::Info),
     ("notas", Role::Info),
+    ("impact assessment", Role::Info),
+    ("impact analysis", Role::Info),
+    ("evaluacion de impacto", Role::Info),
+    ("analisis de impacto", Role::Info),
+    ("purpose", Role::Info),
+    ("proposito", Role::Info),
+    ("objective", Role::Info),
+    ("objetivo", Role::Info),
     // Expected output (before Diagnosis: "resultado esperado")
     ("expected output", Role::Expected),
     ("expected result", Role::Expected),
@@ -137,7 +147,12 @@ const KEYWORDS: &[(&str, Role)] = &[
     ("causas probables", Role::Causes),
     ("posibles causas", Role::Causes),
     ("causa raiz", Role::Causes),
+    ("causas raiz", Role::Causes),
     ("causas", Role::Causes),
+    ("causa", Role::Causes),
+    ("cause", Role::Causes),
+    ("why it happens", Role::Causes),
+    ("por que ocurre", Role::Causes),
     // Look for
     ("look for", Role::LookFor),
     ("what to look for", Role::LookFor),
@@ -153,6 +168,13 @@ const KEYWORDS: &[(&str, Role)] = &[
     ("follow up", Role::Prevention),
     ("seguimiento", Role::Prevention),
     ("lessons learned", Role::Prevention),
+    ("lecciones aprendidas", Role::Prevention),
+    ("action items", Role::Prevention),
+    ("post-incident", Role::Prevention),
+    ("post incident", Role::Prevention),
+    ("postincident", Role::Prevention),
+    ("post-incidente", Role::Prevention),
+    ("mantenimiento preventivo", Role::Prevention),
     // Prerequisites
     ("prerequisites", Role::Prerequisites),
     ("pre-requisites", Role::Prerequisites),
@@ -178,6 +200,8 @@ const KEYWORDS: &[(&str, Role)] = &[
     ("validacion", Role::Verification),
     ("comprobacion final", Role::Verification),
     ("confirmacion", Role::Verification),
+    ("comprobacion", Role::Verification),
+    ("verificar", Role::Verification),
     // Diagnosis
     ("diagnostic steps", Role::Diagnosis),
     ("diagnostics", Role::Diagnosis),
@@ -203,6 +227,11 @@ const KEYWORDS: &[(&str, Role)] = &[
     ("analisis", Role::Diagnosis),
     ("identify", Role::Diagnosis),
     ("identificacion", Role::Diagnosis),
+    ("data gathering", Role::Diagnosis),
+    ("data collection", Role::Diagnosis),
+    ("information gathering", Role::Diagnosis),
+    ("recopilacion de datos", Role::Diagnosis),
+    ("recopilacion de informacion", Role::Diagnosis),
     // Action
     ("actions", Role::Action),
     ("action", Role::Action),
@@ -229,6 +258,17 @@ const KEYWORDS: &[(&str, Role)] = &[
     ("workaround", Role::Action),
     ("what to do", Role::Action),
     ("que hacer", Role::Action),
+    ("pasos inmediatos", Role::Action),
+    ("immediate steps", Role::Action),
+    ("how to fix", Role::Action),
+    ("how to resolve", Role::Action),
+    ("how to mitigate", Role::Action),
+    ("how to recover", Role::Action),
+    ("como resolverlo", Role::Action),
+    ("como resolver", Role::Action),
+    ("como solucionarlo", Role::Action),
+    ("como solucionar", Role::Action),
+    ("rollback", Role::Action),
     // Escalation
     ("escalation", Role::Escalation),
     ("escalate", Role::Escalation),
@@ -238,9 +278,29 @@ const KEYWORDS: &[(&str, Role)] = &[
     ("escalar", Role::Escalation),
     ("escalacion", Role::Escalation),
     ("cuando escalar", Role::Escalation),
-    // Neutral lead-ins that still say "this is the procedure"
+    // Neutral lead-ins that still say "this is the procedure" (any other keyword in
+    // the label wins over them: `Recovery procedure` is the Action part)
     ("commands", Role::Neutral),
     ("comandos", Role::Neutral),
+    ("procedure", Role::Neutral),
+    ("procedimiento", Role::Neutral),
+    ("playbook", Role::Neutral),
+];
+
+/// Qualifiers that turn a fix into a follow-up: `Solución a largo plazo`, `Long-term
+/// fix`, `Follow-up actions`, `Acciones de seguimiento`.
+const LATER: &[&str] = &[
+    "largo plazo",
+    "long term",
+    "long-term",
+    "follow-up",
+    "follow up",
+    "seguimiento",
+    "preventivo",
+    "preventiva",
+    "preventivos",
+    "preventivas",
+    "preventive",
 ];
 
 /// Words beside a keyword must all be fillers (`Diagnostic Steps`, `Immediate
@@ -273,6 +333,12 @@ pub fn role_of(label: &str) -> Option<Role> {
 
 fn role_of_uncached(label: &str) -> Option<Role> {
     let folded = fold_label(label);
+    // A trailing aside says when or how long, not what: `Immediate Actions (0-5
+    // minutes)`, `Investigation (5-15 minutes)`.
+    let folded = match folded.rfind(" (") {
+        Some(i) if folded.ends_with(')') && i > 0 => folded[..i].trim_end().to_string(),
+        _ => folded,
+    };
     if folded.is_empty() {
         return None;
     }
@@ -289,11 +355,32 @@ fn role_of_uncached(label: &str) -> Option<Role> {
             .split(|c: char| !c.is_ascii_alphanumeric())
             .filter(|w| !w.is_empty() && !is_filler(w))
             .count();
-        if extra < MAX_EXTRA_WORDS && best.is_none_or(|(len, _)| keyword.len() > len) {
-            best = Some((keyword.len(), role));
+        // Neutral lead-ins rank below every other keyword.
+        let rank = if role == Role::Neutral {
+            0
+        } else {
+            keyword.len()
+        };
+        if extra < MAX_EXTRA_WORDS && best.is_none_or(|(len, _)| rank > len) {
+            best = Some((rank, role));
         }
     }
-    best.map(|(_, role)| role)
+    best.map(|(_, role)| match role {
+        Role::Action | Role::Neutral if LATER.iter().any(|q| has_phrase(&folded, q)) => {
+            Role::Prevention
+        }
+        role => role,
+    })
+}
+
+/// Whether `phrase` occurs in `text` as whole words.
+fn has_phrase(text: &str, phrase: &str) -> bool {
+    text.match_indices(phrase).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + phrase.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric())
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+    })
 }
 
 /// Words that do not make a label a title: articles and the modifiers role headings
@@ -359,6 +446,24 @@ fn is_filler(word: &str) -> bool {
             | "short"
             | "term"
             | "long"
+            | "largo"
+            | "plazo"
+            | "follow"
+            | "up"
+            | "seguimiento"
+            | "preventivo"
+            | "preventiva"
+            | "preventivos"
+            | "preventivas"
+            | "preventive"
+            | "observed"
+            | "observados"
+            | "observadas"
+            | "corrective"
+            | "correctivas"
+            | "correctivos"
+            | "correctiva"
+            | "correctivo"
             | "detailed"
             | "detallado"
             | "general"
@@ -448,6 +553,73 @@ pub fn condition_label(label: &str) -> bool {
         .iter()
         .any(|w| folded.starts_with(w))
         && role_of(label) != Some(Role::IfFails)
+}
+
+/// A severity field: `**Severity**: critical`, `*Severidad*: Alta`, `Priority: P1`.
+pub fn severity_label(label: &str) -> bool {
+    matches!(
+        fold_label(label).as_str(),
+        "severity"
+            | "severidad"
+            | "severity level"
+            | "nivel de severidad"
+            | "priority"
+            | "prioridad"
+            | "sev"
+            | "gravedad"
+    )
+}
+
+/// The session severity named by words (`critical`, `Crítica`, `P2`, `warning`), most
+/// severe first: `Warning → Critical` is sev1.
+pub fn severity_of(text: &str) -> Option<&'static str> {
+    const LEVELS: &[(&str, &[&str])] = &[
+        (
+            "sev1",
+            &["critical", "critico", "critica", "sev1", "p1", "blocker"],
+        ),
+        (
+            "sev2",
+            &[
+                "high", "major", "alta", "alto", "sev2", "p2", "urgent", "urgente",
+            ],
+        ),
+        (
+            "sev3",
+            &[
+                "warning",
+                "warnings",
+                "medium",
+                "media",
+                "medio",
+                "sev3",
+                "p3",
+                "advertencia",
+            ],
+        ),
+        (
+            "sev4",
+            &[
+                "info",
+                "informational",
+                "low",
+                "baja",
+                "bajo",
+                "minor",
+                "sev4",
+                "p4",
+            ],
+        ),
+    ];
+    let folded = deunicode::deunicode(text).to_lowercase();
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    LEVELS
+        .iter()
+        .find(|(_, names)| words.iter().any(|w| names.contains(w)))
+        .map(|(level, _)| *level)
 }
 
 /// Lead-ins too generic to title a step: `Commands:`, `Comando ejemplo:`.
@@ -549,6 +721,18 @@ pub fn reference_title(title: &str) -> bool {
         "postmortem",
         "procedimientos de mantenimiento",
         "maintenance",
+        "mantenimiento",
+        "daily operations",
+        "operaciones diarias",
+        "routine",
+        "rutina",
+        "rutinas",
+        "reportar problemas",
+        "reporting issues",
+        "report issues",
+        "getting help",
+        "obtener ayuda",
+        "faq",
         "operacion de incidentes",
         "last updated",
         "related",
@@ -606,6 +790,48 @@ mod tests {
         assert_eq!(role_of("Troubleshooting Runbook"), None);
         assert_eq!(role_of("Immediate actions"), Some(Role::Action));
         assert_eq!(role_of("Acciones inmediatas"), Some(Role::Action));
+        assert_eq!(role_of("Check the database connection pool settings"), None);
+        assert_eq!(role_of("Escalar instancia"), None);
+        assert_eq!(role_of("Restart (Fastest - 2 minutes)"), None);
+    }
+
+    #[test]
+    fn qualified_roles() {
+        assert_eq!(
+            role_of("Immediate Actions (0-5 minutes)"),
+            Some(Role::Action)
+        );
+        assert_eq!(
+            role_of("Investigation (5-15 minutes)"),
+            Some(Role::Diagnosis)
+        );
+        assert_eq!(role_of("Síntomas observados"), Some(Role::Symptoms));
+        assert_eq!(role_of("Acciones correctivas"), Some(Role::Action));
+        assert_eq!(role_of("How to fix"), Some(Role::Action));
+        assert_eq!(role_of("Cómo resolverlo"), Some(Role::Action));
+        assert_eq!(role_of("Data gathering"), Some(Role::Diagnosis));
+        assert_eq!(role_of("Impact assessment"), Some(Role::Info));
+        assert_eq!(role_of("Causa"), Some(Role::Causes));
+        assert_eq!(role_of("Solución a largo plazo"), Some(Role::Prevention));
+        assert_eq!(role_of("Long-term fix"), Some(Role::Prevention));
+        assert_eq!(role_of("Follow-up actions"), Some(Role::Prevention));
+        assert_eq!(role_of("Mantenimiento preventivo"), Some(Role::Prevention));
+        assert_eq!(role_of("Post-incident"), Some(Role::Prevention));
+        assert_eq!(role_of("Procedimiento"), Some(Role::Neutral));
+        // A neutral word never hides a role beside it.
+        assert_eq!(role_of("Recovery procedure"), Some(Role::Action));
+    }
+
+    #[test]
+    fn severity_fields() {
+        assert!(severity_label("Severity"));
+        assert!(severity_label("Severidad:"));
+        assert!(!severity_label("Severity matrix"));
+        assert_eq!(severity_of("CRITICAL"), Some("sev1"));
+        assert_eq!(severity_of("Crítica"), Some("sev1"));
+        assert_eq!(severity_of("Alta"), Some("sev2"));
+        assert_eq!(severity_of("Warning → Critical"), Some("sev1"));
+        assert_eq!(severity_of("see the matrix"), None);
     }
 
     #[test]

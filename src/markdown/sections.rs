@@ -120,7 +120,9 @@ fn visit(secs: &[Sec], blocks: &[Block], idx: usize, inherited_ref: bool, out: &
         return;
     }
     if sec.children.is_empty() {
-        let runnable = has_commands(&blocks[sec.start..sec.end]);
+        // Commands written inline count as much as fenced ones: `steps` runs both.
+        let runnable = has_commands(&blocks[sec.start..sec.end])
+            || has_inline_commands(&blocks[sec.start..sec.end]);
         let has_content = blocks[sec.start..sec.end]
             .iter()
             .any(|b| !matches!(b, Block::Rule(_) | Block::Html(_)));
@@ -163,29 +165,48 @@ fn is_playbook(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
     let mut core = 0;
     let mut structural = 0;
     let mut others = 0;
+    let mut symptoms = false;
+    let mut procedure = false;
+    let mut holds_incidents = false;
     for &c in &sec.children {
         let title = &secs[c].title;
-        // A heading with sections of its own is a title (`# Troubleshooting Runbook`),
-        // whatever its words.
         // A lone `# Title` is the document's name, even `# Notes`.
         let lone_title = secs[c].level == 1 && sec.children.len() == 1;
-        let role = roles::role_of(title).filter(|_| secs[c].children.is_empty() && !lone_title);
+        // A role heading keeps its role with sub-headings of its own (`## Investigation`
+        // with one `###` per check), unless those are incidents (`## Troubleshooting`
+        // holding `### Redis down` with its own Symptoms and Fix).
+        let role = roles::role_of(title)
+            .filter(|_| !lone_title && !holds_incidents_below(secs, blocks, c));
         match role {
             Some(role) => {
                 role_kids += 1;
                 if role.marks_incident() {
                     core += 1;
                 }
+                symptoms |= role == Role::Symptoms;
+                procedure |= matches!(role, Role::Diagnosis | Role::Action | Role::Verification);
             }
             None if roles::step_label(title).is_some()
                 || roles::option_label(title)
                 || roles::condition_label(title)
-                || (sec.level >= 2 && secs[c].children.is_empty() && numbered(title)) =>
+                || (sec.level >= 2
+                    && secs[c].children.is_empty()
+                    && numbered(title)
+                    && !own_roles(secs, blocks, c)) =>
             {
                 structural += 1
             }
-            None => others += 1,
+            // References, contacts and links say nothing about what the section is.
+            None if roles::reference_title(title) => {}
+            None => {
+                others += 1;
+                holds_incidents |=
+                    holds_incidents_below(secs, blocks, c) || own_roles(secs, blocks, c);
+            }
         }
+    }
+    if holds_incidents {
+        return false;
     }
     let direct_end = sec
         .children
@@ -193,12 +214,41 @@ fn is_playbook(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
         .and_then(|&c| secs[c].heading)
         .unwrap_or(sec.end);
     let labels = bold_roles(&blocks[sec.start..direct_end]);
-    (core > 0 && role_kids + structural >= others)
+    // Symptoms beside a Diagnosis or Resolution part: one runbook, whatever else the
+    // document holds (`First and foremost`, `Communication`, reference sections).
+    (symptoms && procedure)
+        || (core > 0 && role_kids + structural >= others)
         || labels.len() >= 2
         || (structural > 0 && others == 0 && has_commands(&blocks[sec.start..sec.end]))
         || (!sec.children.is_empty()
             && sec.children.len() >= 2
             && sec.children.iter().all(|&c| step_like(secs, blocks, c)))
+}
+
+/// A section that names its own parts: role sub-headings (`#### Symptoms`) or two
+/// distinct role labels (`**Symptoms:**` … `**Solution:**`).
+fn own_roles(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
+    let sec = &secs[idx];
+    let direct_end = sec
+        .children
+        .first()
+        .and_then(|&c| secs[c].heading)
+        .unwrap_or(sec.end);
+    bold_roles(&blocks[sec.start..direct_end]).len() >= 2
+        || sec
+            .children
+            .iter()
+            .filter(|&&c| roles::role_of(&secs[c].title).is_some_and(Role::marks_incident))
+            .count()
+            >= 2
+}
+
+/// Whether any section below `idx` is an incident of its own by `own_roles`.
+fn holds_incidents_below(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
+    secs[idx]
+        .children
+        .iter()
+        .any(|&c| own_roles(secs, blocks, c) || holds_incidents_below(secs, blocks, c))
 }
 
 /// A sub-section that is one step of its parent rather than a procedure of its own: a
@@ -235,7 +285,7 @@ fn step_like(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
             c.starts_with(|ch: char| ch.is_ascii_digit()) || roles::option_label(c)
         })
         .count();
-    others_ok && headers == 0 && has_commands(content)
+    others_ok && headers == 0 && has_commands(content) && bold_roles(content).len() < 2
 }
 
 /// `1. Check status`, `2) Restart`: numbered sub-headings of an incident are its steps.
@@ -245,25 +295,43 @@ fn numbered(title: &str) -> bool {
     (1..=2).contains(&digits) && t[digits..].starts_with(['.', ')'])
 }
 
-/// Distinct roles named by bold-label paragraphs (`**Symptoms:**`, `**Síntomas**`).
+/// Distinct roles named by bold labels that start a line of a paragraph
+/// (`**Symptoms:**`, `**Síntoma**: …` then `**Acción**:` on the next line).
 fn bold_roles(blocks: &[Block]) -> HashSet<Role> {
     let mut out = HashSet::new();
     for block in blocks {
-        if let Block::Para(p) = block {
-            let first = p
-                .spans
-                .iter()
-                .find(|s| !matches!(s, Span::Text(t) if t.trim().is_empty()));
-            if let Some(Span::Strong(inner)) = first {
-                if let Some(role) = roles::role_of(&plain(inner)) {
-                    if role.marks_incident() {
-                        out.insert(role);
+        let Block::Para(p) = block else {
+            continue;
+        };
+        let mut line_start = true;
+        for span in &p.spans {
+            match span {
+                Span::Break => line_start = true,
+                Span::Text(t) if t.trim().is_empty() => {}
+                Span::Strong(inner) if line_start => {
+                    line_start = false;
+                    if let Some(role) = roles::role_of(&plain(inner)) {
+                        if role.marks_incident() {
+                            out.insert(role);
+                        }
                     }
                 }
+                _ => line_start = false,
             }
         }
     }
     out
+}
+
+/// Any paragraph or list item whose code spans are commands (`kubectl describe job
+/// <job>`), as `steps` reads them.
+fn has_inline_commands(blocks: &[Block]) -> bool {
+    blocks.iter().any(|b| match b {
+        Block::Para(p) => !super::steps::inline_commands(&p.spans).is_empty(),
+        Block::List(l) => l.items.iter().any(|i| has_inline_commands(&i.blocks)),
+        Block::Quote(q) => has_inline_commands(&q.blocks),
+        _ => false,
+    })
 }
 
 /// Any code block that holds commands (not YAML, output or a crontab line).
@@ -299,47 +367,14 @@ pub fn has_commands(blocks: &[Block]) -> bool {
     })
 }
 
-/// Severity implied by the headings above a section (`## 🔴 CRITICAL ISSUES`).
+/// Severity implied by the headings above a section (`## 🔴 CRITICAL ISSUES`). The
+/// document root is not one of them: its title is usually the file's name, and
+/// `high-latency.md` says nothing about how severe its incidents are.
 pub fn inferred_severity(secs: &[Sec], idx: usize) -> Option<String> {
     let mut cur = secs[idx].parent;
-    while let Some(p) = cur {
-        let folded = deunicode::deunicode(&secs[p].title).to_lowercase();
-        let words: Vec<&str> = folded
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .collect();
-        let has = |w: &[&str]| words.iter().any(|x| w.contains(x));
-        if has(&["critical", "critico", "critica", "sev1", "p1", "blocker"]) {
-            return Some("sev1".into());
-        }
-        if has(&[
-            "high", "major", "alta", "alto", "sev2", "p2", "urgent", "urgente",
-        ]) {
-            return Some("sev2".into());
-        }
-        if has(&[
-            "warning",
-            "warnings",
-            "medium",
-            "media",
-            "medio",
-            "sev3",
-            "p3",
-            "advertencia",
-        ]) {
-            return Some("sev3".into());
-        }
-        if has(&[
-            "info",
-            "informational",
-            "low",
-            "baja",
-            "bajo",
-            "minor",
-            "sev4",
-            "p4",
-        ]) {
-            return Some("sev4".into());
+    while let Some(p) = cur.filter(|&p| secs[p].heading.is_some()) {
+        if let Some(level) = roles::severity_of(&secs[p].title) {
+            return Some(level.into());
         }
         cur = secs[p].parent;
     }

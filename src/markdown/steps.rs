@@ -53,6 +53,8 @@ pub struct Walked {
     pub hypotheses: Vec<String>,
     pub prevention: Vec<String>,
     pub warnings: Vec<Warning>,
+    /// The first severity field of the section (`**Severity**: critical` → `sev1`).
+    pub severity: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -356,6 +358,19 @@ impl Walker {
         if text.is_empty() {
             return;
         }
+        // Field lines without blank lines between them (`**Síntoma**: …` then
+        // `**Acción**:`) are one paragraph to Markdown, and one label each to a reader.
+        if let Some(lines) = label_lines(&p.spans) {
+            let last = lines.len() - 1;
+            for (i, (offset, spans)) in lines.into_iter().enumerate() {
+                let line = Para::new(spans, p.line + offset);
+                self.paragraph(&line, if i == last { next } else { None });
+            }
+            return;
+        }
+        if self.severity_field(&p.spans) {
+            return;
+        }
         if let Some((label, rest)) = leading_strong(&p.spans) {
             if self.bold_label(&label, &rest, p.line) {
                 return;
@@ -448,6 +463,21 @@ impl Walker {
             return true;
         }
         false
+    }
+
+    /// `**Severity**: critical`, `*Severidad*: Alta`, `Priority: P1`: the incident's
+    /// severity, not a step. A value that names no level stays in the text.
+    fn severity_field(&mut self, spans: &[Span]) -> bool {
+        let Some((label, value)) = field(spans) else {
+            return false;
+        };
+        let level = roles::severity_label(&label)
+            .then(|| roles::severity_of(&value))
+            .flatten();
+        if let Some(level) = level {
+            self.out.severity.get_or_insert_with(|| level.to_string());
+        }
+        level.is_some()
     }
 
     /// A paragraph's content under `role`.
@@ -836,7 +866,7 @@ impl Walker {
     /// A one-line bullet in a procedural part: a command if it holds one, else a manual step.
     fn bullet(&mut self, spans: &[Span], line: usize) {
         let text = plain(spans);
-        if text.is_empty() {
+        if text.is_empty() || self.severity_field(spans) {
             return;
         }
         if is_escalation_text(&text) {
@@ -878,6 +908,17 @@ impl Walker {
         }
         let class = classify(&info.lang, &c.body);
         let transient = self.transient.take();
+        // Error text quoted under Symptoms: each line is something the engineer sees.
+        if !matches!(class, Class::Shell)
+            && (self.role == Role::Symptoms || transient == Some(Role::Symptoms))
+        {
+            for (i, line) in c.body.lines().enumerate() {
+                if !line.trim().is_empty() {
+                    self.symptom(&[Span::Code(line.trim().to_string())], c.body_line + i);
+                }
+            }
+            return;
+        }
         match class {
             Class::Shell => {
                 if matches!(self.role, Role::Expected) || transient == Some(Role::Expected) {
@@ -1625,7 +1666,7 @@ fn choice_parts(spans: &[Span]) -> Option<(String, String, Option<String>, Vec<S
 }
 
 /// Code spans that are commands: `` `kubectl -n x get pods` ``, `` `alembic upgrade head` ``.
-fn inline_commands(spans: &[Span]) -> Vec<String> {
+pub(super) fn inline_commands(spans: &[Span]) -> Vec<String> {
     code_spans(spans)
         .into_iter()
         .filter(|c| {
@@ -1636,18 +1677,65 @@ fn inline_commands(spans: &[Span]) -> Vec<String> {
         .collect()
 }
 
+/// "Escalate to the DBA", "Escalar al equipo de plataforma", "Page the on-call". The
+/// Spanish verb also means "to scale" (`Escalar instancia`, `Escalar horizontalmente:
+/// kubectl scale …`): it escalates only towards someone, a level or a condition.
 fn is_escalation_text(text: &str) -> bool {
     let folded = deunicode::deunicode(text).to_lowercase();
-    [
+    let folded = folded.trim_start();
+    if [
         "escalate",
-        "escalar ",
-        "escalar a",
+        "escalation",
+        "escalamiento",
+        "escalacion",
         "page the",
         "contact the on-call",
         "avisar al",
+        "avisar a",
+        "notificar al",
     ]
     .iter()
-    .any(|w| folded.trim_start().starts_with(w))
+    .any(|w| folded.starts_with(w))
+    {
+        return true;
+    }
+    let Some(rest) = folded.strip_prefix("escalar") else {
+        return false;
+    };
+    let words: Vec<&str> = rest
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .collect();
+    const TOWARDS: &[&str] = &[
+        "equipo",
+        "nivel",
+        "guardia",
+        "on-call",
+        "oncall",
+        "responsable",
+        "lider",
+        "jefe",
+        "manager",
+        "soporte",
+        "sre",
+        "dba",
+        "dbas",
+        "proveedor",
+        "vendor",
+        "incidente",
+        "incidencia",
+        "ticket",
+        "caso",
+        "l2",
+        "l3",
+        "n2",
+        "n3",
+    ];
+    match words.as_slice() {
+        ["al" | "con" | "si" | "cuando" | "inmediatamente", ..] => true,
+        ["a", next, ..] => !next.starts_with(|c: char| c.is_ascii_digit()) || *next == "nivel",
+        _ => words.iter().take(4).any(|w| TOWARDS.contains(w)),
+    }
 }
 
 /// Commands that change something even when nobody would call them destructive.
@@ -1845,6 +1933,63 @@ fn whole_chunk(c: &Code) -> Chunk {
         expects,
         ..Chunk::default()
     }
+}
+
+/// A paragraph's lines split where a line starts with a bold label, each with its
+/// line offset; `None` when there is nothing to split.
+fn label_lines(spans: &[Span]) -> Option<Vec<(usize, Vec<Span>)>> {
+    let mut lines: Vec<(usize, Vec<Span>)> = vec![(0, Vec::new())];
+    let mut breaks = 0;
+    for (i, span) in spans.iter().enumerate() {
+        if matches!(span, Span::Break) {
+            breaks += 1;
+            if label_starts(&spans[i + 1..]) {
+                lines.push((breaks, Vec::new()));
+                continue;
+            }
+        }
+        if let Some((_, current)) = lines.last_mut() {
+            current.push(span.clone());
+        }
+    }
+    for (_, line) in &mut lines {
+        while matches!(line.last(), Some(Span::Break))
+            || matches!(line.last(), Some(Span::Text(t)) if t.trim().is_empty())
+        {
+            line.pop();
+        }
+    }
+    lines.retain(|(_, line)| !line.is_empty());
+    (lines.len() >= 2).then_some(lines)
+}
+
+/// Whether spans start with a bold label: `**Acción**:`, `**Paso 2:**`, `**Symptoms**`.
+fn label_starts(spans: &[Span]) -> bool {
+    let Some((label, rest)) = leading_strong(spans) else {
+        return false;
+    };
+    let colon = label.trim_end().ends_with(':')
+        || matches!(rest.first(), Some(Span::Text(t)) if t.trim_start().starts_with(':'));
+    colon
+        || roles::role_of(&label).is_some()
+        || roles::step_label(&label).is_some()
+        || roles::option_label(&label)
+}
+
+/// `**Label**: value`, `*Label*: value` or `Label: value` → (label, value).
+fn field(spans: &[Span]) -> Option<(String, String)> {
+    let first = spans
+        .iter()
+        .position(|s| !matches!(s, Span::Text(t) if t.trim().is_empty()))?;
+    if let Span::Strong(inner) | Span::Emph(inner) = &spans[first] {
+        let value = plain(&spans[first + 1..]);
+        return Some((
+            plain(inner),
+            value.trim().trim_start_matches(':').trim().to_string(),
+        ));
+    }
+    let text = plain(spans);
+    split_label(&text).map(|(head, tail)| (head.to_string(), tail.to_string()))
 }
 
 /// `**Label:** rest` → ("Label:", rest spans).
