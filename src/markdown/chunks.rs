@@ -161,9 +161,20 @@ fn marker(comment: &str) -> Option<Marker> {
             .to_string();
         return Some(Marker::LookFor(label, c[2].trim().to_string()));
     }
+    if !comment.ends_with(':') {
+        return None;
+    }
+    let label = || Marker::Sample(comment.trim_end_matches(':').trim().to_string());
+    // "✅ Success when:" shows what a good result looks like, below it.
+    static SUCCESS_WHEN: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?i)^(?:✅\s*)?(?:success|[eé]xito) (?:when|if|cuando|si):$")
+            .expect("static regex")
+    });
+    if SUCCESS_WHEN.is_match(comment) {
+        return Some(label());
+    }
     let c = EXPECT_COMMENT.captures(comment)?;
-    let bare = !c[1].chars().any(char::is_alphanumeric) && comment.ends_with(':');
-    bare.then(|| Marker::Sample(comment.trim_end_matches(':').trim().to_string()))
+    (!c[1].chars().any(char::is_alphanumeric)).then(label)
 }
 
 /// Splits a shell block into steps. `whole` keeps a block with no headers as one chunk
@@ -807,6 +818,60 @@ mod tests {
         assert_eq!(c.commands(), vec!["redis-cli ping"]);
         assert_eq!(c.expects(), vec!["PONG"]);
         assert_eq!(c.line, 5);
+    }
+
+    #[test]
+    fn sample_rows_are_output_not_commands() {
+        let body = "kubectl get nodes\n# Output:\nNAME   STATUS\nnode-2 NotReady <none>\n\nkubectl get pods\n";
+        let s = steps(body);
+        let Segment::Step(c) = &s[0] else { panic!() };
+        assert_eq!(c.commands(), vec!["kubectl get nodes", "kubectl get pods"]);
+        let Entry::Output(o) = &c.entries[1] else {
+            panic!("{:?}", c.entries)
+        };
+        assert_eq!(o.label.as_deref(), Some("Output"));
+        assert_eq!(o.text, "NAME   STATUS\nnode-2 NotReady <none>");
+        assert_eq!(o.expect, None);
+        assert_eq!(o.line, 2);
+    }
+
+    #[test]
+    fn bare_labels_state_nothing() {
+        assert_eq!(expectation_comment("Output:"), None);
+        assert_eq!(expectation_comment("Salida =>"), None);
+        assert_eq!(expectation_comment("Outputting the config"), None);
+        assert_eq!(expectation_comment("Output: PONG"), Some("PONG".into()));
+        assert_eq!(marker("Output:"), Some(Marker::Sample("Output".into())));
+        assert_eq!(marker("Output: PONG"), None);
+        assert_eq!(marker("Salida"), None, "a label needs its colon");
+        assert_eq!(
+            marker("Buscar en output:"),
+            Some(Marker::LookFor("Buscar en output".into(), String::new()))
+        );
+        assert_eq!(marker("Buscar queries lentas en los logs"), None);
+    }
+
+    #[test]
+    fn commented_sample_ends_at_a_header() {
+        let body = "systemctl status kubelet\n# Output:\n# active (running)\n# 2. Check logs\njournalctl -u kubelet\n";
+        let s = steps(body);
+        assert_eq!(s.len(), 2, "{s:#?}");
+        let Segment::Step(first) = &s[0] else {
+            panic!()
+        };
+        assert_eq!(first.expects(), vec!["active (running)"]);
+        let Segment::Step(second) = &s[1] else {
+            panic!()
+        };
+        assert_eq!(second.title.as_deref(), Some("Check logs"));
+    }
+
+    #[test]
+    fn console_table_is_shown_not_expected() {
+        let s = split("$ kubectl get sc\nNAME   AGE\nstd    28d\n", 1, true);
+        let Segment::Step(c) = &s[0] else { panic!() };
+        assert!(c.expects().is_empty());
+        assert!(matches!(&c.entries[1], Entry::Output(o) if o.text.contains("28d")));
     }
 
     #[test]

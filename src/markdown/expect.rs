@@ -339,10 +339,14 @@ pub enum ResultSentence {
     LookFor,
 }
 
-/// Verbs that say what a command prints, English and Spanish, folded to ASCII.
+/// Verbs that say what a command prints, English and Spanish, folded to ASCII (code spans
+/// read `@code@`). Only prescriptive forms ("should return", "debe mostrar", "you will
+/// see"): a plain "returns the list of `Pending` pods" describes, it does not expect.
+/// "be"/"ser"/"estar" count only right before the literal ("should be `Running`"), not in
+/// "should be safe to delete `/tmp/x`".
 static EXPECT_VERB: Lazy<Regex> = Lazy::new(|| {
     Regex::new(
-        r"\b(?:(?:should|must|will|would)(?: (?:now|also|then|only|still|usually))? (?:return|show|print|output|display|respond|reply|say|read|contain|include|list|report|see|get|be|look like|give|answer|produce|appear)|you(?:'ll| will)? (?:see|get)|expect(?:ed)?(?: to see)?|returns|prints|responds with|the (?:output|response|result) (?:is|shows|contains)|deb(?:e|en|es|eria|erian|erias)(?: (?:ahora|tambien|solo))? (?:devolver|mostrar|responder|retornar|imprimir|ver|verse|aparecer|indicar|decir|contener|dar|listar|ser|estar|salir)|veras|devuelve|responde|retorna|imprime|(?:salida|resultado|respuesta) esperad[ao])\b",
+        r#"\b(?:(?:should|must|will|would)(?: (?:now|also|then|only|still|usually))? (?:(?:return|show|print|output|display|respond|reply|say|contain|include|list|report|see|look like|answer|produce|appear)\b|(?:be|read)(?: (?:in|as|set to|equal to))? (?:@code@|"))|you(?:'ll| will)? (?:see|get)\b|expect(?:ed)?(?: to see)?\b|the (?:output|response|result) (?:is|shows|contains)\b|deb(?:e|en|es|eria|erian|erias)(?: (?:ahora|tambien|solo))? (?:(?:devolver|mostrar|responder|retornar|imprimir|ver|verse|aparecer|indicar|decir|contener|listar)\b|(?:ser|estar|quedar)(?: (?:en|como|igual a))? (?:@code@|"))|veras\b|(?:salida|resultado|respuesta) esperad[ao]\b)"#,
     )
     .expect("static regex")
 });
@@ -381,6 +385,7 @@ pub fn result_sentence(spans: &[Span]) -> Option<ResultSentence> {
             folded.push_str(&deunicode::deunicode(part).to_lowercase());
         }
     }
+    let folded = folded.split_whitespace().collect::<Vec<_>>().join(" ");
     static SENTENCE_END: Lazy<Regex> =
         Lazy::new(|| Regex::new(r"[.!?;](?:\s|$)").expect("static regex"));
     let end = SENTENCE_END
@@ -394,7 +399,8 @@ pub fn result_sentence(spans: &[Span]) -> Option<ResultSentence> {
         Some(m) => (ResultSentence::LookFor, m),
         None => (ResultSentence::Expected, EXPECT_VERB.find(first)?),
     };
-    (!has_literal(&first[..verb.start()]) && has_literal(&first[verb.end()..])).then_some(kind)
+    // The literal follows the verb (the weak verbs hold it in their match).
+    (!has_literal(&first[..verb.start()]) && has_literal(&first[verb.start()..])).then_some(kind)
 }
 
 /// Folded prose (code spans as `@code@`) holds a code span or a quote.
@@ -412,9 +418,16 @@ pub fn is_result_lead_in(text: &str) -> bool {
         Regex::new(r"^\W*(?:expected|example|sample|typical|esperad[ao]|ejemplo de) (?:output|response|result|salida|respuesta|resultado)\b|^\W*(?:salida|respuesta|resultado) (?:esperad[ao]|de ejemplo|tipica)\b")
             .expect("static regex")
     });
+    // "The output should be:", "It should look like this:": the literal is the block.
+    static BE_LIKE: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"\b(?:should|must|will|deb\w*) (?:be|look(?: something)? like|ser|verse|parecerse a)\b")
+            .expect("static regex")
+    });
     folded.split_whitespace().count() <= 12
         && !NOT_A_RESULT.is_match(&folded)
-        && (OUTPUT_NOUN.is_match(&folded) || EXPECT_VERB.is_match(&folded))
+        && (OUTPUT_NOUN.is_match(&folded)
+            || EXPECT_VERB.is_match(&folded)
+            || BE_LIKE.is_match(&folded))
 }
 
 /// A code span that reads as a command to run (`kubectl get pods`), not output.
@@ -626,6 +639,74 @@ mod tests {
         .is_empty());
         let e = expectations_from_text(&spans("exit code 0"), "true");
         assert_eq!(e[0].kind, ExpectKind::Exit);
+    }
+
+    #[test]
+    fn result_sentences() {
+        use ResultSentence::*;
+        let r = |md: &str| result_sentence(&spans(md));
+        assert_eq!(r("Should return `PONG`."), Some(Expected));
+        assert_eq!(
+            r("→ Debe mostrar `A` o `B`, indicando el bloqueo."),
+            Some(Expected)
+        );
+        assert_eq!(r("Debería devolver `200`."), Some(Expected));
+        assert_eq!(r("The output should be `ok`."), Some(Expected));
+        assert_eq!(r("Look for `X` or `Y` in the output."), Some(LookFor));
+        // Conditions, negations, instructions and commands are not results.
+        assert_eq!(r("If it returns `X`, restart it."), None);
+        assert_eq!(r("It should not show `ERR`."), None);
+        assert_eq!(r("Edit `x`. It will say \"done\"."), None);
+        assert_eq!(r("Should return `PONG`. Then run `y`."), None);
+        assert_eq!(r("You should see `kubectl get pods` work."), None);
+        assert_eq!(r("Should return something sensible."), None);
+        assert_eq!(r("The pod should be `Running`."), Some(Expected));
+        assert_eq!(r("Debe estar en `Ready`."), Some(Expected));
+        assert_eq!(r("It should be safe to delete `/tmp/x`."), None);
+        assert_eq!(r("This returns the list of `Pending` pods."), None);
+    }
+
+    #[test]
+    fn result_lead_ins() {
+        assert!(is_result_lead_in("Expected response when healthy"));
+        assert!(is_result_lead_in("The output should be"));
+        assert!(is_result_lead_in("Debería verse así"));
+        assert!(is_result_lead_in("You should see something like"));
+        assert!(!is_result_lead_in("Check the logs"));
+        assert!(!is_result_lead_in(
+            "If it is not running, it should be restarted with"
+        ));
+    }
+
+    #[test]
+    fn alternatives_are_one_regex() {
+        let e = expectations_from_text(&spans("Debe mostrar `a.b` o `c`."), "x");
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].kind, ExpectKind::Regex);
+        assert_eq!(e[0].value, r"a\.b|c");
+        let e = expectations_from_text(&spans("Debe mostrar `a` y `c`."), "x");
+        assert_eq!(e.len(), 2, "both must hold");
+    }
+
+    #[test]
+    fn samples_and_rows() {
+        assert_eq!(sample_expectation("PONG\n", 3), Some("PONG".into()));
+        assert_eq!(sample_expectation("a b c d", 3), None);
+        assert_eq!(sample_expectation("NAME   AGE", usize::MAX), None);
+        assert_eq!(sample_expectation("a\nb", usize::MAX), None);
+        assert_eq!(sample_expectation("{", usize::MAX), None);
+        let rows: Vec<String> = vec![
+            "Type    Status".into(),
+            "Ready   False   NotReady  # ❌ here".into(),
+        ];
+        let f = findings_from_rows(&rows);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].value, r"Ready\s+False\s+NotReady");
+        assert!(findings_from_rows(&["Type   Status".into(), "Ready   True".into()]).is_empty());
+        assert_eq!(
+            findings_from_rows(&["\"disk full\"".into()])[0].value,
+            "disk full"
+        );
     }
 
     #[test]
