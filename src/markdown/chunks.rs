@@ -3,19 +3,45 @@
 //! Real runbooks pack several steps into one block: `# 1.`/`# 2.` comment headers split
 //! it into checks; `# Option 1/2/3` headers are alternatives (one decision, never a
 //! sequence); a comment after a blank line titles the commands below it; `# Debe
-//! responder: PONG` is the expected output of the command above; a REPL transcript
-//! (`redis-cli` then `> KEYS ...`) becomes the client run with each command; a
-//! ```console block's `$ ` lines are commands and the lines after them their output.
+//! responder: PONG` is the expected output of the command above; `# Output:` and
+//! `# Look for:` comments introduce sample rows that are shown with the command above and
+//! never run; a REPL transcript (`redis-cli` then `> KEYS ...`) becomes the client run
+//! with each command; a ```console block's `$ ` lines are commands and the lines after
+//! them their output.
 
+use super::expect;
 use super::shell::{self, Located, Piece};
+use crate::graph::Finding;
 use once_cell::sync::Lazy;
 use regex::Regex;
 
 /// Something inside a chunk, in source order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Entry {
-    Command { line: usize, text: String },
-    Note { line: usize, text: String },
+    Command {
+        line: usize,
+        text: String,
+    },
+    Note {
+        line: usize,
+        text: String,
+    },
+    /// What the command above prints or should print: never run.
+    Output(Output),
+}
+
+/// Output a block shows for the command above it: `# Debe responder: PONG`, the rows under
+/// `# Output:` or `# Look for:`, or the lines a transcript prints after a `$ ` command.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Output {
+    pub line: usize,
+    /// The label the document gave it (`Output`, `Buscar en output`), if any.
+    pub label: Option<String>,
+    /// The sample itself, shown to the engineer; empty when nothing is worth showing.
+    pub text: String,
+    /// An expected-output literal.
+    pub expect: Option<String>,
+    pub findings: Vec<Finding>,
 }
 
 /// The commands under one header (or the whole block when it has none).
@@ -27,8 +53,6 @@ pub struct Chunk {
     pub option: bool,
     pub line: usize,
     pub entries: Vec<Entry>,
-    /// Expected output from comments (`# Debe responder: PONG`) or console transcripts.
-    pub expects: Vec<String>,
     /// A REPL transcript that could not be turned into plain commands.
     pub interactive: bool,
 }
@@ -49,6 +73,17 @@ impl Chunk {
             .iter()
             .filter_map(|e| match e {
                 Entry::Note { text, .. } => Some(text.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The expected-output literals of the chunk's output entries.
+    pub fn expects(&self) -> Vec<&str> {
+        self.entries
+            .iter()
+            .filter_map(|e| match e {
+                Entry::Output(o) => o.expect.as_deref(),
                 _ => None,
             })
             .collect()
@@ -77,11 +112,20 @@ static NUMBERED: Lazy<Regex> = Lazy::new(|| {
         .expect("static regex")
 });
 
+/// A comment that labels output: the label, then (after `:`, `=>` or a space) what is left.
+/// `# Output:` alone introduces sample rows; `# Debe responder: PONG` states the value.
 static EXPECT_COMMENT: Lazy<Regex> = Lazy::new(|| {
     Regex::new(
-        r"(?i)^(?:expected(?: output)?|esperado|resultado esperado|salida esperada|should (?:return|respond|show|print|output)|must (?:return|respond)|debe(?:r[ií]a)? (?:responder|devolver|mostrar|retornar|imprimir)|returns?|output|salida|=>|->|→)\s*(?::|=>|->)?\s*(\S.*)$",
+        r"(?i)^(?:(?:(?:example|sample|typical|expected) (?:output|response|result)|expected|esperado|resultado esperado|salida esperada|respuesta esperada|salida de ejemplo|ejemplo de salida|resultado|should (?:return|respond|show|print|output)|must (?:return|respond)|debe(?:r[ií]a)? (?:responder|devolver|mostrar|retornar|imprimir)|returns?|output|salida)(?:\s*(?::|=>|->)\s*|\s+|$)|(?:=>|->|→)\s*)(.*)$",
     )
     .expect("static regex")
+});
+
+/// `# Look for:`, `# Buscar en output:`, `# What to look for:`: rows to find follow (or
+/// the value after the colon).
+static LOOK_FOR_COMMENT: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)^(?:look(?:ing)? for|what to look for|check for|watch for|buscar|qu[eé] buscar)\b([^:]{0,40}):\s*(.*)$")
+        .expect("static regex")
 });
 
 /// The expected output a comment states, if it states one.
@@ -94,7 +138,43 @@ pub fn expectation_comment(comment: &str) -> Option<String> {
         .trim();
     let quoted = c[1].trim().starts_with(['`', '"', '\'']);
     let literal = quoted || value.split_whitespace().count() <= 3;
-    (!value.is_empty() && value.len() <= 200 && literal).then(|| value.to_string())
+    // A bare label (`# Output:`) states nothing: its value would be the colon.
+    let stated = value.chars().any(char::is_alphanumeric);
+    (stated && value.len() <= 200 && literal).then(|| value.to_string())
+}
+
+/// What an output comment introduces.
+#[derive(Debug, Clone, PartialEq)]
+enum Marker {
+    /// `# Output:` with nothing after it: sample rows follow.
+    Sample(String),
+    /// `# Look for:`: rows to find follow, or the value after the colon.
+    LookFor(String, String),
+}
+
+fn marker(comment: &str) -> Option<Marker> {
+    let comment = comment.trim();
+    if let Some(c) = LOOK_FOR_COMMENT.captures(comment) {
+        let label = comment[..c.get(2).map_or(comment.len(), |m| m.start())]
+            .trim()
+            .trim_end_matches(':')
+            .to_string();
+        return Some(Marker::LookFor(label, c[2].trim().to_string()));
+    }
+    if !comment.ends_with(':') {
+        return None;
+    }
+    let label = || Marker::Sample(comment.trim_end_matches(':').trim().to_string());
+    // "✅ Success when:" shows what a good result looks like, below it.
+    static SUCCESS_WHEN: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?i)^(?:✅\s*)?(?:success|[eé]xito) (?:when|if|cuando|si):$")
+            .expect("static regex")
+    });
+    if SUCCESS_WHEN.is_match(comment) {
+        return Some(label());
+    }
+    let c = EXPECT_COMMENT.captures(comment)?;
+    (!c[1].chars().any(char::is_alphanumeric)).then(label)
 }
 
 /// Splits a shell block into steps. `whole` keeps a block with no headers as one chunk
@@ -103,7 +183,14 @@ pub fn split(body: &str, body_line: usize, console: bool) -> Vec<Segment> {
     if console || is_console_transcript(body) {
         return console_segments(body, body_line);
     }
-    let pieces = rewrite_repl(shell::pieces(body, body_line));
+    let mut pieces = shell::pieces(body, body_line);
+    let mut outputs = Vec::new();
+    if let Some((rest, found)) = take_outputs(body, body_line, &pieces) {
+        pieces = shell::pieces(&rest, body_line);
+        outputs = found;
+    }
+    let mut outputs = outputs.into_iter().peekable();
+    let pieces = rewrite_repl(pieces);
     let headers = header_positions(&pieces);
     let mut chunks: Vec<Chunk> = Vec::new();
     let mut current = Chunk {
@@ -111,6 +198,9 @@ pub fn split(body: &str, body_line: usize, console: bool) -> Vec<Segment> {
         ..Chunk::default()
     };
     for (i, located) in pieces.iter().enumerate() {
+        while let Some(output) = outputs.next_if(|o| o.line < located.line) {
+            current.entries.push(Entry::Output(output));
+        }
         match &located.piece {
             Piece::Blank => {}
             Piece::Comment(text) => {
@@ -124,7 +214,11 @@ pub fn split(body: &str, body_line: usize, console: bool) -> Vec<Segment> {
                         ..Chunk::default()
                     };
                 } else if let Some(value) = expectation_comment(text) {
-                    current.expects.push(value);
+                    current.entries.push(Entry::Output(Output {
+                        line: located.line,
+                        expect: Some(value),
+                        ..Output::default()
+                    }));
                 } else {
                     current.entries.push(Entry::Note {
                         line: located.line,
@@ -154,6 +248,7 @@ pub fn split(body: &str, body_line: usize, console: bool) -> Vec<Segment> {
             }
         }
     }
+    current.entries.extend(outputs.map(Entry::Output));
     push_chunk(&mut chunks, current);
     let chunks = chunks.into_iter().flat_map(split_after_watch).collect();
     group_options(chunks)
@@ -249,14 +344,13 @@ fn header_title(text: &str, kind: HeaderKind) -> String {
 }
 
 fn push_chunk(chunks: &mut Vec<Chunk>, chunk: Chunk) {
-    if chunk.entries.is_empty() && chunk.title.is_none() && chunk.expects.is_empty() {
+    if chunk.entries.is_empty() && chunk.title.is_none() {
         return;
     }
     if chunk.title.is_none() && chunk.commands().is_empty() && !chunks.is_empty() {
-        // Trailing notes belong to the chunk above.
+        // Trailing notes and output belong to the chunk above.
         if let Some(last) = chunks.last_mut() {
             last.entries.extend(chunk.entries);
-            last.expects.extend(chunk.expects);
             return;
         }
     }
@@ -277,7 +371,6 @@ fn split_after_watch(chunk: Chunk) -> Vec<Chunk> {
     let mut out = Vec::new();
     let mut current = Chunk {
         entries: Vec::new(),
-        expects: Vec::new(),
         ..chunk.clone()
     };
     for entry in chunk.entries {
@@ -291,17 +384,17 @@ fn split_after_watch(chunk: Chunk) -> Vec<Chunk> {
                     title: chunk.title.clone(),
                     line: next_line,
                     entries: Vec::new(),
-                    expects: Vec::new(),
                     ..Chunk::default()
                 },
             ));
         }
     }
     if !current.entries.is_empty() {
-        out.push(current);
-    }
-    if let Some(last) = out.last_mut() {
-        last.expects = chunk.expects;
+        match out.last_mut() {
+            // Output after the never-ending command stays with it.
+            Some(last) if current.commands().is_empty() => last.entries.extend(current.entries),
+            _ => out.push(current),
+        }
     }
     for c in &mut out {
         if let Some(line) = c.command_line() {
@@ -516,18 +609,124 @@ fn console_segments(body: &str, body_line: usize) -> Vec<Segment> {
     out
 }
 
+/// A transcript's command and what it printed. One plain line is the expected output; a
+/// table or several lines are shown, not judged (see `expect::sample_expectation`).
 fn finish_console((mut chunk, cmd, output): (Chunk, String, Vec<String>)) -> Segment {
-    let expected = output.join("\n").trim().to_string();
+    let printed = output.join("\n").trim_matches('\n').trim_end().to_string();
     if !cmd.trim().is_empty() {
         chunk.entries.push(Entry::Command {
             line: chunk.line,
             text: cmd.trim().to_string(),
         });
     }
-    if !expected.is_empty() {
-        chunk.expects.push(expected);
+    if !printed.trim().is_empty() {
+        chunk.entries.push(Entry::Output(Output {
+            line: chunk.line + 1,
+            label: None,
+            expect: expect::sample_expectation(&printed, usize::MAX),
+            text: printed,
+            findings: Vec::new(),
+        }));
     }
     Segment::Step(chunk)
+}
+
+/// The output markers of a block (`# Output:`, `# Look for:`) and the rows under each,
+/// taken out of the body before it is read as shell, so that sample rows never run (nor
+/// their `<none>` become variables). The body keeps its line count: taken lines are left
+/// blank. `None` when the block has no marker.
+fn take_outputs(body: &str, body_line: usize, pieces: &[Located]) -> Option<(String, Vec<Output>)> {
+    let markers: Vec<(usize, Marker)> = pieces
+        .iter()
+        .filter_map(|p| match &p.piece {
+            Piece::Comment(text) => marker(text).map(|m| (p.line - body_line, m)),
+            _ => None,
+        })
+        .collect();
+    if markers.is_empty() {
+        return None;
+    }
+    let lines: Vec<&str> = body.lines().collect();
+    let mut taken = vec![false; lines.len()];
+    let mut outputs = Vec::new();
+    for (at, found) in markers {
+        if at >= lines.len() || taken[at] {
+            continue;
+        }
+        taken[at] = true;
+        let rows = sample_rows(&lines, at + 1);
+        for t in taken.iter_mut().skip(at + 1).take(rows.len()) {
+            *t = true;
+        }
+        let text = rows.join("\n");
+        let output = match found {
+            Marker::Sample(label) => Output {
+                line: body_line + at,
+                label: Some(label),
+                expect: expect::sample_expectation(&text, 3),
+                text,
+                findings: Vec::new(),
+            },
+            Marker::LookFor(label, value) if !value.is_empty() => Output {
+                line: body_line + at,
+                label: Some(label),
+                findings: expect::findings_from_rows(std::slice::from_ref(&value)),
+                text: value,
+                expect: None,
+            },
+            Marker::LookFor(label, _) => Output {
+                line: body_line + at,
+                label: Some(label),
+                findings: expect::findings_from_rows(&rows),
+                text,
+                expect: None,
+            },
+        };
+        if !output.text.trim().is_empty() {
+            outputs.push(output);
+        }
+    }
+    let rest: Vec<&str> = lines
+        .iter()
+        .zip(&taken)
+        .map(|(line, taken)| if *taken { "" } else { *line })
+        .collect();
+    Some((rest.join("\n"), outputs))
+}
+
+/// The sample rows from `from` on: up to a blank line. Rows written as comments end at
+/// an uncommented line or a header comment (`# 2. Next`); plain rows end at a comment or
+/// a `$ ` prompt.
+fn sample_rows(lines: &[&str], from: usize) -> Vec<String> {
+    let Some(first) = lines.get(from) else {
+        return Vec::new();
+    };
+    let commented = first.trim_start().starts_with('#');
+    let mut rows = Vec::new();
+    for line in &lines[from..] {
+        let t = line.trim();
+        if t.is_empty() {
+            break;
+        }
+        if commented {
+            let Some(c) = t.strip_prefix('#') else { break };
+            let c_trim = c.trim();
+            if NUMBERED.is_match(c_trim)
+                || super::roles::option_label(c_trim)
+                || marker(c_trim).is_some()
+                || expectation_comment(c_trim).is_some()
+            {
+                break;
+            }
+            rows.push(c.strip_prefix(' ').unwrap_or(c).trim_end().to_string());
+        } else {
+            if t.starts_with('#') || t.starts_with("$ ") {
+                break;
+            }
+            rows.push(line.trim_end_matches('\r').trim_end().to_string());
+        }
+    }
+    rows
 }
 
 #[cfg(test)]
@@ -575,7 +774,7 @@ mod tests {
         let Segment::Step(c) = &steps(body)[0] else {
             panic!()
         };
-        assert_eq!(c.expects, vec!["PONG"]);
+        assert_eq!(c.expects(), vec!["PONG"]);
         assert_eq!(
             expectation_comment("Esperar 10s y verificar conexión"),
             None
@@ -617,8 +816,62 @@ mod tests {
         assert_eq!(s.len(), 2);
         let Segment::Step(c) = &s[0] else { panic!() };
         assert_eq!(c.commands(), vec!["redis-cli ping"]);
-        assert_eq!(c.expects, vec!["PONG"]);
+        assert_eq!(c.expects(), vec!["PONG"]);
         assert_eq!(c.line, 5);
+    }
+
+    #[test]
+    fn sample_rows_are_output_not_commands() {
+        let body = "kubectl get nodes\n# Output:\nNAME   STATUS\nnode-2 NotReady <none>\n\nkubectl get pods\n";
+        let s = steps(body);
+        let Segment::Step(c) = &s[0] else { panic!() };
+        assert_eq!(c.commands(), vec!["kubectl get nodes", "kubectl get pods"]);
+        let Entry::Output(o) = &c.entries[1] else {
+            panic!("{:?}", c.entries)
+        };
+        assert_eq!(o.label.as_deref(), Some("Output"));
+        assert_eq!(o.text, "NAME   STATUS\nnode-2 NotReady <none>");
+        assert_eq!(o.expect, None);
+        assert_eq!(o.line, 2);
+    }
+
+    #[test]
+    fn bare_labels_state_nothing() {
+        assert_eq!(expectation_comment("Output:"), None);
+        assert_eq!(expectation_comment("Salida =>"), None);
+        assert_eq!(expectation_comment("Outputting the config"), None);
+        assert_eq!(expectation_comment("Output: PONG"), Some("PONG".into()));
+        assert_eq!(marker("Output:"), Some(Marker::Sample("Output".into())));
+        assert_eq!(marker("Output: PONG"), None);
+        assert_eq!(marker("Salida"), None, "a label needs its colon");
+        assert_eq!(
+            marker("Buscar en output:"),
+            Some(Marker::LookFor("Buscar en output".into(), String::new()))
+        );
+        assert_eq!(marker("Buscar queries lentas en los logs"), None);
+    }
+
+    #[test]
+    fn commented_sample_ends_at_a_header() {
+        let body = "systemctl status kubelet\n# Output:\n# active (running)\n# 2. Check logs\njournalctl -u kubelet\n";
+        let s = steps(body);
+        assert_eq!(s.len(), 2, "{s:#?}");
+        let Segment::Step(first) = &s[0] else {
+            panic!()
+        };
+        assert_eq!(first.expects(), vec!["active (running)"]);
+        let Segment::Step(second) = &s[1] else {
+            panic!()
+        };
+        assert_eq!(second.title.as_deref(), Some("Check logs"));
+    }
+
+    #[test]
+    fn console_table_is_shown_not_expected() {
+        let s = split("$ kubectl get sc\nNAME   AGE\nstd    28d\n", 1, true);
+        let Segment::Step(c) = &s[0] else { panic!() };
+        assert!(c.expects().is_empty());
+        assert!(matches!(&c.entries[1], Entry::Output(o) if o.text.contains("28d")));
     }
 
     #[test]

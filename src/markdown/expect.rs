@@ -281,20 +281,246 @@ pub fn expectations_from_text(spans: &[Span], command: &str) -> Vec<Expectation>
     if let Some(q) = first_quoted(&text_outside_code(spans)) {
         literals.push(q);
     }
+    let literals: Vec<String> = literals
+        .iter()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty() && Some(l) != status.as_ref())
+        .collect();
+    if literals.len() >= 2 && any_of(spans) {
+        // "`A` o `B`": one expectation that either satisfies.
+        let pattern: Vec<String> = literals.iter().map(|l| regex::escape(l)).collect();
+        out.push(Expectation {
+            kind: ExpectKind::Regex,
+            value: pattern.join("|"),
+        });
+        return out;
+    }
     for lit in literals {
-        let lit = lit.trim().to_string();
-        if lit.is_empty() || Some(&lit) == status.as_ref() {
-            continue;
-        }
-        push_unique(
-            &mut out,
-            Expectation {
-                kind: ExpectKind::Contains,
-                value: lit,
-            },
-        );
+        let kind = if http && is_status(&lit) {
+            ExpectKind::Status
+        } else {
+            ExpectKind::Contains
+        };
+        push_unique(&mut out, Expectation { kind, value: lit });
     }
     out
+}
+
+/// `200`, `503`: a three-digit HTTP status.
+fn is_status(value: &str) -> bool {
+    value.len() == 3
+        && value.chars().all(|c| c.is_ascii_digit())
+        && matches!(value.as_bytes()[0], b'1'..=b'5')
+}
+
+/// The code spans of a sentence are alternatives: "`A` or `B`", "`A`, `B` o `C`".
+fn any_of(spans: &[Span]) -> bool {
+    let marked = super::blocks::marked(spans);
+    let parts: Vec<&str> = marked.split('`').collect();
+    // parts: text, code, text, code, ..., text; the joints are the texts between codes.
+    if parts.len() < 5 {
+        return false;
+    }
+    let joints: Vec<String> = parts[2..parts.len() - 1]
+        .iter()
+        .step_by(2)
+        .map(|j| j.trim().trim_start_matches(',').trim().to_lowercase())
+        .collect();
+    let alternative = |j: &str| matches!(j, "or" | "o" | "u" | "/" | "or even" | "ou");
+    joints.iter().any(|j| alternative(j)) && joints.iter().all(|j| j.is_empty() || alternative(j))
+}
+
+/// What a sentence right after a command block says about its output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultSentence {
+    /// "Should return `PONG`.", "→ Debe mostrar `A` o `B`", "You should see `x`".
+    Expected,
+    /// "Look for `X` or `Y` in the output.", "Buscar `OOMKilled`."
+    LookFor,
+}
+
+/// Verbs that say what a command prints, English and Spanish, folded to ASCII (code spans
+/// read `@code@`). Only prescriptive forms ("should return", "debe mostrar", "you will
+/// see"): a plain "returns the list of `Pending` pods" describes, it does not expect.
+/// "be"/"ser"/"estar" count only right before the literal ("should be `Running`"), not in
+/// "should be safe to delete `/tmp/x`".
+static EXPECT_VERB: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r#"\b(?:(?:should|must|will|would)(?: (?:now|also|then|only|still|usually))? (?:(?:return|show|print|output|display|respond|reply|say|contain|include|list|report|see|look like|answer|produce|appear)\b|(?:be|read)(?: (?:in|as|set to|equal to))? (?:@code@|"))|you(?:'ll| will)? (?:see|get)\b|expect(?:ed)?(?: to see)?\b|the (?:output|response|result) (?:is|shows|contains)\b|deb(?:e|en|es|eria|erian|erias)(?: (?:ahora|tambien|solo))? (?:(?:devolver|mostrar|responder|retornar|imprimir|ver|verse|aparecer|indicar|decir|contener|listar)\b|(?:ser|estar|quedar)(?: (?:en|como|igual a))? (?:@code@|"))|veras\b|(?:salida|resultado|respuesta) esperad[ao]\b)"#,
+    )
+    .expect("static regex")
+});
+
+static LOOK_VERB: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"\b(?:look(?:ing)? for|watch for|search for|busca(?:r)?|fijate en|fijarse en)\b")
+        .expect("static regex")
+});
+
+/// Words that turn a result sentence around ("should not show `error`") or make it a
+/// condition ("If it returns `X`, ..."): such prose is left for a person to read.
+static NOT_A_RESULT: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"\b(?:not|never|no|nunca|sin|without|unless|nor|ni)\b|n't\b|^\W*(?:if|si|when|cuando|en caso|once|una vez|after|despues)\b")
+        .expect("static regex")
+});
+
+/// A sentence stating what the command above prints, or what to look for in it. The
+/// paragraph's first sentence must carry a verb that says so ("should return", "debe
+/// mostrar", "look for") followed by the literal to check (a code span or a quote), and
+/// no literal may stand before that verb or in a later sentence: "Edit `x`. It will then
+/// say "y"" is an instruction, not a result. A code span that is itself a command makes
+/// it a step, not a result.
+pub fn result_sentence(spans: &[Span]) -> Option<ResultSentence> {
+    let marked = super::blocks::marked(spans);
+    if marked.len() > 400 {
+        return None;
+    }
+    let mut folded = String::with_capacity(marked.len());
+    for (i, part) in marked.split('`').enumerate() {
+        if i % 2 == 1 {
+            if is_command_span(part) {
+                return None;
+            }
+            folded.push_str(" @code@ ");
+        } else {
+            folded.push_str(&deunicode::deunicode(part).to_lowercase());
+        }
+    }
+    let folded = folded.split_whitespace().collect::<Vec<_>>().join(" ");
+    static SENTENCE_END: Lazy<Regex> =
+        Lazy::new(|| Regex::new(r"[.!?;](?:\s|$)").expect("static regex"));
+    let end = SENTENCE_END
+        .find(&folded)
+        .map_or(folded.len(), |m| m.start());
+    let (first, rest) = folded.split_at(end);
+    if has_literal(rest) || NOT_A_RESULT.is_match(first) {
+        return None;
+    }
+    let (kind, verb) = match LOOK_VERB.find(first) {
+        Some(m) => (ResultSentence::LookFor, m),
+        None => (ResultSentence::Expected, EXPECT_VERB.find(first)?),
+    };
+    // The literal follows the verb (the weak verbs hold it in their match).
+    (!has_literal(&first[..verb.start()]) && has_literal(&first[verb.start()..])).then_some(kind)
+}
+
+/// Folded prose (code spans as `@code@`) holds a code span or a quote.
+fn has_literal(folded: &str) -> bool {
+    static QUOTE: Lazy<Regex> =
+        Lazy::new(|| Regex::new(r#""[^"]{2,}"|<<[^>]{2,}>>"#).expect("static regex"));
+    folded.contains("@code@") || QUOTE.is_match(folded)
+}
+
+/// A lead-in ending in `:` that introduces the output of the command above: "Expected
+/// response when healthy:", "You should see something like:", "Debería mostrar algo como:".
+pub fn is_result_lead_in(text: &str) -> bool {
+    let folded = deunicode::deunicode(text).to_lowercase();
+    static OUTPUT_NOUN: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"^\W*(?:expected|example|sample|typical|esperad[ao]|ejemplo de) (?:output|response|result|salida|respuesta|resultado)\b|^\W*(?:salida|respuesta|resultado) (?:esperad[ao]|de ejemplo|tipica)\b")
+            .expect("static regex")
+    });
+    // "The output should be:", "It should look like this:": the literal is the block.
+    static BE_LIKE: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"\b(?:should|must|will|deb\w*) (?:be|look(?: something)? like|ser|verse|parecerse a)\b")
+            .expect("static regex")
+    });
+    folded.split_whitespace().count() <= 12
+        && !NOT_A_RESULT.is_match(&folded)
+        && (OUTPUT_NOUN.is_match(&folded)
+            || EXPECT_VERB.is_match(&folded)
+            || BE_LIKE.is_match(&folded))
+}
+
+/// A code span that reads as a command to run (`kubectl get pods`), not output.
+fn is_command_span(code: &str) -> bool {
+    let code = code.trim();
+    code.split_whitespace().count() >= 2 && super::shell::looks_like_command(code)
+}
+
+/// Every literal a "look for" sentence names: "Look for `X` or `Y`" finds either.
+/// The rules of `finding_from_item` hold (thresholds, judgement words).
+pub fn findings_from_sentence(spans: &[Span]) -> Vec<Finding> {
+    let Some(first) = finding_from_item(spans) else {
+        return Vec::new();
+    };
+    if first.kind == FindKind::Threshold {
+        return vec![first];
+    }
+    let mut literals: Vec<String> = code_spans(spans);
+    if let Some(q) = first_quoted(&text_outside_code(spans)) {
+        literals.push(q);
+    }
+    let mut out: Vec<Finding> = Vec::new();
+    for lit in literals.iter().map(|l| l.trim()).filter(|l| !l.is_empty()) {
+        let f = pattern_finding(lit);
+        if !out.iter().any(|x| x.value == f.value) {
+            out.push(f);
+        }
+    }
+    out
+}
+
+/// Sample output written in a document → the expectation it supports, if any. Only one
+/// short line is taken as literal (`PONG`, `(integer) 0`): a table or several lines hold
+/// ages, hashes and widths that differ on every machine, so they are shown, not judged.
+/// `max_words` bounds commentary samples (`# Output:` rows); transcripts pass `usize::MAX`.
+pub fn sample_expectation(sample: &str, max_words: usize) -> Option<String> {
+    let mut lines = sample.lines().map(str::trim).filter(|l| !l.is_empty());
+    let line = lines.next()?;
+    let single = lines.next().is_none();
+    let literal = line.chars().any(char::is_alphanumeric)
+        && !has_column_gap(line)
+        && line.chars().count() <= 200
+        && line.split_whitespace().count() <= max_words;
+    (single && literal).then(|| line.to_string())
+}
+
+/// Two or more spaces (or a tab) between words: a row of a table.
+pub fn has_column_gap(line: &str) -> bool {
+    line.trim().contains("  ") || line.trim().contains('\t')
+}
+
+/// Marks authors put on the row that shows the problem in a sample: ❌, ✗, `<--`.
+const PROBLEM_MARKS: &[&str] = &["❌", "✗", "✘", "<--", "<==", "←"];
+
+/// The rows under a "look for" comment → findings. When the author marks rows (❌),
+/// only those are findings; otherwise quoted text, or the row itself when it is the only
+/// one. Other rows are context for a person (headers, healthy rows).
+pub fn findings_from_rows(rows: &[String]) -> Vec<Finding> {
+    let marked: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| {
+            let at = PROBLEM_MARKS.iter().filter_map(|m| r.find(m)).min()?;
+            Some(r[..at].trim().trim_end_matches('#').trim())
+        })
+        .filter(|r| !r.is_empty())
+        .collect();
+    let picked: Vec<String> = if !marked.is_empty() {
+        marked.iter().map(|r| r.to_string()).collect()
+    } else {
+        let quoted: Vec<String> = rows.iter().filter_map(|r| first_quoted(r)).collect();
+        let real: Vec<&String> = rows.iter().filter(|r| !r.trim().is_empty()).collect();
+        if !quoted.is_empty() {
+            quoted
+        } else if real.len() == 1 && !real[0].trim().ends_with(':') {
+            vec![real[0].trim().to_string()]
+        } else {
+            Vec::new()
+        }
+    };
+    picked.iter().map(|r| row_finding(r)).collect()
+}
+
+/// One row to look for: a table row matches with any spacing between its cells.
+fn row_finding(row: &str) -> Finding {
+    if !has_column_gap(row) {
+        return pattern_finding(row);
+    }
+    let cells: Vec<String> = row.split_whitespace().map(regex::escape).collect();
+    Finding {
+        kind: FindKind::Regex,
+        value: cells.join(r"\s+"),
+        label: row.split_whitespace().collect::<Vec<_>>().join(" "),
+    }
 }
 
 /// Expectation from a one-line value (`# Debe responder: PONG`).
@@ -304,10 +530,7 @@ pub fn expectation_from_value(value: &str, command: &str) -> Expectation {
         .trim_matches(|c| c == '`' || c == '"' || c == '\'')
         .trim_end_matches('.')
         .trim();
-    let is_status = value.len() == 3
-        && value.chars().all(|c| c.is_ascii_digit())
-        && matches!(value.as_bytes()[0], b'1'..=b'5');
-    if is_status && is_http_command(command) {
+    if is_status(value) && is_http_command(command) {
         Expectation {
             kind: ExpectKind::Status,
             value: value.to_string(),
@@ -416,6 +639,74 @@ mod tests {
         .is_empty());
         let e = expectations_from_text(&spans("exit code 0"), "true");
         assert_eq!(e[0].kind, ExpectKind::Exit);
+    }
+
+    #[test]
+    fn result_sentences() {
+        use ResultSentence::*;
+        let r = |md: &str| result_sentence(&spans(md));
+        assert_eq!(r("Should return `PONG`."), Some(Expected));
+        assert_eq!(
+            r("→ Debe mostrar `A` o `B`, indicando el bloqueo."),
+            Some(Expected)
+        );
+        assert_eq!(r("Debería devolver `200`."), Some(Expected));
+        assert_eq!(r("The output should be `ok`."), Some(Expected));
+        assert_eq!(r("Look for `X` or `Y` in the output."), Some(LookFor));
+        // Conditions, negations, instructions and commands are not results.
+        assert_eq!(r("If it returns `X`, restart it."), None);
+        assert_eq!(r("It should not show `ERR`."), None);
+        assert_eq!(r("Edit `x`. It will say \"done\"."), None);
+        assert_eq!(r("Should return `PONG`. Then run `y`."), None);
+        assert_eq!(r("You should see `kubectl get pods` work."), None);
+        assert_eq!(r("Should return something sensible."), None);
+        assert_eq!(r("The pod should be `Running`."), Some(Expected));
+        assert_eq!(r("Debe estar en `Ready`."), Some(Expected));
+        assert_eq!(r("It should be safe to delete `/tmp/x`."), None);
+        assert_eq!(r("This returns the list of `Pending` pods."), None);
+    }
+
+    #[test]
+    fn result_lead_ins() {
+        assert!(is_result_lead_in("Expected response when healthy"));
+        assert!(is_result_lead_in("The output should be"));
+        assert!(is_result_lead_in("Debería verse así"));
+        assert!(is_result_lead_in("You should see something like"));
+        assert!(!is_result_lead_in("Check the logs"));
+        assert!(!is_result_lead_in(
+            "If it is not running, it should be restarted with"
+        ));
+    }
+
+    #[test]
+    fn alternatives_are_one_regex() {
+        let e = expectations_from_text(&spans("Debe mostrar `a.b` o `c`."), "x");
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].kind, ExpectKind::Regex);
+        assert_eq!(e[0].value, r"a\.b|c");
+        let e = expectations_from_text(&spans("Debe mostrar `a` y `c`."), "x");
+        assert_eq!(e.len(), 2, "both must hold");
+    }
+
+    #[test]
+    fn samples_and_rows() {
+        assert_eq!(sample_expectation("PONG\n", 3), Some("PONG".into()));
+        assert_eq!(sample_expectation("a b c d", 3), None);
+        assert_eq!(sample_expectation("NAME   AGE", usize::MAX), None);
+        assert_eq!(sample_expectation("a\nb", usize::MAX), None);
+        assert_eq!(sample_expectation("{", usize::MAX), None);
+        let rows: Vec<String> = vec![
+            "Type    Status".into(),
+            "Ready   False   NotReady  # ❌ here".into(),
+        ];
+        let f = findings_from_rows(&rows);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].value, r"Ready\s+False\s+NotReady");
+        assert!(findings_from_rows(&["Type   Status".into(), "Ready   True".into()]).is_empty());
+        assert_eq!(
+            findings_from_rows(&["\"disk full\"".into()])[0].value,
+            "disk full"
+        );
     }
 
     #[test]

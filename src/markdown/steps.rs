@@ -10,7 +10,7 @@ use super::blocks::{
     code_spans, item_lead, links, marked, plain, Block, Code, Heading, Item as MdItem, List, Para,
     Span,
 };
-use super::chunks::{self, Chunk, Entry, Segment};
+use super::chunks::{self, Chunk, Entry, Output, Segment};
 use super::expect;
 use super::fence::{self, Attrs};
 use super::roles::{self, Role};
@@ -113,6 +113,11 @@ pub struct Walker {
     explicit_used: foldhash::HashSet<String>,
     pending_expect: Vec<Vec<Span>>,
     pending_look_for: Vec<Vec<Span>>,
+    /// The command the block just before made or judged: a result sentence here
+    /// ("Should return `PONG`.") is about it, not a lead-in to the next block.
+    result_target: Option<String>,
+    /// The code block being walked was taken as the last command's expected output.
+    output_attached: bool,
 }
 
 impl Walker {
@@ -147,6 +152,8 @@ impl Walker {
             explicit_used: foldhash::HashSet::default(),
             pending_expect: Vec::new(),
             pending_look_for: Vec::new(),
+            result_target: None,
+            output_attached: false,
         }
     }
 
@@ -177,11 +184,23 @@ impl Walker {
             let next = blocks.get(i + 1);
             let was_shell = self.after_shell;
             self.after_shell = false;
+            let target = self.result_target.take();
             match block {
                 Block::Heading(h) => self.heading(h),
-                Block::Para(p) => self.paragraph(p, next),
+                Block::Para(p) => {
+                    self.result_target = target;
+                    self.paragraph(p, next);
+                    self.result_target = None;
+                }
                 Block::List(l) => self.list(l),
-                Block::Code(c) => self.code(c, was_shell),
+                Block::Code(c) => {
+                    let before = self.last_command.clone();
+                    self.code(c, was_shell);
+                    let judged = std::mem::take(&mut self.output_attached);
+                    if judged || self.last_command != before {
+                        self.result_target = self.last_command.clone();
+                    }
+                }
                 Block::Quote(q) => {
                     let text = quote_text(&q.blocks);
                     if !text.is_empty() {
@@ -407,6 +426,12 @@ impl Walker {
             }
         }
         if let Some(stripped) = text.strip_suffix(':') {
+            if self.result_target.is_some() && expect::is_result_lead_in(stripped) {
+                // "Expected response when healthy:" after a command: the block below is
+                // that command's output.
+                self.transient = Some(Role::Expected);
+                return;
+            }
             if roles::generic_lead_in(stripped) {
                 self.title = self.title.take();
             } else if self.title.is_none() {
@@ -482,6 +507,9 @@ impl Walker {
 
     /// A paragraph's content under `role`.
     fn content(&mut self, role: Role, spans: &[Span], line: usize, next: Option<&Block>) {
+        if self.result_sentence(role, spans) {
+            return;
+        }
         let text = plain(spans);
         match role {
             Role::Symptoms => self.symptom(spans, line),
@@ -1028,6 +1056,14 @@ impl Walker {
     fn chunk_steps(&mut self, chunk: Chunk, attrs: Option<&Attrs>, whole: bool) {
         let commands: Vec<String> = chunk.commands().iter().map(|s| s.to_string()).collect();
         let notes: Vec<String> = chunk.notes().iter().map(|s| s.to_string()).collect();
+        let only_output = commands.is_empty() && notes.is_empty() && chunk.title.is_none();
+        if let (true, Some(id)) = (only_output, self.last_command.clone()) {
+            // A block of sample output only: the output of the command above.
+            for output in chunk_outputs(&chunk) {
+                self.attach_output(&id, output);
+            }
+            return;
+        }
         let context = if chunk.numbered {
             None
         } else {
@@ -1040,7 +1076,9 @@ impl Walker {
                 .or_else(|| context.as_ref().map(|c| c.0.clone()))
                 .or_else(|| notes.first().cloned());
             if let Some(title) = title {
-                let text: Vec<&String> = notes.iter().filter(|n| **n != title).collect();
+                let mut text: Vec<String> =
+                    notes.iter().filter(|n| **n != title).cloned().collect();
+                text.extend(chunk_outputs(&chunk).filter_map(|o| output_text(o, self.spanish)));
                 let text = join_text(None, &text.iter().map(|s| s.as_str()).collect::<Vec<_>>());
                 self.manual(&title, text, chunk.line);
                 if chunk.interactive {
@@ -1077,7 +1115,8 @@ impl Walker {
         let title = title.unwrap_or_else(|| command_title(&command));
         let line = chunk.command_line().unwrap_or(chunk.line);
         let line = if chunk.numbered { chunk.line } else { line };
-        self.command_node(&title, line, &command, text, attrs, &chunk.expects);
+        let outputs: Vec<Output> = chunk_outputs(&chunk).cloned().collect();
+        self.command_node(&title, line, &command, text, attrs, &outputs);
         if chunk.interactive {
             if let Some(id) = self.last_command.clone() {
                 if let Some(n) = self.node_mut(&id) {
@@ -1093,8 +1132,13 @@ impl Walker {
         let mut setup: Vec<String> = Vec::new();
         let mut lead_notes: Vec<String> = Vec::new();
         let mut description = description;
+        let mut made: Option<String> = None;
         for entry in &chunk.entries {
             match entry {
+                Entry::Output(output) => match &made {
+                    Some(id) => self.attach_output(id, output),
+                    None => lead_notes.extend(output_text(output, self.spanish)),
+                },
                 Entry::Note { line, text } => {
                     if seen == 0 {
                         lead_notes.push(text.clone());
@@ -1119,15 +1163,8 @@ impl Walker {
                     let notes: Vec<&str> = lead_notes.iter().map(String::as_str).collect();
                     let text_value = join_text(description.take().as_deref(), &notes);
                     lead_notes.clear();
-                    let expects: &[String] = if seen == total { &chunk.expects } else { &[] };
-                    self.command_node(
-                        &command_title(text),
-                        *line,
-                        &command,
-                        text_value,
-                        None,
-                        expects,
-                    );
+                    self.command_node(&command_title(text), *line, &command, text_value, None, &[]);
+                    made = self.last_node.clone();
                 }
             }
         }
@@ -1217,7 +1254,7 @@ impl Walker {
         command: &str,
         text: Option<String>,
         attrs: Option<&Attrs>,
-        expects: &[String],
+        outputs: &[Output],
     ) {
         let default = Attrs::default();
         let a = attrs.unwrap_or(&default);
@@ -1245,13 +1282,10 @@ impl Walker {
         node.shell = a.shell.clone();
         node.cwd = a.cwd.clone();
         node.expect = a.expect.clone();
-        for value in expects {
-            let e = expect::expectation_from_value(value, command);
-            if !node.expect.contains(&e) {
-                node.expect.push(e);
-            }
-        }
         node.findings = a.findings.clone();
+        for output in outputs {
+            apply_output(&mut node, output, self.spanish);
+        }
         let mut edges = Vec::new();
         if let Some(t) = &a.on_ok {
             edges.push((EdgeOn::Ok, t.clone(), line));
@@ -1446,11 +1480,13 @@ impl Walker {
         } else {
             "Expected output"
         };
+        self.output_attached = true;
         if let Some(node) = self.node_mut(&id) {
-            if let Some(first) = body.lines().map(str::trim).find(|l| !l.is_empty()) {
+            // One plain line is judged; a table or several lines are shown only.
+            if let Some(value) = expect::sample_expectation(body, usize::MAX) {
                 let e = Expectation {
                     kind: ExpectKind::Contains,
-                    value: first.to_string(),
+                    value,
                 };
                 if !node.expect.contains(&e) {
                     node.expect.push(e);
@@ -1480,6 +1516,50 @@ impl Walker {
                 }
                 _ => append(&mut node.text, &format!("{prefix}: {}", marked(spans))),
             }
+        }
+    }
+
+    /// A result sentence right after a command block ("Should return `PONG`.", "Look for
+    /// `X` or `Y`."): an expectation or findings of that block's command. Returns whether
+    /// the paragraph was one.
+    fn result_sentence(&mut self, role: Role, spans: &[Span]) -> bool {
+        let Some(id) = self.result_target.clone() else {
+            return false;
+        };
+        if matches!(role, Role::Expected | Role::LookFor) {
+            return false;
+        }
+        let Some(kind) = expect::result_sentence(spans) else {
+            return false;
+        };
+        self.result_target = None;
+        if let Some(node) = self.node_mut(&id) {
+            let command = node.command.clone().unwrap_or_default();
+            match kind {
+                expect::ResultSentence::Expected => {
+                    for e in expect::expectations_from_text(spans, &command) {
+                        if !node.expect.contains(&e) {
+                            node.expect.push(e);
+                        }
+                    }
+                }
+                expect::ResultSentence::LookFor => {
+                    for f in expect::findings_from_sentence(spans) {
+                        if !node.findings.iter().any(|x| x.value == f.value) {
+                            node.findings.push(f);
+                        }
+                    }
+                }
+            }
+            append(&mut node.text, &marked(spans));
+        }
+        true
+    }
+
+    fn attach_output(&mut self, id: &str, output: &Output) {
+        let spanish = self.spanish;
+        if let Some(node) = self.node_mut(id) {
+            apply_output(node, output, spanish);
         }
     }
 
@@ -1553,6 +1633,50 @@ fn find_in<'a>(items: &'a mut [Item], id: &str) -> Option<&'a mut Node> {
         }
     }
     None
+}
+
+/// Output a block shows for a command: its literal becomes an expectation, its rows
+/// findings, and the sample is shown with the step.
+fn apply_output(node: &mut Node, output: &Output, spanish: bool) {
+    let command = node.command.clone().unwrap_or_default();
+    if let Some(value) = &output.expect {
+        let e = expect::expectation_from_value(value, &command);
+        if !node.expect.contains(&e) {
+            node.expect.push(e);
+        }
+    }
+    for f in &output.findings {
+        if !node.findings.iter().any(|x| x.value == f.value) {
+            node.findings.push(f.clone());
+        }
+    }
+    if let Some(text) = output_text(output, spanish) {
+        append(&mut node.text, &text);
+    }
+}
+
+/// The sample of an output entry as step text (`Output:` and its rows), unless the
+/// expectation already says it all.
+fn output_text(output: &Output, spanish: bool) -> Option<String> {
+    let sample = output.text.trim_end();
+    if sample.trim().is_empty() || output.expect.as_deref() == Some(sample.trim()) {
+        return None;
+    }
+    let label = output.label.clone().unwrap_or_else(|| {
+        if spanish {
+            "Salida de ejemplo".into()
+        } else {
+            "Example output".into()
+        }
+    });
+    Some(format!("{label}:\n{sample}"))
+}
+
+fn chunk_outputs(chunk: &Chunk) -> impl Iterator<Item = &Output> {
+    chunk.entries.iter().filter_map(|e| match e {
+        Entry::Output(o) => Some(o),
+        _ => None,
+    })
 }
 
 fn append(text: &mut Option<String>, more: &str) {
@@ -1919,18 +2043,25 @@ fn has_option_headers(body: &str) -> bool {
 
 fn whole_chunk(c: &Code) -> Chunk {
     let body = c.body.trim_end();
-    let expects = body
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix('#'))
-        .filter_map(chunks::expectation_comment)
-        .collect();
+    let mut entries = vec![Entry::Command {
+        line: c.body_line,
+        text: body.to_string(),
+    }];
+    entries.extend(
+        body.lines()
+            .filter_map(|l| l.trim().strip_prefix('#'))
+            .filter_map(chunks::expectation_comment)
+            .map(|value| {
+                Entry::Output(Output {
+                    line: c.body_line,
+                    expect: Some(value),
+                    ..Output::default()
+                })
+            }),
+    );
     Chunk {
         line: c.body_line,
-        entries: vec![Entry::Command {
-            line: c.body_line,
-            text: body.to_string(),
-        }],
-        expects,
+        entries,
         ..Chunk::default()
     }
 }
