@@ -1181,9 +1181,10 @@ impl Walker {
         let default = Attrs::default();
         let a = attrs.unwrap_or(&default);
         let cmds = shell::simple_commands(command);
-        let destructive = a
-            .destructive
-            .unwrap_or_else(|| super::destructive::detect_in(command, &cmds).is_some());
+        let destructive = a.destructive.unwrap_or_else(|| {
+            super::destructive::detect_in(command, &cmds).is_some()
+                || warned_next_to(title, text.as_deref(), command)
+        });
         let kind = a
             .kind
             .unwrap_or_else(|| self.command_kind(destructive, title, &cmds));
@@ -1622,6 +1623,22 @@ fn choice_parts(spans: &[Span]) -> Option<(String, String, Option<String>, Vec<S
         link,
         commands,
     ))
+}
+
+/// The step's title, lead-in or comments warn that it destroys ("CAUTION: DATA LOSS").
+fn warned_next_to(title: &str, text: Option<&str>, command: &str) -> bool {
+    let comments = || {
+        command
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix('#'))
+            .chain(command.lines().filter_map(|l| {
+                let code = shell::strip_trailing_comment(l);
+                l.get(code.len()..).filter(|c| c.contains('#'))
+            }))
+    };
+    super::destructive::warned(title)
+        || text.is_some_and(super::destructive::warned)
+        || (command.contains('#') && comments().any(super::destructive::warned))
 }
 
 /// Code spans that are commands: `` `kubectl -n x get pods` ``, `` `alembic upgrade head` ``.
