@@ -111,6 +111,9 @@ pub struct Walker {
     explicit_used: foldhash::HashSet<String>,
     pending_expect: Vec<Vec<Span>>,
     pending_look_for: Vec<Vec<Span>>,
+    /// The step that opened a shell elsewhere (`ssh host`, `oc rsh pod`): until the next
+    /// heading, the commands after it are meant to be typed in that shell.
+    shell_context: Option<String>,
 }
 
 impl Walker {
@@ -145,6 +148,7 @@ impl Walker {
             explicit_used: foldhash::HashSet::default(),
             pending_expect: Vec::new(),
             pending_look_for: Vec::new(),
+            shell_context: None,
         }
     }
 
@@ -176,7 +180,10 @@ impl Walker {
             let was_shell = self.after_shell;
             self.after_shell = false;
             match block {
-                Block::Heading(h) => self.heading(h),
+                Block::Heading(h) => {
+                    self.shell_context = None;
+                    self.heading(h)
+                }
                 Block::Para(p) => self.paragraph(p, next),
                 Block::List(l) => self.list(l),
                 Block::Code(c) => self.code(c, was_shell),
@@ -1180,11 +1187,17 @@ impl Walker {
     ) {
         let default = Attrs::default();
         let a = attrs.unwrap_or(&default);
+        if !self.authored && a.is_empty() && self.split_at_shell(title, line, command, &text) {
+            return;
+        }
         let cmds = shell::simple_commands(command);
         let destructive = a.destructive.unwrap_or_else(|| {
             super::destructive::detect_in(command, &cmds).is_some()
                 || warned_next_to(title, text.as_deref(), command)
         });
+        if a.is_empty() && self.typed_in_open_shell(title, command, text.as_deref(), destructive) {
+            return;
+        }
         let kind = a
             .kind
             .unwrap_or_else(|| self.command_kind(destructive, title, &cmds));
@@ -1260,7 +1273,115 @@ impl Walker {
         if node.kind == NodeKind::Check || node.kind == NodeKind::Action {
             self.last_command = Some(node.id.clone());
         }
+        if !self.authored && shell::opens_shell_in(&cmds) {
+            self.shell_context = Some(node.id.clone());
+        }
         self.push(Item::Node(Box::new(node)));
+    }
+
+    /// `ssh host` followed, in the same step, by commands for that host: the commands
+    /// before the shell, the shell, and the rest (typed in it) as steps of their own.
+    fn split_at_shell(
+        &mut self,
+        title: &str,
+        line: usize,
+        command: &str,
+        text: &Option<String>,
+    ) -> bool {
+        if !command.contains('\n') {
+            return false;
+        }
+        let pieces: Vec<String> = shell::pieces(command, line)
+            .into_iter()
+            .filter_map(|p| match p.piece {
+                shell::Piece::Command(c) => Some(c),
+                _ => None,
+            })
+            .collect();
+        let Some(at) = pieces.iter().position(|c| shell::opens_shell(c)) else {
+            return false;
+        };
+        if at + 1 == pieces.len() {
+            return false;
+        }
+        if at > 0 {
+            let before = pieces[..at].join("\n");
+            self.command_node(&command_title(&before), line, &before, None, None, &[]);
+        }
+        self.command_node(title, line, &pieces[at], text.clone(), None, &[]);
+        for rest in &pieces[at + 1..] {
+            self.command_node(&command_title(rest), line, rest, None, None, &[]);
+        }
+        true
+    }
+
+    /// A command after a step that opened a shell elsewhere joins that step's text, to
+    /// be typed there: it never runs on this machine. Whether it destroys carries over.
+    fn typed_in_open_shell(
+        &mut self,
+        title: &str,
+        command: &str,
+        text: Option<&str>,
+        destructive: bool,
+    ) -> bool {
+        let Some(id) = self.shell_context.clone() else {
+            return false;
+        };
+        if !self.in_current_frame(&id) {
+            self.shell_context = None;
+            return false;
+        }
+        let lead = if self.spanish {
+            "En la shell que abre, ejecutar:"
+        } else {
+            "In the shell it opens, run:"
+        };
+        let mut lines = Vec::new();
+        if title != command_title(command) {
+            lines.push(format!("# {title}"));
+        }
+        if let Some(t) = text.and_then(|t| t.lines().next()).filter(|t| *t != title) {
+            lines.push(format!("# {t}"));
+        }
+        lines.push(format!("$ {command}"));
+        for spans in std::mem::take(&mut self.pending_expect) {
+            lines.push(format!("# {}", marked(&spans)));
+        }
+        let Some(node) = self.node_mut(&id) else {
+            return false;
+        };
+        let t = node.text.get_or_insert_with(String::new);
+        if !t.contains(lead) {
+            if !t.is_empty() {
+                t.push('\n');
+            }
+            t.push_str(lead);
+        }
+        for l in lines {
+            t.push('\n');
+            t.push_str(&l);
+        }
+        if destructive {
+            node.destructive = true;
+            node.kind = NodeKind::Action;
+        }
+        if matches!(command.trim(), "exit" | "logout") {
+            self.shell_context = None;
+        }
+        true
+    }
+
+    fn in_current_frame(&self, id: &str) -> bool {
+        let items = match self.frames.last() {
+            Some(Frame::Main(items)) | Some(Frame::Fail { items, .. }) => items.as_slice(),
+            Some(Frame::Alt { branches, .. }) => {
+                branches.last().map(|b| b.items.as_slice()).unwrap_or(&[])
+            }
+            None => &[],
+        };
+        items
+            .iter()
+            .any(|i| matches!(i, Item::Node(n) if n.id == id))
     }
 
     fn command_kind(&self, destructive: bool, title: &str, cmds: &[Vec<shell::Word>]) -> NodeKind {
