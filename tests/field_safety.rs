@@ -199,3 +199,91 @@ fn exit_closes_the_remote_shell() {
         "{text}"
     );
 }
+
+#[test]
+fn programs_outside_the_list_are_commands_by_their_shape() {
+    let p = parse(
+        "# Cassandra node down\n\n## Diagnosis\n\n\
+         ```\nnodetool status\n```\n\n\
+         `gitlab-ctl status`\n\n\
+         Check the cluster with `cockroach node status --insecure`.\n\n\
+         ## Resolution\n\n```\ngitlab-ctl restart redis\n```\n",
+    );
+    for cmd in [
+        "nodetool status",
+        "gitlab-ctl status",
+        "cockroach node status --insecure",
+    ] {
+        assert_eq!(by_command(&p, cmd).kind, NodeKind::Check, "{cmd}");
+    }
+    let restart = by_command(&p, "gitlab-ctl restart redis");
+    assert_eq!(restart.kind, NodeKind::Action);
+    assert!(restart.destructive);
+}
+
+#[test]
+fn prose_output_and_errors_in_fences_stay_text() {
+    let p = parse(
+        "# Pods failing\n\n## Diagnosis\n\n\
+         The events show:\n\n```\nback-off restarting failed container\n```\n\n\
+         Clients log `connection refused` and `context deadline exceeded`.\n\n\
+         ```\nnode-2 NotReady <none> 3d v1.28.0\n```\n\n\
+         ```bash\nkubectl get pods\n```\n",
+    );
+    assert_eq!(commands(&p), vec!["kubectl get pods"], "{:#?}", p.nodes);
+}
+
+#[test]
+fn a_console_block_without_prompts_stays_visible_with_its_lead_in() {
+    let p = parse(
+        "# Etcd full\n\n## Diagnosis\n\n\
+         Check the quota use with this query in the metrics console:\n\n\
+         ```console\n(etcd_db_total_size_in_bytes / etcd_server_quota_backend_bytes) * 100\n```\n\n\
+         ```console\nkubectl -n kube-etcd get pods\n```\n",
+    );
+    let query = p
+        .nodes
+        .iter()
+        .find(|n| {
+            n.text
+                .as_deref()
+                .is_some_and(|t| t.contains("etcd_db_total"))
+        })
+        .expect("the query is kept");
+    assert_eq!(query.kind, NodeKind::Note);
+    assert!(query.command.is_none());
+    assert!(
+        query.title.contains("quota use")
+            || query.text.as_deref().unwrap_or("").contains("quota use")
+    );
+    // Commands written bare in a console block still run.
+    assert_eq!(commands(&p), vec!["kubectl -n kube-etcd get pods"]);
+}
+
+#[test]
+fn a_numbered_procedure_inside_a_fence_becomes_steps() {
+    let p = parse(
+        "# Sistema caído\n\n## Pasos inmediatos\n\n```\n\
+         1. Verificar servicios\n   docker compose ps\n\n\
+         2. Ver errores\n   docker compose logs --tail=100 | grep -i error\n\n\
+         3. Escalar si es necesario\n   Contactar: guardia de plataforma\n```\n",
+    );
+    assert_eq!(
+        commands(&p),
+        vec![
+            "docker compose ps",
+            "docker compose logs --tail=100 | grep -i error"
+        ]
+    );
+    assert_eq!(
+        by_command(&p, "docker compose ps").title,
+        "Verificar servicios"
+    );
+    // Prose stays a list of lines in one note: not a procedure, nothing to run.
+    let books = markdown::parse_document(
+        "# Escalado\n\n## Acciones\n\n```\nSeveridad 1 (Crítico):\n  1. Contactar DevOps on-call\n  2. Notificar Tech Lead\n```\n",
+        Path::new("doc.md"),
+    )
+    .expect("parses");
+    assert!(books.iter().all(|b| commands(b).is_empty()), "{books:#?}");
+}

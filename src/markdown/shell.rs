@@ -1211,8 +1211,160 @@ pub fn looks_like_command(line: &str) -> bool {
         return true;
     }
     let base = first.rsplit('/').next().unwrap_or(first);
-    is_known_command(base) || base.starts_with("kafka-")
+    is_known_command(base) || base.starts_with("kafka-") || looks_like_tool_invocation(line)
 }
+
+/// A command of a program no list knows, by its shape: `gitlab-ctl restart redis`,
+/// `nodetool status`, `cockroach node status --insecure`. A lower-case tool-like first
+/// word, a lower-case subcommand or a flag, path, `k=v`, `$VAR` or `<value>` after it,
+/// and something only commands have: a tool name (`-`/`_` inside, `ctl`/`adm`/`tool`/
+/// `cli` at the end) or one of those arguments. Prose (function words, sentence
+/// punctuation, accents, -ing/-ed words), error messages and aligned output rows fail.
+fn looks_like_tool_invocation(line: &str) -> bool {
+    if !line.is_ascii() || line.contains("  ") || line.contains('\t') {
+        return false;
+    }
+    let mut words = line.split_whitespace();
+    let Some(first) = words.next() else {
+        return false;
+    };
+    let args: Vec<&str> = words.collect();
+    let Some(subcommand) = args.first() else {
+        return false;
+    };
+    if !is_tool_name(first)
+        || PROSE_WORDS.contains(&first)
+        || LEAD_VERBS.contains(&first)
+        || subcommand.starts_with(|c: char| c.is_ascii_uppercase())
+    {
+        return false;
+    }
+    let mut evidence = first.contains(['-', '_'])
+        || ["ctl", "adm", "tool", "cli", "admin"]
+            .iter()
+            .any(|s| first.len() > s.len() && first.ends_with(s));
+    for a in &args {
+        if a.ends_with(['.', ',', ':', ';', '!', '?']) && !a.contains('/') {
+            return false;
+        }
+        let bare = a.trim_matches(|c| c == '\'' || c == '"' || c == '(' || c == ')');
+        let lower = bare.to_ascii_lowercase();
+        if PROSE_WORDS.contains(&lower.as_str()) {
+            return false;
+        }
+        let alpha = bare.len() >= 6 && bare.bytes().all(|b| b.is_ascii_alphabetic());
+        if alpha && (lower.ends_with("ing") || lower.ends_with("ed")) {
+            return false;
+        }
+        let flag = a.len() > 1
+            && a.starts_with('-')
+            && a.trim_start_matches('-')
+                .starts_with(|c: char| c.is_ascii_alphanumeric());
+        if flag
+            || a.contains('/')
+            || is_assignment(a)
+            || a.starts_with('$')
+            || (a.starts_with('<') && a.ends_with('>'))
+        {
+            evidence = true;
+        }
+    }
+    evidence
+}
+
+/// `gitlab-ctl`, `nodetool`, `pg_activity`, `mkfs.ext4`: lower-case letters and digits,
+/// joined by `-`, `_` or `.`.
+fn is_tool_name(word: &str) -> bool {
+    let mut prev_joiner = true;
+    word.len() >= 2
+        && word.starts_with(|c: char| c.is_ascii_lowercase())
+        && word.bytes().all(|b| {
+            let joiner = matches!(b, b'-' | b'_' | b'.');
+            let ok = b.is_ascii_lowercase() || b.is_ascii_digit() || (joiner && !prev_joiner);
+            prev_joiner = joiner;
+            ok
+        })
+        && !prev_joiner
+}
+
+/// Words of English and Spanish sentences that no command line carries bare.
+const PROSE_WORDS: &[&str] = &[
+    "the", "a", "an", "of", "to", "for", "in", "on", "at", "by", "is", "are", "was", "were", "be",
+    "been", "and", "or", "but", "with", "from", "that", "this", "these", "those", "it", "its",
+    "if", "when", "not", "no", "you", "we", "your", "our", "they", "can", "will", "should", "must",
+    "may", "than", "above", "below", "after", "before", "during", "while", "per", "into", "el",
+    "la", "los", "las", "de", "del", "en", "y", "o", "con", "para", "por", "que", "un", "una",
+    "es", "son", "se", "al", "su", "sus", "si", "lo", "como", "hay", "esta", "este", "cuando",
+    "sin",
+];
+
+/// Verbs that start an instruction to a person ("check /var/log", "revisar config").
+const LEAD_VERBS: &[&str] = &[
+    "check",
+    "verify",
+    "ensure",
+    "run",
+    "see",
+    "look",
+    "wait",
+    "go",
+    "click",
+    "login",
+    "note",
+    "use",
+    "try",
+    "review",
+    "monitor",
+    "contact",
+    "call",
+    "ask",
+    "restart",
+    "stop",
+    "start",
+    "update",
+    "install",
+    "remove",
+    "delete",
+    "add",
+    "create",
+    "visit",
+    "read",
+    "edit",
+    "get",
+    "copy",
+    "move",
+    "select",
+    "enable",
+    "disable",
+    "increase",
+    "decrease",
+    "scale",
+    "fix",
+    "verificar",
+    "revisar",
+    "comprobar",
+    "ejecutar",
+    "reiniciar",
+    "esperar",
+    "abrir",
+    "ver",
+    "usar",
+    "contactar",
+    "crear",
+    "borrar",
+    "eliminar",
+    "actualizar",
+    "aplicar",
+    "instalar",
+    "detener",
+    "iniciar",
+    "buscar",
+    "validar",
+    "confirmar",
+    "escalar",
+    "aumentar",
+    "reducir",
+];
 
 /// `KNOWN_COMMANDS.contains(name)` by hash: it is asked for every line of every code
 /// block, and the list has hundreds of names.
@@ -1412,6 +1564,29 @@ mod tests {
         assert!(!looks_like_command("Severidad 1 (Crítico):"));
         assert!(!looks_like_command("✓ Queue depth: < 5,000 messages"));
         assert!(!looks_like_command("1. Contactar DevOps on-call"));
+        for tool in [
+            "gitlab-ctl restart redis",
+            "gitlab-ctl status",
+            "nodetool status",
+            "cockroach node status --insecure",
+            "gitlab-rails runner /tmp/sq.rb kill Worker",
+            "$ knife node show web-1 -a ipaddress",
+        ] {
+            assert!(looks_like_command(tool), "{tool}");
+        }
+        for prose in [
+            "connection refused",
+            "back-off restarting failed container",
+            "node-2 NotReady <none> 3d v1.28.0",
+            "check the logs for errors",
+            "check /var/log/syslog",
+            "error-rate above threshold",
+            "sidekiq-cluster  running  4",
+            "timeout-ms exceeded.",
+            "verificar configuración",
+        ] {
+            assert!(!looks_like_command(prose), "{prose}");
+        }
         assert!(is_crontab_line("0 2 * * * /path/to/scripts/backup-db.sh"));
         assert!(is_setup("sleep 5"));
         assert!(is_setup("INTEGRATION_WORKER_CONCURRENCY=10"));

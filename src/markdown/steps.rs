@@ -884,6 +884,18 @@ impl Walker {
             });
         }
         let class = classify(&info.lang, &c.body);
+        if class == Class::Output && info.lang.is_empty() {
+            if let Some(script) = numbered_procedure(&c.body) {
+                let procedure = Code {
+                    body: script,
+                    ..c.clone()
+                };
+                self.transient = None;
+                self.shell_block(&procedure, &info);
+                self.after_shell = true;
+                return;
+            }
+        }
         let transient = self.transient.take();
         match class {
             Class::Shell => {
@@ -901,8 +913,15 @@ impl Walker {
                 if expected {
                     self.expect_output(&c.body, c.body_line);
                 } else if self.role.is_procedural() || self.role == Role::Info {
+                    // A lead-in ("Run this query in the metrics console:") stays with
+                    // its block, in a note of its own.
                     let title = self.take_title().map(|t| t.0);
-                    self.note(title.as_deref(), c.body.trim_end(), c.line);
+                    let lead = self.description.take();
+                    if title.is_some() || lead.is_some() {
+                        self.open_note = None;
+                    }
+                    let text = join_text(lead.as_deref(), &[c.body.trim_end()]);
+                    self.note(title.as_deref(), &text.unwrap_or_default(), c.line);
                 }
             }
             Class::Data => {
@@ -930,10 +949,7 @@ impl Walker {
     }
 
     fn shell_block(&mut self, c: &Code, info: &fence::FenceInfo) {
-        let console = matches!(
-            info.lang.as_str(),
-            "console" | "shell-session" | "sh-session" | "terminal" | "shellsession"
-        );
+        let console = is_console_lang(&info.lang) && has_prompt(&c.body);
         let whole =
             (self.authored || !info.attrs.is_empty()) && !console && !has_option_headers(&c.body);
         let segments = if whole {
@@ -1916,6 +1932,11 @@ const OUTPUT_LANGS: &[&str] = &[
 ];
 
 fn classify(lang: &str, body: &str) -> Class {
+    if is_console_lang(lang) && !has_prompt(body) {
+        // A transcript without `$ `: commands written bare, or a query for another
+        // console (PromQL) that must stay visible instead of vanishing.
+        return classify("", body);
+    }
     if SHELL_LANGS.contains(&lang) {
         return Class::Shell;
     }
@@ -1953,6 +1974,58 @@ fn classify(lang: &str, body: &str) -> Class {
     } else {
         Class::Output
     }
+}
+
+fn is_console_lang(lang: &str) -> bool {
+    matches!(
+        lang,
+        "console" | "shell-session" | "sh-session" | "terminal" | "shellsession" | "bash-session"
+    )
+}
+
+fn has_prompt(body: &str) -> bool {
+    body.lines().any(|l| {
+        let t = l.trim_start();
+        t.starts_with("$ ") || t.trim_end() == "$"
+    })
+}
+
+/// A procedure written inside an unlabelled fence: `1. Check services` items with the
+/// command indented under each. Returns it as a shell script with `# 1. …` headers (the
+/// same lines, so line numbers hold); prose under an item becomes a comment.
+fn numbered_procedure(body: &str) -> Option<String> {
+    let numbered = |l: &str| {
+        let t = l.trim_start();
+        l.len() - t.len() <= 3
+            && t.split_once(['.', ')']).is_some_and(|(n, rest)| {
+                !n.is_empty()
+                    && n.len() <= 2
+                    && n.bytes().all(|b| b.is_ascii_digit())
+                    && rest.starts_with(' ')
+            })
+    };
+    let first = body.lines().find(|l| !l.trim().is_empty())?;
+    if !numbered(first) {
+        return None;
+    }
+    let mut commands = 0;
+    let mut out = Vec::new();
+    for line in body.lines() {
+        let t = line.trim();
+        if t.is_empty() {
+            out.push(String::new());
+        } else if numbered(line) {
+            out.push(format!("# {t}"));
+        } else if line.len() - line.trim_start().len() < 2 {
+            return None;
+        } else if shell::looks_like_command(t) {
+            commands += 1;
+            out.push(t.to_string());
+        } else {
+            out.push(format!("# {t}"));
+        }
+    }
+    (commands > 0).then(|| out.join("\n"))
 }
 
 fn is_shell_block(c: &Code) -> bool {
