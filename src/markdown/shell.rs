@@ -1217,9 +1217,10 @@ pub fn looks_like_command(line: &str) -> bool {
 /// A command of a program no list knows, by its shape: `gitlab-ctl restart redis`,
 /// `nodetool status`, `cockroach node status --insecure`. A lower-case tool-like first
 /// word, a lower-case subcommand or a flag, path, `k=v`, `$VAR` or `<value>` after it,
-/// and something only commands have: a tool name (`-`/`_` inside, `ctl`/`adm`/`tool`/
-/// `cli` at the end) or one of those arguments. Prose (function words, sentence
-/// punctuation, accents, -ing/-ed words), error messages and aligned output rows fail.
+/// and something only commands have: a tool's name (`ctl`/`adm`/`tool`/`cli` at the
+/// end) or one of those arguments. Prose (function words, sentence punctuation,
+/// accents, -ing/-ed words), status text (`kube-proxy iptables sync`, `node_exporter
+/// down`) and aligned output rows fail.
 fn looks_like_tool_invocation(line: &str) -> bool {
     if !line.is_ascii() || line.contains("  ") || line.contains('\t') {
         return false;
@@ -1239,10 +1240,9 @@ fn looks_like_tool_invocation(line: &str) -> bool {
     {
         return false;
     }
-    let mut evidence = first.contains(['-', '_'])
-        || ["ctl", "adm", "tool", "cli", "admin"]
-            .iter()
-            .any(|s| first.len() > s.len() && first.ends_with(s));
+    let mut evidence = ["ctl", "adm", "tool", "cli", "admin"]
+        .iter()
+        .any(|s| first.len() > s.len() && first.ends_with(s));
     for a in &args {
         if a.ends_with(['.', ',', ':', ';', '!', '?']) && !a.contains('/') {
             return false;
@@ -1584,6 +1584,9 @@ mod tests {
             "sidekiq-cluster  running  4",
             "timeout-ms exceeded.",
             "verificar configuración",
+            "kube-proxy iptables sync",
+            "pg_stat_activity shows idle sessions",
+            "worker-1 disk full",
         ] {
             assert!(!looks_like_command(prose), "{prose}");
         }
