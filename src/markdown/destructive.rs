@@ -80,6 +80,9 @@ fn import_into_database(code: &str) -> Option<&'static str> {
     static REDIRECTED: Lazy<Regex> = Lazy::new(|| {
         Regex::new(r"\b(psql|mysql|mariadb|sqlite3)\b[^|;&\n]*<\s*[^<\s]+").expect("static regex")
     });
+    // `<db-host>` is a value to fill in and `'… WHERE a < 5'` is SQL: neither redirects.
+    static ANGLE: Lazy<Regex> =
+        Lazy::new(|| Regex::new(r"<[A-Za-z][\w.-]*(?: [\w.-]+)*>").expect("static regex"));
     // Each regex needs its operator (`|`, `<`): skip the ones that cannot match.
     let piped = code.contains('|').then(|| PIPED.captures_iter(code));
     for c in piped.into_iter().flatten() {
@@ -93,10 +96,33 @@ fn import_into_database(code: &str) -> Option<&'static str> {
     if !code.contains('<') {
         return None;
     }
+    let plain = without_quoted(&ANGLE.replace_all(code, "X"));
     REDIRECTED
-        .captures(code)
+        .captures(&plain)
         .filter(|c| !c[0].contains("<<"))
         .map(|c| client_name(&c[1]))
+}
+
+/// `code` with the text inside quotes removed (the quotes stay).
+fn without_quoted(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut quote: Option<char> = None;
+    for c in code.chars() {
+        match quote {
+            Some(q) if c == q => {
+                quote = None;
+                out.push(c);
+            }
+            Some(_) => {}
+            None => {
+                if c == '\'' || c == '"' {
+                    quote = Some(c);
+                }
+                out.push(c);
+            }
+        }
+    }
+    out
 }
 
 fn client_name(name: &str) -> &'static str {
@@ -136,8 +162,37 @@ fn simple(words: &[Word]) -> Option<String> {
     let verb = |verbs: &[&str]| args.iter().find(|a| verbs.contains(&a.as_ref())).cloned();
     let reason = |what: &str| Some(format!("`{prog} {what}`"));
     match prog {
-        "rm" | "rmdir" | "shred" | "unlink" | "truncate" | "mkfs" | "wipefs" | "dd" | "fdisk"
-        | "parted" => Some(format!("`{prog}`")),
+        "rm" | "rmdir" | "shred" | "unlink" | "truncate" | "mkfs" | "mke2fs" | "mkswap"
+        | "wipefs" | "dd" | "fdisk" | "sfdisk" | "sgdisk" | "parted" => Some(format!("`{prog}`")),
+        _ if prog.starts_with("mkfs.") => Some(format!("`{prog}`")),
+        // Partitions, file systems, volumes and swap resized or taken away.
+        "growpart" | "resize2fs" | "xfs_growfs" | "swapoff" | "lvextend" | "lvresize"
+        | "lvreduce" | "lvremove" | "vgremove" | "pvremove" => Some(format!("`{prog}`")),
+        "apt" | "apt-get" | "aptitude" | "yum" | "dnf" | "microdnf" | "zypper" => {
+            verb(&["remove", "purge", "autoremove", "autopurge", "erase", "rm"])
+                .and_then(|v| reason(&v))
+        }
+        "apk" => verb(&["del"]).and_then(|v| reason(&v)),
+        "snap" => verb(&["remove"]).and_then(|v| reason(&v)),
+        "dpkg"
+            if args
+                .iter()
+                .any(|a| matches!(a.as_ref(), "-r" | "-P" | "--remove" | "--purge")) =>
+        {
+            Some("`dpkg --remove`".into())
+        }
+        "etcdctl" => etcdctl(args),
+        "kubeadm" => {
+            let words = positional(args, &["--config", "--kubeconfig", "--cri-socket"]);
+            match words.first().copied() {
+                Some(sub @ ("reset" | "init" | "join")) => reason(sub),
+                Some("upgrade") if matches!(words.get(1), Some(&"apply" | &"node")) => {
+                    reason("upgrade apply")
+                }
+                _ => None,
+            }
+        }
+        "ssh" => remote_command(args),
         "kill" | "pkill" | "killall" | "xkill" => Some(format!("`{prog}`")),
         "reboot" | "shutdown" | "poweroff" | "halt" => Some(format!("`{prog}`")),
         "pg_restore" if !(has("-l") || has("--list")) => Some("`pg_restore`".into()),
@@ -219,8 +274,286 @@ fn simple(words: &[Word]) -> Option<String> {
         {
             Some(format!("`{prog}`"))
         }
-        _ => None,
+        _ => risky_subcommand(prog, args),
     }
+}
+
+/// The words of `args` that are not flags nor the values of `value_flags`.
+fn positional<'a>(args: &'a [Word], value_flags: &[&str]) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_ref();
+        if value_flags.contains(&a) {
+            i += 2;
+            continue;
+        }
+        if !a.starts_with('-') {
+            out.push(a);
+        }
+        i += 1;
+    }
+    out
+}
+
+/// `etcdctl del`, `defrag`, `compact`, `member remove`, `snapshot restore`: keys,
+/// history or members gone, or a member blocked while it defragments.
+fn etcdctl(args: &[Word]) -> Option<String> {
+    const VALUE_FLAGS: &[&str] = &[
+        "--endpoints",
+        "--cacert",
+        "--cert",
+        "--key",
+        "--user",
+        "--password",
+        "-w",
+        "--write-out",
+        "--command-timeout",
+        "--dial-timeout",
+    ];
+    let words = positional(args, VALUE_FLAGS);
+    let sub = *words.first()?;
+    let next = words.get(1).copied().unwrap_or("");
+    let risky = match sub {
+        "del" | "defrag" | "compact" | "compaction" | "move-leader" => true,
+        "member" => matches!(next, "remove" | "update"),
+        "snapshot" => next == "restore",
+        "lease" => next == "revoke",
+        "alarm" => next == "disarm",
+        _ => false,
+    };
+    risky.then(|| format!("`etcdctl {}`", words[..words.len().min(2)].join(" ")))
+}
+
+/// `ssh host 'sudo systemctl restart nginx'`: the command run on the other side.
+fn remote_command(args: &[Word]) -> Option<String> {
+    const VALUE_FLAGS: &[&str] = &[
+        "-i", "-p", "-l", "-o", "-J", "-F", "-L", "-R", "-D", "-b", "-c", "-E", "-e", "-I", "-m",
+        "-O", "-Q", "-S", "-W", "-w", "-B",
+    ];
+    let mut i = 0;
+    while i < args.len() && args[i].starts_with('-') {
+        i += if VALUE_FLAGS.contains(&args[i].as_ref()) {
+            2
+        } else {
+            1
+        };
+    }
+    let remote = args.get(i + 1..).filter(|r| !r.is_empty())?;
+    detect(&remote.join(" "))
+}
+
+/// Programs that only read or print their arguments: `grep delete`, `echo stop`, `man kill`.
+const READERS: &[&str] = &[
+    "grep",
+    "egrep",
+    "fgrep",
+    "zgrep",
+    "rg",
+    "ag",
+    "ack",
+    "echo",
+    "printf",
+    "cat",
+    "zcat",
+    "bat",
+    "less",
+    "more",
+    "head",
+    "tail",
+    "man",
+    "help",
+    "info",
+    "tldr",
+    "which",
+    "whereis",
+    "type",
+    "apropos",
+    "whatis",
+    "ls",
+    "stat",
+    "file",
+    "wc",
+    "sort",
+    "uniq",
+    "cut",
+    "tr",
+    "awk",
+    "sed",
+    "find",
+    "jq",
+    "yq",
+    "diff",
+    "test",
+    "[",
+    "pgrep",
+    "pidof",
+    "ps",
+    "journalctl",
+    "dmesg",
+    "history",
+    "alias",
+    "hash",
+    "declare",
+    "local",
+    "read",
+    "export",
+    "set",
+    "unset",
+    "cd",
+    "pushd",
+    "popd",
+    "sleep",
+    "date",
+    "true",
+    "false",
+    "logger",
+    "column",
+    "basename",
+    "dirname",
+    "readlink",
+    "realpath",
+    "printenv",
+    "for",
+    "while",
+    "until",
+    "if",
+    "case",
+    "select",
+    "function",
+    "source",
+    ".",
+    "dig",
+    "host",
+    "nslookup",
+    "ping",
+];
+
+/// Subcommand words that delete, stop or reset whatever the program manages.
+const DESTROYING: &[&str] = &[
+    "destroy",
+    "purge",
+    "wipe",
+    "delete",
+    "del",
+    "drop",
+    "remove",
+    "rm",
+    "erase",
+    "reset",
+    "kill",
+    "terminate",
+    "uninstall",
+    "teardown",
+    "truncate",
+    "flush",
+    "flushall",
+    "prune",
+    "decommission",
+    "removenode",
+    "rollback",
+    "restore",
+    "restart",
+    "stop",
+    "shutdown",
+    "reboot",
+    "poweroff",
+    "evict",
+    "revoke",
+    "failover",
+    "reinit",
+    "format",
+];
+
+/// Subcommand words that only look.
+const LOOKING: &[&str] = &[
+    "get", "describe", "list", "ls", "show", "status", "logs", "log", "inspect", "view", "info",
+    "history", "plan", "diff", "help", "version",
+];
+
+/// `helmfile destroy`, `consul kv delete`, `rabbitmqctl purge_queue`, `gitlab-rails
+/// runner sq.rb kill Worker`, `rsync --delete`: a destroying word among the first
+/// subcommand words of a program with no rule of its own (scripts passed to a runner
+/// are stepped over). A looking word among them (`velero restore get`) or `--dry-run`
+/// makes it a read.
+fn risky_subcommand(prog: &str, args: &[Word]) -> Option<String> {
+    if READERS.contains(&prog) || args.iter().any(|a| a.starts_with("--dry-run")) {
+        return None;
+    }
+    if let Some(flag) = args.iter().find(|a| {
+        matches!(
+            a.as_ref(),
+            "--delete" | "--purge" | "--wipe" | "--destroy" | "--drop"
+        )
+    }) {
+        return Some(format!("`{prog} {flag}`"));
+    }
+    let mut hit = None;
+    let mut counted = 0;
+    for a in args {
+        if counted == 3 {
+            break;
+        }
+        let a = a.as_ref();
+        if a.starts_with('-') || is_script(a) {
+            continue;
+        }
+        counted += 1;
+        if !is_subcommand_word(a) {
+            continue;
+        }
+        // A verb leads a compound subcommand (`purge_queue`, `delete-cluster`); a
+        // resource name is free to end in one (`chatbot_restore`).
+        let verb = a.split(['-', '_']).next().unwrap_or(a);
+        if LOOKING.contains(&verb) {
+            return None;
+        }
+        if hit.is_none() && DESTROYING.contains(&verb) {
+            hit = Some(a);
+        }
+    }
+    hit.map(|h| format!("`{prog} {h}`"))
+}
+
+/// `sq.rb`, `./cleanup.py`: a script handed to a runner, whose own words follow it.
+fn is_script(word: &str) -> bool {
+    [".rb", ".py", ".sh", ".js", ".pl", ".ts", ".php"]
+        .iter()
+        .any(|ext| word.len() > ext.len() && word.ends_with(ext))
+}
+
+/// `purge_queue`, `delete-cluster`, `kill`: lower-case letters joined by `-` or `_`.
+fn is_subcommand_word(word: &str) -> bool {
+    word.starts_with(|c: char| c.is_ascii_lowercase())
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
+/// Prose or comments next to a command that warn it destroys: "CAUTION: DATA LOSS",
+/// "**WARNING**:", "¡Cuidado!", "cannot be undone", "NO RECOMENDADO".
+pub fn warned(text: &str) -> bool {
+    static CAPS: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"\b(?:WARNING|CAUTION|DANGER|CUIDADO|PELIGRO|ADVERTENCIA)\b[\s*_)]*[:!]")
+            .expect("static regex")
+    });
+    static LEADING: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(
+            r"(?i)^[\W_]*(?:warning|caution|danger|cuidado|peligro|advertencia)\b[\s*_)]*[:!]",
+        )
+        .expect("static regex")
+    });
+    static PHRASES: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?i)(?:^|[^\w])(?:data loss|p[eé]rdida de datos|irreversible|cannot be undone|can't be undone|can not be undone|no se puede deshacer|be careful with|use with caution|us(?:ar|e) con (?:precauci[oó]n|cuidado)|no recomendado|not recommended)")
+            .expect("static regex")
+    });
+    static NEGATED: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?i)\b(?:no|without|sin)\s+(?:data loss|p[eé]rdida de datos)")
+            .expect("static regex")
+    });
+    CAPS.is_match(text)
+        || LEADING.is_match(text)
+        || (PHRASES.is_match(text) && !NEGATED.is_match(text))
 }
 
 /// Script and target names that change what is deployed or stored.
@@ -336,7 +669,11 @@ fn kubectl(prog: &str, args: &[Word]) -> Option<String> {
         );
         i += if takes_value { 2 } else { 1 };
     }
-    let sub = args.get(i).map(|a| a.as_ref())?;
+    let mut sub = args.get(i).map(|a| a.as_ref())?;
+    if sub == "adm" {
+        // `oc adm drain|cordon|taint …`: the verb comes after `adm`.
+        sub = args.get(i + 1).map(|a| a.as_ref())?;
+    }
     match sub {
         "delete" | "drain" | "cordon" | "scale" | "apply" | "replace" | "patch" | "edit"
         | "taint" | "label" | "annotate" | "set" | "create" => Some(format!("`{prog} {sub}`")),
@@ -431,6 +768,10 @@ fn aws(args: &[Word]) -> Option<String> {
         return Some("`aws s3 rm`".into());
     }
     let op = words.get(1)?;
+    if *op == "update-kubeconfig" {
+        // Writes the local kubeconfig only, like `gcloud … get-credentials`.
+        return None;
+    }
     const VERBS: &[&str] = &[
         "delete-",
         "terminate-",
@@ -554,6 +895,72 @@ mod tests {
         no("echo x | grep y");
         no("docker compose logs app | grep psql");
         no("cat q.sql | psql -c 'select 1'");
+    }
+
+    #[test]
+    fn packages_disks_clusters_and_unknown_tools() {
+        yes("sudo apt-get purge linux-headers-5.4.0-42");
+        yes("sudo apt-get autoremove -y");
+        yes("yum remove -y httpd");
+        yes("dnf erase nginx");
+        yes("helmfile destroy");
+        yes("helmfile -e prod destroy");
+        yes("sudo mkfs.ext4 /dev/sdb");
+        yes("sudo growpart /dev/sda 1");
+        yes("sudo resize2fs /dev/sda1");
+        yes("xfs_growfs /");
+        yes("sudo swapoff -a");
+        yes("etcdctl del --prefix /registry");
+        yes("ETCDCTL_API=3 etcdctl --endpoints $EP defrag");
+        yes("etcdctl member remove 8e9e05c52164694d");
+        yes("sudo kubeadm reset -f");
+        yes("sudo gitlab-rails runner /tmp/sq.rb kill Worker");
+        yes("gitlab-ctl restart redis");
+        yes("consul kv delete app/config");
+        yes("rabbitmqctl purge_queue jobs");
+        yes("rsync -a --delete src/ dst/");
+        yes("oc adm drain node-1 --ignore-daemonsets");
+        yes("ssh db1 'sudo systemctl restart postgresql'");
+        yes("psql -h <db-host> mydb < dump.sql");
+    }
+
+    #[test]
+    fn reads_stay_reads() {
+        no("psql -h <db-host> -c 'select 1'");
+        no("mysql -u <db_user> -e 'SHOW PROCESSLIST'");
+        no("psql -U <db user> -c \"SELECT * FROM t WHERE n < 5\"");
+        no("apt-get install -y jq");
+        no("apt list --installed");
+        no("etcdctl endpoint status -w table");
+        no("etcdctl get /registry --prefix --keys-only");
+        no("kubeadm upgrade plan");
+        no("gitlab-ctl status");
+        no("nodetool status");
+        no("velero restore get");
+        no("consul kv get app/delete");
+        no("grep -r delete /etc/app");
+        no("echo stop");
+        no("journalctl -u app | grep kill");
+        no("gitlab-rails runner /tmp/sq.rb kill Worker --dry-run");
+        no("aws eks update-kubeconfig --name prod");
+        no("createdb -h localhost -U chatbot chatbot_restore");
+        no("rabbitmqctl list_queues name messages");
+        no("git reset --soft HEAD~1");
+        no("ssh db1 uptime");
+        no("ssh -i key.pem admin@host");
+    }
+
+    #[test]
+    fn warnings_in_prose() {
+        assert!(warned("# Remove volume (CAUTION: DATA LOSS)"));
+        assert!(warned("**WARNING**: this removes every key"));
+        assert!(warned("BE CAREFUL WITH THIS COMMAND!"));
+        assert!(warned("¡Cuidado! Borra todos los datos"));
+        assert!(warned("Opción 3: reinstalar (NO RECOMENDADO)"));
+        assert!(warned("Warning: irreversible"));
+        assert!(!warned("Look for WARNING lines in the log"));
+        assert!(!warned("Check the warning count"));
+        assert!(!warned("A rolling restart, no data loss"));
     }
 
     #[test]

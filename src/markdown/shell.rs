@@ -582,8 +582,23 @@ pub fn never_ending_in(cmds: &[Vec<Word>]) -> bool {
             }
             "aws" => has("--follow"),
             "ping" => !has_short('c') && !has("--count"),
-            "top" | "htop" | "btop" | "iotop" | "k9s" => !(prog == "top" && has_short('b')),
+            // `top -b -n 1` ends; `top` and `top -b` redraw until stopped.
+            "top" | "iotop" => !has_short('n'),
+            "htop" | "btop" | "k9s" => true,
             "tcpdump" => !has_short('c'),
+            "tshark" => !has_short('c') && !has_short('r') && !has_short('a'),
+            "dmesg" => has_short('w') || has_short('W') || has("--follow"),
+            "mtr" => !has_short('r') && !has("--report") && !has("--report-wide"),
+            // Attached to a running process: until it exits or someone stops it.
+            "strace" | "ltrace" => has_short('p') || has("--attach"),
+            "perf" => perf_never_ends(args),
+            // `vmstat 1` samples forever; `vmstat 1 5` takes five samples.
+            "vmstat" | "iostat" | "mpstat" | "pidstat" | "sar" | "nfsiostat" | "cifsiostat" => {
+                !has_short('f') && sampling_counts(args) == 1
+            }
+            "dstat" => sampling_counts(args) < 2,
+            "free" => (has_short('s') || has("--seconds")) && !has_short('c') && !has("--count"),
+            "ssh" => has("-N") && !has("-f"),
             "redis-cli" => args.iter().any(|a| a.eq_ignore_ascii_case("monitor")),
             _ => {
                 args.iter().any(|a| a == "--follow" || a == "--watch")
@@ -591,6 +606,47 @@ pub fn never_ending_in(cmds: &[Vec<Word>]) -> bool {
             }
         }
     })
+}
+
+/// `perf top`, `perf record -p PID`, `perf trace -a`: no command to wait for (`-- sleep 30`).
+fn perf_never_ends(args: &[Word]) -> bool {
+    let sub = args
+        .iter()
+        .find(|a| !a.starts_with('-'))
+        .map(|a| a.as_ref());
+    let targets = args.iter().any(|a| {
+        matches!(
+            a.as_ref(),
+            "-p" | "--pid" | "-t" | "--tid" | "-a" | "--all-cpus" | "-C" | "--cpu" | "-u"
+        )
+    });
+    let bounded = args.iter().any(|a| a == "--" || a == "sleep");
+    match sub {
+        Some("top") => true,
+        Some("record" | "trace" | "stat") => targets && !bounded,
+        _ => false,
+    }
+}
+
+/// The interval and count of a sysstat-style sampler (`iostat -x 1 3` → 2): its plain
+/// numbers, leaving out the values of flags such as `-p PID` or `-P 0`.
+fn sampling_counts(args: &[Word]) -> usize {
+    // Flags whose value may be a number (`pidstat -p PID`, `mpstat -P 0`).
+    const VALUE_FLAGS: &[&str] = &["-p", "-P", "-I", "--pid"];
+    let mut count = 0;
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_ref();
+        if VALUE_FLAGS.contains(&a) {
+            i += 2;
+            continue;
+        }
+        if !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit()) {
+            count += 1;
+        }
+        i += 1;
+    }
+    count
 }
 
 /// Programs that open a prompt when given no command of their own.
@@ -693,28 +749,23 @@ pub fn is_interactive(command: &str) -> bool {
 
 /// `is_interactive` on commands already split by `simple_commands`.
 pub fn interactive_in(cmds: &[Vec<Word>]) -> bool {
-    if bare_repl_client_in(cmds).is_some() {
+    if bare_repl_client_in(cmds).is_some() || opens_shell_in(cmds) {
         return true;
     }
     cmds.iter().any(|words| {
         let Some((prog, args)) = program(words) else {
             return false;
         };
-        let it = args
-            .iter()
-            .any(|a| a == "-it" || a == "-ti" || a == "--tty");
+        let has = |w: &str| args.iter().any(|a| a == w);
         match prog {
             "vi" | "vim" | "nvim" | "nano" | "emacs" | "less" | "more" | "open" | "xdg-open"
-            | "ssh"
-                if prog != "ssh" || args.iter().filter(|a| !a.starts_with('-')).count() <= 1 =>
-            {
-                true
-            }
-            "docker" | "kubectl" | "docker-compose" | "podman" => {
-                it && args
-                    .last()
-                    .is_some_and(|a| matches!(a.as_ref(), "sh" | "bash" | "zsh" | "ash"))
-            }
+            | "visudo" | "vipw" | "vigr" | "sudoedit" | "tmux" | "screen" => true,
+            // An editor on a live object or unit: `kubectl edit`, `systemctl edit`.
+            "kubectl" | "oc" | "systemctl" => kube_verb(args) == Some("edit"),
+            "crontab" => has("-e"),
+            "virsh" => has("console") || has("edit"),
+            "gdb" => !has("-batch") && !has("--batch"),
+            "passwd" => args.iter().all(|a| !a.starts_with('-')),
             "make" => args.iter().any(|a| {
                 REPL_CLIENTS.contains(&a.as_ref())
                     || a.ends_with("-cli")
@@ -724,6 +775,130 @@ pub fn interactive_in(cmds: &[Vec<Word>]) -> bool {
             _ => false,
         }
     })
+}
+
+/// Shells a command can leave the engineer in.
+const SHELLS: &[&str] = &["sh", "bash", "zsh", "ash", "dash", "ksh", "fish"];
+
+/// Flags of `ssh` that take a value.
+const SSH_VALUE_FLAGS: &[&str] = &[
+    "-i", "-p", "-l", "-o", "-J", "-F", "-L", "-R", "-D", "-b", "-c", "-E", "-e", "-I", "-m", "-O",
+    "-Q", "-S", "-W", "-w", "-B",
+];
+
+/// A command that leaves the engineer in a shell somewhere else: a host (`ssh host`), a
+/// pod or container (`oc rsh pod`, `kubectl exec -it pod -- bash`, `oc debug node/x`),
+/// root (`sudo -i`, `su -`). Commands written after it are meant to be typed there.
+pub fn opens_shell(command: &str) -> bool {
+    opens_shell_in(&simple_commands(command))
+}
+
+/// `opens_shell` on commands already split by `simple_commands`.
+pub fn opens_shell_in(cmds: &[Vec<Word>]) -> bool {
+    cmds.iter().any(|words| opens_shell_words(words))
+}
+
+fn opens_shell_words(words: &[Word]) -> bool {
+    let Some((prog, args)) = program(words) else {
+        // `sudo -i`, `sudo -s`: nothing but flags, one of them asking for a shell.
+        return words.first().is_some_and(|w| w == "sudo")
+            && words[1..]
+                .iter()
+                .any(|w| matches!(w.as_ref(), "-i" | "-s" | "--login" | "--shell"));
+    };
+    let has = |w: &str| args.iter().any(|a| a == w);
+    let it = args.iter().any(|a| {
+        matches!(a.as_ref(), "-it" | "-ti" | "--tty" | "-t")
+            || (a.starts_with('-')
+                && !a.starts_with("--")
+                && a.contains('i')
+                && a.contains('t')
+                && !a.contains('d'))
+    });
+    match prog {
+        "ssh" => !has("-N") && positional(args, SSH_VALUE_FLAGS).len() <= 1,
+        "su" => !has("-c") && !args.iter().any(|a| a.starts_with("--command")),
+        "chroot" => positional(args, &[]).len() <= 1,
+        "kubectl" | "oc" => match kube_verb(args) {
+            Some("rsh") => positional(args, KUBE_VALUE_FLAGS).len() <= 2,
+            Some("debug") => (prog == "oc" || it) && shell_after_dashes(args),
+            Some("exec") => {
+                it && if has("--") {
+                    shell_after_dashes(args)
+                } else {
+                    args.last().is_some_and(|a| is_shell(a))
+                }
+            }
+            Some("run" | "attach") => it && shell_after_dashes(args),
+            _ => false,
+        },
+        "docker" | "docker-compose" | "podman" | "nerdctl" => {
+            it && args.last().is_some_and(|a| is_shell(a))
+        }
+        "gcloud" => has("ssh") && !args.iter().any(|a| a.starts_with("--command")),
+        "aws" => has("start-session"),
+        "vagrant" => args.first().is_some_and(|a| a == "ssh") && !has("-c"),
+        _ => false,
+    }
+}
+
+fn is_shell(word: &str) -> bool {
+    SHELLS.contains(&word.rsplit('/').next().unwrap_or(word))
+}
+
+/// After `--`: nothing (the default shell) or a shell with no `-c` script.
+fn shell_after_dashes(args: &[Word]) -> bool {
+    match args.iter().position(|a| a == "--") {
+        None => true,
+        Some(i) => {
+            let rest = &args[i + 1..];
+            rest.first().is_none_or(|a| is_shell(a)) && !rest.iter().any(|a| a == "-c")
+        }
+    }
+}
+
+/// Flags of `kubectl`/`oc` that take a value.
+const KUBE_VALUE_FLAGS: &[&str] = &[
+    "-n",
+    "--namespace",
+    "--context",
+    "--cluster",
+    "--kubeconfig",
+    "-c",
+    "--container",
+    "-l",
+    "--selector",
+    "--shell",
+    "-s",
+    "--server",
+    "--image",
+    "--user",
+];
+
+/// The verb of a `kubectl`/`oc`/`systemctl` command line: its first positional word.
+fn kube_verb<'a>(args: &'a [Word]) -> Option<&'a str> {
+    positional(args, KUBE_VALUE_FLAGS).first().copied()
+}
+
+/// The words of `args` that are not flags, nor the values of `value_flags`, up to `--`.
+fn positional<'a>(args: &'a [Word], value_flags: &[&str]) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_ref();
+        if a == "--" {
+            break;
+        }
+        if value_flags.contains(&a) {
+            i += 2;
+            continue;
+        }
+        if !a.starts_with('-') {
+            out.push(a);
+        }
+        i += 1;
+    }
+    out
 }
 
 /// Programs that commonly appear in runbooks; used to tell commands from prose.
@@ -1036,8 +1211,160 @@ pub fn looks_like_command(line: &str) -> bool {
         return true;
     }
     let base = first.rsplit('/').next().unwrap_or(first);
-    is_known_command(base) || base.starts_with("kafka-")
+    is_known_command(base) || base.starts_with("kafka-") || looks_like_tool_invocation(line)
 }
+
+/// A command of a program no list knows, by its shape: `gitlab-ctl restart redis`,
+/// `nodetool status`, `cockroach node status --insecure`. A lower-case tool-like first
+/// word, a lower-case subcommand or a flag, path, `k=v`, `$VAR` or `<value>` after it,
+/// and something only commands have: a tool's name (`ctl`/`adm`/`tool`/`cli` at the
+/// end) or one of those arguments. Prose (function words, sentence punctuation,
+/// accents, -ing/-ed words), status text (`kube-proxy iptables sync`, `node_exporter
+/// down`) and aligned output rows fail.
+fn looks_like_tool_invocation(line: &str) -> bool {
+    if !line.is_ascii() || line.contains("  ") || line.contains('\t') {
+        return false;
+    }
+    let mut words = line.split_whitespace();
+    let Some(first) = words.next() else {
+        return false;
+    };
+    let args: Vec<&str> = words.collect();
+    let Some(subcommand) = args.first() else {
+        return false;
+    };
+    if !is_tool_name(first)
+        || PROSE_WORDS.contains(&first)
+        || LEAD_VERBS.contains(&first)
+        || subcommand.starts_with(|c: char| c.is_ascii_uppercase())
+    {
+        return false;
+    }
+    let mut evidence = ["ctl", "adm", "tool", "cli", "admin"]
+        .iter()
+        .any(|s| first.len() > s.len() && first.ends_with(s));
+    for a in &args {
+        if a.ends_with(['.', ',', ':', ';', '!', '?']) && !a.contains('/') {
+            return false;
+        }
+        let bare = a.trim_matches(|c| c == '\'' || c == '"' || c == '(' || c == ')');
+        let lower = bare.to_ascii_lowercase();
+        if PROSE_WORDS.contains(&lower.as_str()) {
+            return false;
+        }
+        let alpha = bare.len() >= 6 && bare.bytes().all(|b| b.is_ascii_alphabetic());
+        if alpha && (lower.ends_with("ing") || lower.ends_with("ed")) {
+            return false;
+        }
+        let flag = a.len() > 1
+            && a.starts_with('-')
+            && a.trim_start_matches('-')
+                .starts_with(|c: char| c.is_ascii_alphanumeric());
+        if flag
+            || a.contains('/')
+            || is_assignment(a)
+            || a.starts_with('$')
+            || (a.starts_with('<') && a.ends_with('>'))
+        {
+            evidence = true;
+        }
+    }
+    evidence
+}
+
+/// `gitlab-ctl`, `nodetool`, `pg_activity`, `mkfs.ext4`: lower-case letters and digits,
+/// joined by `-`, `_` or `.`.
+fn is_tool_name(word: &str) -> bool {
+    let mut prev_joiner = true;
+    word.len() >= 2
+        && word.starts_with(|c: char| c.is_ascii_lowercase())
+        && word.bytes().all(|b| {
+            let joiner = matches!(b, b'-' | b'_' | b'.');
+            let ok = b.is_ascii_lowercase() || b.is_ascii_digit() || (joiner && !prev_joiner);
+            prev_joiner = joiner;
+            ok
+        })
+        && !prev_joiner
+}
+
+/// Words of English and Spanish sentences that no command line carries bare.
+const PROSE_WORDS: &[&str] = &[
+    "the", "a", "an", "of", "to", "for", "in", "on", "at", "by", "is", "are", "was", "were", "be",
+    "been", "and", "or", "but", "with", "from", "that", "this", "these", "those", "it", "its",
+    "if", "when", "not", "no", "you", "we", "your", "our", "they", "can", "will", "should", "must",
+    "may", "than", "above", "below", "after", "before", "during", "while", "per", "into", "el",
+    "la", "los", "las", "de", "del", "en", "y", "o", "con", "para", "por", "que", "un", "una",
+    "es", "son", "se", "al", "su", "sus", "si", "lo", "como", "hay", "esta", "este", "cuando",
+    "sin",
+];
+
+/// Verbs that start an instruction to a person ("check /var/log", "revisar config").
+const LEAD_VERBS: &[&str] = &[
+    "check",
+    "verify",
+    "ensure",
+    "run",
+    "see",
+    "look",
+    "wait",
+    "go",
+    "click",
+    "login",
+    "note",
+    "use",
+    "try",
+    "review",
+    "monitor",
+    "contact",
+    "call",
+    "ask",
+    "restart",
+    "stop",
+    "start",
+    "update",
+    "install",
+    "remove",
+    "delete",
+    "add",
+    "create",
+    "visit",
+    "read",
+    "edit",
+    "get",
+    "copy",
+    "move",
+    "select",
+    "enable",
+    "disable",
+    "increase",
+    "decrease",
+    "scale",
+    "fix",
+    "verificar",
+    "revisar",
+    "comprobar",
+    "ejecutar",
+    "reiniciar",
+    "esperar",
+    "abrir",
+    "ver",
+    "usar",
+    "contactar",
+    "crear",
+    "borrar",
+    "eliminar",
+    "actualizar",
+    "aplicar",
+    "instalar",
+    "detener",
+    "iniciar",
+    "buscar",
+    "validar",
+    "confirmar",
+    "escalar",
+    "aumentar",
+    "reducir",
+];
 
 /// `KNOWN_COMMANDS.contains(name)` by hash: it is asked for every line of every code
 /// block, and the list has hundreds of names.
@@ -1130,6 +1457,81 @@ mod tests {
     }
 
     #[test]
+    fn never_ending_samplers_and_tracers() {
+        for yes in [
+            "sudo perf record -p 1234",
+            "perf top",
+            "strace -p 1234",
+            "vmstat 1",
+            "iostat -x 1",
+            "mpstat -P ALL 2",
+            "pidstat -p 1234 1",
+            "sar -u 5",
+            "top",
+            "top -b",
+            "dmesg -w",
+            "free -s 2",
+        ] {
+            assert!(is_never_ending(yes), "{yes}");
+        }
+        for no in [
+            "perf record -g -p 1234 -- sleep 30",
+            "perf report",
+            "strace -c ls",
+            "vmstat 1 5",
+            "vmstat",
+            "iostat -xz 1 3",
+            "pidstat -p 1234 1 5",
+            "sar -f /var/log/sa/sa10",
+            "top -b -n 1",
+            "top -bn1",
+            "dmesg -T",
+            "free -m",
+        ] {
+            assert!(!is_never_ending(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn interactive_editors_and_shells() {
+        for yes in [
+            "kubectl edit deployment web",
+            "oc -n x edit cm/y",
+            "systemctl edit app.service",
+            "crontab -e",
+            "sudo -i",
+            "sudo su -",
+            "oc rsh -n ns mypod",
+            "kubectl exec -it web-0 -- /bin/bash",
+            "kubectl debug node/worker-1 -it --image=ubuntu",
+            "oc debug node/worker-1",
+            "ssh -i key.pem admin@bastion",
+            "docker exec -it db bash",
+        ] {
+            assert!(is_interactive(yes), "{yes}");
+        }
+        for no in [
+            "kubectl get deployment web",
+            "systemctl status app",
+            "crontab -l",
+            "oc rsh mypod etcdctl endpoint health",
+            "kubectl exec web-0 -- ls /tmp",
+            "kubectl exec -it web-0 -- bash -c 'ls /tmp'",
+            "oc debug node/worker-1 -- chroot /host crictl ps",
+            "ssh admin@bastion uptime",
+            "sudo -u postgres -i true",
+            "docker run -itd nginx",
+        ] {
+            assert!(!is_interactive(no), "{no}");
+        }
+        assert!(opens_shell(
+            "oc rsh -c etcdctl -n openshift-etcd $(oc get pod -oname | head -1)"
+        ));
+        assert!(!opens_shell("kubectl edit deployment web"));
+        assert!(!opens_shell("ssh -N -L 5432:db:5432 bastion"));
+    }
+
+    #[test]
     fn repl_clients() {
         assert_eq!(
             bare_repl_client("docker-compose exec redis redis-cli"),
@@ -1162,6 +1564,32 @@ mod tests {
         assert!(!looks_like_command("Severidad 1 (Crítico):"));
         assert!(!looks_like_command("✓ Queue depth: < 5,000 messages"));
         assert!(!looks_like_command("1. Contactar DevOps on-call"));
+        for tool in [
+            "gitlab-ctl restart redis",
+            "gitlab-ctl status",
+            "nodetool status",
+            "cockroach node status --insecure",
+            "gitlab-rails runner /tmp/sq.rb kill Worker",
+            "$ knife node show web-1 -a ipaddress",
+        ] {
+            assert!(looks_like_command(tool), "{tool}");
+        }
+        for prose in [
+            "connection refused",
+            "back-off restarting failed container",
+            "node-2 NotReady <none> 3d v1.28.0",
+            "check the logs for errors",
+            "check /var/log/syslog",
+            "error-rate above threshold",
+            "sidekiq-cluster  running  4",
+            "timeout-ms exceeded.",
+            "verificar configuración",
+            "kube-proxy iptables sync",
+            "pg_stat_activity shows idle sessions",
+            "worker-1 disk full",
+        ] {
+            assert!(!looks_like_command(prose), "{prose}");
+        }
         assert!(is_crontab_line("0 2 * * * /path/to/scripts/backup-db.sh"));
         assert!(is_setup("sleep 5"));
         assert!(is_setup("INTEGRATION_WORKER_CONCURRENCY=10"));

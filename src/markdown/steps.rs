@@ -118,6 +118,9 @@ pub struct Walker {
     result_target: Option<String>,
     /// The code block being walked was taken as the last command's expected output.
     output_attached: bool,
+    /// The step that opened a shell elsewhere (`ssh host`, `oc rsh pod`): until the next
+    /// heading, the commands after it are meant to be typed in that shell.
+    shell_context: Option<String>,
 }
 
 impl Walker {
@@ -154,6 +157,7 @@ impl Walker {
             pending_look_for: Vec::new(),
             result_target: None,
             output_attached: false,
+            shell_context: None,
         }
     }
 
@@ -186,7 +190,10 @@ impl Walker {
             self.after_shell = false;
             let target = self.result_target.take();
             match block {
-                Block::Heading(h) => self.heading(h),
+                Block::Heading(h) => {
+                    self.shell_context = None;
+                    self.heading(h)
+                }
                 Block::Para(p) => {
                     self.result_target = target;
                     self.paragraph(p, next);
@@ -935,6 +942,18 @@ impl Walker {
             });
         }
         let class = classify(&info.lang, &c.body);
+        if class == Class::Output && info.lang.is_empty() {
+            if let Some(script) = numbered_procedure(&c.body) {
+                let procedure = Code {
+                    body: script,
+                    ..c.clone()
+                };
+                self.transient = None;
+                self.shell_block(&procedure, &info);
+                self.after_shell = true;
+                return;
+            }
+        }
         let transient = self.transient.take();
         // Error text quoted under Symptoms: each line is something the engineer sees.
         if !matches!(class, Class::Shell)
@@ -963,8 +982,15 @@ impl Walker {
                 if expected {
                     self.expect_output(&c.body, c.body_line);
                 } else if self.role.is_procedural() || self.role == Role::Info {
+                    // A lead-in ("Run this query in the metrics console:") stays with
+                    // its block, in a note of its own.
                     let title = self.take_title().map(|t| t.0);
-                    self.note(title.as_deref(), c.body.trim_end(), c.line);
+                    let lead = self.description.take();
+                    if title.is_some() || lead.is_some() {
+                        self.open_note = None;
+                    }
+                    let text = join_text(lead.as_deref(), &[c.body.trim_end()]);
+                    self.note(title.as_deref(), &text.unwrap_or_default(), c.line);
                 }
             }
             Class::Data => {
@@ -992,10 +1018,7 @@ impl Walker {
     }
 
     fn shell_block(&mut self, c: &Code, info: &fence::FenceInfo) {
-        let console = matches!(
-            info.lang.as_str(),
-            "console" | "shell-session" | "sh-session" | "terminal" | "shellsession"
-        );
+        let console = is_console_lang(&info.lang) && has_prompt(&c.body);
         let whole =
             (self.authored || !info.attrs.is_empty()) && !console && !has_option_headers(&c.body);
         let segments = if whole {
@@ -1258,10 +1281,17 @@ impl Walker {
     ) {
         let default = Attrs::default();
         let a = attrs.unwrap_or(&default);
+        if !self.authored && a.is_empty() && self.split_at_shell(title, line, command, &text) {
+            return;
+        }
         let cmds = shell::simple_commands(command);
-        let destructive = a
-            .destructive
-            .unwrap_or_else(|| super::destructive::detect_in(command, &cmds).is_some());
+        let destructive = a.destructive.unwrap_or_else(|| {
+            super::destructive::detect_in(command, &cmds).is_some()
+                || warned_next_to(title, text.as_deref(), command)
+        });
+        if a.is_empty() && self.typed_in_open_shell(title, command, text.as_deref(), destructive) {
+            return;
+        }
         let kind = a
             .kind
             .unwrap_or_else(|| self.command_kind(destructive, title, &cmds));
@@ -1334,7 +1364,115 @@ impl Walker {
         if node.kind == NodeKind::Check || node.kind == NodeKind::Action {
             self.last_command = Some(node.id.clone());
         }
+        if !self.authored && shell::opens_shell_in(&cmds) {
+            self.shell_context = Some(node.id.clone());
+        }
         self.push(Item::Node(Box::new(node)));
+    }
+
+    /// `ssh host` followed, in the same step, by commands for that host: the commands
+    /// before the shell, the shell, and the rest (typed in it) as steps of their own.
+    fn split_at_shell(
+        &mut self,
+        title: &str,
+        line: usize,
+        command: &str,
+        text: &Option<String>,
+    ) -> bool {
+        if !command.contains('\n') {
+            return false;
+        }
+        let pieces: Vec<String> = shell::pieces(command, line)
+            .into_iter()
+            .filter_map(|p| match p.piece {
+                shell::Piece::Command(c) => Some(c),
+                _ => None,
+            })
+            .collect();
+        let Some(at) = pieces.iter().position(|c| shell::opens_shell(c)) else {
+            return false;
+        };
+        if at + 1 == pieces.len() {
+            return false;
+        }
+        if at > 0 {
+            let before = pieces[..at].join("\n");
+            self.command_node(&command_title(&before), line, &before, None, None, &[]);
+        }
+        self.command_node(title, line, &pieces[at], text.clone(), None, &[]);
+        for rest in &pieces[at + 1..] {
+            self.command_node(&command_title(rest), line, rest, None, None, &[]);
+        }
+        true
+    }
+
+    /// A command after a step that opened a shell elsewhere joins that step's text, to
+    /// be typed there: it never runs on this machine. Whether it destroys carries over.
+    fn typed_in_open_shell(
+        &mut self,
+        title: &str,
+        command: &str,
+        text: Option<&str>,
+        destructive: bool,
+    ) -> bool {
+        let Some(id) = self.shell_context.clone() else {
+            return false;
+        };
+        if !self.in_current_frame(&id) {
+            self.shell_context = None;
+            return false;
+        }
+        let lead = if self.spanish {
+            "En la shell que abre, ejecutar:"
+        } else {
+            "In the shell it opens, run:"
+        };
+        let mut lines = Vec::new();
+        if title != command_title(command) {
+            lines.push(format!("# {title}"));
+        }
+        if let Some(t) = text.and_then(|t| t.lines().next()).filter(|t| *t != title) {
+            lines.push(format!("# {t}"));
+        }
+        lines.push(format!("$ {command}"));
+        for spans in std::mem::take(&mut self.pending_expect) {
+            lines.push(format!("# {}", marked(&spans)));
+        }
+        let Some(node) = self.node_mut(&id) else {
+            return false;
+        };
+        let t = node.text.get_or_insert_with(String::new);
+        if !t.contains(lead) {
+            if !t.is_empty() {
+                t.push('\n');
+            }
+            t.push_str(lead);
+        }
+        for l in lines {
+            t.push('\n');
+            t.push_str(&l);
+        }
+        if destructive {
+            node.destructive = true;
+            node.kind = NodeKind::Action;
+        }
+        if matches!(command.trim(), "exit" | "logout") {
+            self.shell_context = None;
+        }
+        true
+    }
+
+    fn in_current_frame(&self, id: &str) -> bool {
+        let items = match self.frames.last() {
+            Some(Frame::Main(items)) | Some(Frame::Fail { items, .. }) => items.as_slice(),
+            Some(Frame::Alt { branches, .. }) => {
+                branches.last().map(|b| b.items.as_slice()).unwrap_or(&[])
+            }
+            None => &[],
+        };
+        items
+            .iter()
+            .any(|i| matches!(i, Item::Node(n) if n.id == id))
     }
 
     fn command_kind(&self, destructive: bool, title: &str, cmds: &[Vec<shell::Word>]) -> NodeKind {
@@ -1789,6 +1927,22 @@ fn choice_parts(spans: &[Span]) -> Option<(String, String, Option<String>, Vec<S
     ))
 }
 
+/// The step's title, lead-in or comments warn that it destroys ("CAUTION: DATA LOSS").
+fn warned_next_to(title: &str, text: Option<&str>, command: &str) -> bool {
+    let comments = || {
+        command
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix('#'))
+            .chain(command.lines().filter_map(|l| {
+                let code = shell::strip_trailing_comment(l);
+                l.get(code.len()..).filter(|c| c.contains('#'))
+            }))
+    };
+    super::destructive::warned(title)
+        || text.is_some_and(super::destructive::warned)
+        || (command.contains('#') && comments().any(super::destructive::warned))
+}
+
 /// Code spans that are commands: `` `kubectl -n x get pods` ``, `` `alembic upgrade head` ``.
 pub(super) fn inline_commands(spans: &[Span]) -> Vec<String> {
     code_spans(spans)
@@ -1990,6 +2144,11 @@ const OUTPUT_LANGS: &[&str] = &[
 ];
 
 fn classify(lang: &str, body: &str) -> Class {
+    if is_console_lang(lang) && !has_prompt(body) {
+        // A transcript without `$ `: commands written bare, or a query for another
+        // console (PromQL) that must stay visible instead of vanishing.
+        return classify("", body);
+    }
     if SHELL_LANGS.contains(&lang) {
         return Class::Shell;
     }
@@ -2027,6 +2186,58 @@ fn classify(lang: &str, body: &str) -> Class {
     } else {
         Class::Output
     }
+}
+
+fn is_console_lang(lang: &str) -> bool {
+    matches!(
+        lang,
+        "console" | "shell-session" | "sh-session" | "terminal" | "shellsession" | "bash-session"
+    )
+}
+
+fn has_prompt(body: &str) -> bool {
+    body.lines().any(|l| {
+        let t = l.trim_start();
+        t.starts_with("$ ") || t.trim_end() == "$"
+    })
+}
+
+/// A procedure written inside an unlabelled fence: `1. Check services` items with the
+/// command indented under each. Returns it as a shell script with `# 1. …` headers (the
+/// same lines, so line numbers hold); prose under an item becomes a comment.
+fn numbered_procedure(body: &str) -> Option<String> {
+    let numbered = |l: &str| {
+        let t = l.trim_start();
+        l.len() - t.len() <= 3
+            && t.split_once(['.', ')']).is_some_and(|(n, rest)| {
+                !n.is_empty()
+                    && n.len() <= 2
+                    && n.bytes().all(|b| b.is_ascii_digit())
+                    && rest.starts_with(' ')
+            })
+    };
+    let first = body.lines().find(|l| !l.trim().is_empty())?;
+    if !numbered(first) {
+        return None;
+    }
+    let mut commands = 0;
+    let mut out = Vec::new();
+    for line in body.lines() {
+        let t = line.trim();
+        if t.is_empty() {
+            out.push(String::new());
+        } else if numbered(line) {
+            out.push(format!("# {t}"));
+        } else if line.len() - line.trim_start().len() < 2 {
+            return None;
+        } else if shell::looks_like_command(t) {
+            commands += 1;
+            out.push(t.to_string());
+        } else {
+            out.push(format!("# {t}"));
+        }
+    }
+    (commands > 0).then(|| out.join("\n"))
 }
 
 fn is_shell_block(c: &Code) -> bool {
