@@ -2,7 +2,8 @@
 //!
 //! Real runbooks pack several steps into one block: `# 1.`/`# 2.` comment headers split
 //! it into checks; `# Option 1/2/3` headers are alternatives (one decision, never a
-//! sequence); a comment after a blank line titles the commands below it; `# Debe
+//! sequence); `# If …`/`# Si …`/`# Otherwise` headers are cases (never run
+//! unconditionally); a comment after a blank line titles the commands below it; `# Debe
 //! responder: PONG` is the expected output of the command above; a REPL transcript
 //! (`redis-cli` then `> KEYS ...`) becomes the client run with each command; a
 //! ```console block's `$ ` lines are commands and the lines after them their output.
@@ -25,6 +26,9 @@ pub struct Chunk {
     /// The header was `# 1.`-style or `# Option N`-style: the block itself split here.
     pub numbered: bool,
     pub option: bool,
+    /// The header was a condition (`# If pods are still pending, add a node`) or its
+    /// `# Otherwise`: the commands under it run only in that case.
+    pub condition: bool,
     pub line: usize,
     pub entries: Vec<Entry>,
     /// Expected output from comments (`# Debe responder: PONG`) or console transcripts.
@@ -67,6 +71,11 @@ pub enum Segment {
     Step(Chunk),
     /// `# Option N` alternatives: exactly one is taken.
     Options {
+        line: usize,
+        chunks: Vec<Chunk>,
+    },
+    /// `# If …` cases (and their `# Otherwise`): each runs only when its condition holds.
+    Cases {
         line: usize,
         chunks: Vec<Chunk>,
     },
@@ -120,6 +129,7 @@ pub fn split(body: &str, body_line: usize, console: bool) -> Vec<Segment> {
                         title: Some(header_title(text, *kind)),
                         numbered: *kind != HeaderKind::Plain,
                         option: *kind == HeaderKind::Option,
+                        condition: *kind == HeaderKind::Condition,
                         line: located.line,
                         ..Chunk::default()
                     };
@@ -155,7 +165,18 @@ pub fn split(body: &str, body_line: usize, console: bool) -> Vec<Segment> {
         }
     }
     push_chunk(&mut chunks, current);
-    let chunks = chunks.into_iter().flat_map(split_after_watch).collect();
+    // A case or option is split inside its own branch (by the caller), never into pieces
+    // that would fall out of it.
+    let chunks = chunks
+        .into_iter()
+        .flat_map(|c| {
+            if c.option || c.condition {
+                vec![c]
+            } else {
+                split_after_watch(c)
+            }
+        })
+        .collect();
     group_options(chunks)
 }
 
@@ -165,6 +186,8 @@ enum HeaderKind {
     Numbered,
     /// `# Option 1: ...`
     Option,
+    /// `# If pods are still pending, add a node`, `# Si falla, ver logs`, `# Otherwise`
+    Condition,
     /// A comment after a blank line (or at the top) right above commands.
     Plain,
 }
@@ -183,6 +206,8 @@ fn header_positions(pieces: &[Located]) -> Vec<Option<HeaderKind>> {
         }
         let kind = if super::roles::option_label(text) {
             HeaderKind::Option
+        } else if is_condition_header(text) {
+            HeaderKind::Condition
         } else if NUMBERED.is_match(text.trim()) {
             HeaderKind::Numbered
         } else {
@@ -210,7 +235,10 @@ fn commands_follow(pieces: &[Located], from: usize, kind: HeaderKind) -> bool {
             Piece::Blank if kind == HeaderKind::Plain => return false,
             Piece::Blank => continue,
             Piece::Comment(text) => {
-                if super::roles::option_label(text) || NUMBERED.is_match(text.trim()) {
+                if super::roles::option_label(text)
+                    || is_condition_header(text)
+                    || NUMBERED.is_match(text.trim())
+                {
                     return false;
                 }
             }
@@ -237,10 +265,18 @@ fn notes_only_group(pieces: &[Located], from: usize) -> bool {
     true
 }
 
+/// A comment that makes the commands under it conditional.
+fn is_condition_header(text: &str) -> bool {
+    use super::roles;
+    roles::condition_label(text)
+        || roles::else_label(text)
+        || roles::role_of(text) == Some(roles::Role::IfFails)
+}
+
 fn header_title(text: &str, kind: HeaderKind) -> String {
     let text = text.trim().trim_end_matches(':').trim();
     match kind {
-        HeaderKind::Numbered => NUMBERED
+        HeaderKind::Numbered | HeaderKind::Condition => NUMBERED
             .captures(text)
             .map(|c| c[1].trim().trim_end_matches(':').to_string())
             .unwrap_or_else(|| text.to_string()),
@@ -265,7 +301,7 @@ fn push_chunk(chunks: &mut Vec<Chunk>, chunk: Chunk) {
 
 /// A never-ending command followed by more commands would block them forever: it gets a
 /// step of its own.
-fn split_after_watch(chunk: Chunk) -> Vec<Chunk> {
+pub fn split_after_watch(chunk: Chunk) -> Vec<Chunk> {
     let commands = chunk.commands();
     let blocking = commands
         .iter()
@@ -311,11 +347,23 @@ fn split_after_watch(chunk: Chunk) -> Vec<Chunk> {
     out
 }
 
-/// Consecutive option chunks become one `Options` segment.
+/// Consecutive option chunks become one `Options` segment; a condition chunk and the
+/// cases that continue it (`# Otherwise`, or another case of the same kind) one `Cases`.
 fn group_options(chunks: Vec<Chunk>) -> Vec<Segment> {
     let mut out: Vec<Segment> = Vec::new();
     for chunk in chunks {
-        if chunk.option {
+        if chunk.condition {
+            if let Some(Segment::Cases { chunks, .. }) = out.last_mut() {
+                if continues_cases(chunks, &chunk) {
+                    chunks.push(chunk);
+                    continue;
+                }
+            }
+            out.push(Segment::Cases {
+                line: chunk.line,
+                chunks: vec![chunk],
+            });
+        } else if chunk.option {
             if let Some(Segment::Options { chunks, .. }) = out.last_mut() {
                 chunks.push(chunk);
                 continue;
@@ -339,6 +387,20 @@ fn group_options(chunks: Vec<Chunk>) -> Vec<Segment> {
             other => other,
         })
         .collect()
+}
+
+/// `# Otherwise` closes the cases above it; `# If on AWS` / `# If on GCP` are cases of
+/// one choice; `# If it still fails` after a case is about that case's step, not another
+/// case.
+fn continues_cases(cases: &[Chunk], next: &Chunk) -> bool {
+    use super::roles::{condition_sense, else_label, split_condition, ConditionSense};
+    let title = |c: &Chunk| c.title.clone().unwrap_or_default();
+    let other = |c: &Chunk| {
+        condition_sense(&split_condition(&title(c)).0) == ConditionSense::Other
+            && !else_label(&title(c))
+    };
+    let closed = cases.last().is_some_and(|c| else_label(&title(c)));
+    !closed && (else_label(&title(next)) || (other(next) && cases.iter().all(other)))
 }
 
 fn strip_prompt(text: &str) -> String {

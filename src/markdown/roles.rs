@@ -450,6 +450,103 @@ pub fn condition_label(label: &str) -> bool {
         && role_of(label) != Some(Role::IfFails)
 }
 
+/// `Si falla autenticación: revisar usuario/password.` → (condition, consequence). An
+/// arrow wins over `:`/`,`; separators inside parentheses (`(e.g., …)`) do not count.
+pub fn split_condition(lead: &str) -> (String, String) {
+    let lead = lead.trim();
+    let outside = |sep: &str| {
+        let mut depth = 0i32;
+        for (i, c) in lead.char_indices() {
+            match c {
+                '(' | '[' => depth += 1,
+                ')' | ']' => depth -= 1,
+                _ if depth <= 0 && lead[i..].starts_with(sep) => return Some((i, sep.len())),
+                _ => {}
+            }
+        }
+        None
+    };
+    let arrow = ["→", "->", "=>"].iter().find_map(|sep| outside(sep));
+    let comma_or_colon = [":", ","].iter().filter_map(|sep| outside(sep)).min();
+    match arrow.or(comma_or_colon) {
+        Some((i, len)) => (
+            lead[..i].trim().to_string(),
+            lead[i + len..]
+                .trim()
+                .trim_end_matches('.')
+                .trim()
+                .to_string(),
+        ),
+        None => (lead.trim_end_matches(':').to_string(), String::new()),
+    }
+}
+
+/// The "none of the above" case of a condition: `Otherwise`, `Else, …`, `Si no`,
+/// `De lo contrario, …`. `Si no hay pods` is a negated condition, not this.
+pub fn else_label(label: &str) -> bool {
+    let folded = fold_label(label);
+    let starts = |w: &str| {
+        folded
+            .strip_prefix(w)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([',', ':', ' ']))
+    };
+    let bare = |w: &str| {
+        folded
+            .strip_prefix(w)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([',', ':']))
+    };
+    [
+        "otherwise",
+        "else",
+        "de lo contrario",
+        "en caso contrario",
+        "en otro caso",
+    ]
+    .iter()
+    .any(|w| starts(w))
+        || [
+            "si no",
+            "sino",
+            "if not",
+            "if none of the above",
+            "if none apply",
+        ]
+        .iter()
+        .any(|w| bare(w))
+}
+
+/// How a condition speaks of the step before it. `Outcome`: that step failed (`If it
+/// fails`, `If container won't start`, `Si falla al iniciar`, `Si no responde`);
+/// `Persists`: the state it checked is still there (`If pods are still pending`, `Si
+/// sigue caído`); `Other`: anything else (`If there are no pods`), which a person judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConditionSense {
+    Outcome,
+    Persists,
+    Other,
+}
+
+pub fn condition_sense(condition: &str) -> ConditionSense {
+    static OUTCOME: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(
+            r"\b(?:fails?|failed|failing|won'?t|wont|doesn'?t (?:start|work|help|come|respond|recover)|does not (?:start|work|help|come|respond|recover)|did ?n[o']t (?:work|help|start)|not (?:working|responding|starting)|falla|fallan|fallo|no (?:funciona|funcionan|responde|responden|arranca|arrancan|inicia|inician|levanta|levantan|sirve|ayuda|resuelve|soluciona))\b",
+        )
+        .expect("static regex")
+    });
+    static PERSISTS: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"\b(?:still|persists?|remains?|sigue|siguen|persiste|persisten|todavia|aun)\b")
+            .expect("static regex")
+    });
+    let folded = fold_label(condition);
+    if OUTCOME.is_match(&folded) {
+        ConditionSense::Outcome
+    } else if PERSISTS.is_match(&folded) {
+        ConditionSense::Persists
+    } else {
+        ConditionSense::Other
+    }
+}
+
 /// Lead-ins too generic to title a step: `Commands:`, `Comando ejemplo:`.
 pub fn generic_lead_in(label: &str) -> bool {
     let folded = fold_label(label);
@@ -623,6 +720,27 @@ mod tests {
         assert!(condition_label("Si worker está caído:"));
         assert!(condition_label("If Redis is down"));
         assert!(!condition_label("Si falla"));
+        assert!(else_label("Otherwise, scale out"));
+        assert!(else_label("Si no:"));
+        assert!(else_label("De lo contrario"));
+        assert!(!else_label("Si no hay pods de Calico, instalar CNI"));
+        assert!(!else_label("Elsewhere"));
+        use ConditionSense::*;
+        assert_eq!(condition_sense("If container won't start"), Outcome);
+        assert_eq!(condition_sense("Si falla al iniciar"), Outcome);
+        assert_eq!(condition_sense("Si el servicio no responde"), Outcome);
+        assert_eq!(condition_sense("If the restart does not help"), Outcome);
+        assert_eq!(condition_sense("If pods are still pending"), Persists);
+        assert_eq!(condition_sense("Si sigue caído"), Persists);
+        assert_eq!(condition_sense("Si no hay pods de Calico"), Other);
+        assert_eq!(condition_sense("If there are problems"), Other);
+        assert_eq!(
+            split_condition("If events indicate throttling (e.g., 429), wait: retry later"),
+            (
+                "If events indicate throttling (e.g., 429)".to_string(),
+                "wait: retry later".to_string()
+            )
+        );
     }
 
     #[test]

@@ -207,7 +207,10 @@ impl Walker {
         self.description = None;
         let family = if roles::option_label(&text) {
             Some(Family::Option)
-        } else if !self.authored && roles::condition_label(&text) && roles::role_of(&text).is_none()
+        } else if !self.authored
+            && roles::role_of(&text).is_none()
+            && (roles::condition_label(&text)
+                || (roles::else_label(&text) && self.open_condition_at(h.level)))
         {
             Some(Family::Condition)
         } else {
@@ -269,6 +272,13 @@ impl Walker {
         }
     }
 
+    /// `### Otherwise` continues the `### If …` cases open at its level.
+    fn open_condition_at(&self, level: u8) -> bool {
+        self.frames.iter().rev().any(
+            |f| matches!(f, Frame::Alt { level: l, family: Family::Condition, .. } if *l == level),
+        )
+    }
+
     fn close_label_frames(&mut self) {
         while matches!(
             self.frames.last(),
@@ -327,6 +337,17 @@ impl Walker {
     }
 
     fn close_frame(&mut self) {
+        if matches!(
+            self.frames.last(),
+            Some(Frame::Alt {
+                level: 1..=6,
+                family: Family::Condition,
+                ..
+            })
+        ) {
+            // `### If the restart does not help`: it may help, and then the steps go on.
+            self.add_otherwise();
+        }
         let Some(frame) = self.frames.pop() else {
             return;
         };
@@ -638,7 +659,7 @@ impl Walker {
         });
         for item in items {
             let lead = item_lead(item).map(|p| p.text.clone()).unwrap_or_default();
-            let (label, consequence) = split_condition(&lead);
+            let (label, consequence) = roles::split_condition(&lead);
             if let Some(Frame::Alt { branches, .. }) = self.frames.last_mut() {
                 branches.push(Branch {
                     label: label.clone(),
@@ -970,7 +991,7 @@ impl Walker {
                         let mut chunk = chunk;
                         let rest = option_rest(&label);
                         chunk.title = Some(if rest.is_empty() { label } else { rest });
-                        self.chunk_steps(chunk, None, false);
+                        self.branch_chunk_steps(chunk);
                     }
                     self.close_frame();
                     if let Some(t) = outer_title {
@@ -978,8 +999,108 @@ impl Walker {
                         let _ = t;
                     }
                 }
+                Segment::Cases { line, chunks } => self.cases(line, chunks),
             }
         }
+    }
+
+    /// `# If …` comments in a block (`# If pods are still pending, add a node`, `# Si
+    /// falla, ver logs`, `# Otherwise …`): their commands never run right after the step
+    /// above as if nothing happened. A single case that says the step above failed (or,
+    /// after a check, that its trouble is still there) is that step's `fail` branch; any
+    /// other case is a decision whose last choice, "Otherwise", goes on without it.
+    fn cases(&mut self, line: usize, chunks: Vec<Chunk>) {
+        // A title above the block named what comes first, not these cases.
+        self.title = None;
+        let label_of = |c: &Chunk| roles::split_condition(c.title.as_deref().unwrap_or_default());
+        if let [chunk] = chunks.as_slice() {
+            if let Some(check) = self.fail_target(&label_of(chunk).0) {
+                let chunk = chunk.clone();
+                self.frames.push(Frame::Fail {
+                    check,
+                    items: Vec::new(),
+                    level: ITEM_LEVEL,
+                });
+                self.case_steps(chunk);
+                self.close_frame();
+                return;
+            }
+        }
+        let question = self.question(Family::Condition);
+        let decision = self.new_node(NodeKind::Decision, &question, line);
+        self.frames.push(Frame::Alt {
+            decision: Box::new(decision),
+            branches: Vec::new(),
+            level: ITEM_LEVEL,
+            family: Family::Condition,
+        });
+        for chunk in chunks {
+            self.add_branch(&label_of(&chunk).0, chunk.line);
+            self.case_steps(chunk);
+        }
+        self.add_otherwise();
+        self.close_frame();
+    }
+
+    /// The steps of one case: its consequence (`add a node`) titles them.
+    fn case_steps(&mut self, mut chunk: Chunk) {
+        let (_, consequence) = roles::split_condition(chunk.title.as_deref().unwrap_or_default());
+        chunk.numbered = !consequence.is_empty();
+        chunk.title = Some(consequence).filter(|c| !c.is_empty());
+        self.branch_chunk_steps(chunk);
+    }
+
+    /// A chunk that is a whole branch: split after a never-ending command inside it.
+    fn branch_chunk_steps(&mut self, chunk: Chunk) {
+        self.last_command = None;
+        for piece in chunks::split_after_watch(chunk) {
+            self.chunk_steps(piece, None, false);
+        }
+    }
+
+    /// The check a failure case hangs off: the step above, when the case says that step
+    /// failed, or that the trouble a check looked at is still there.
+    fn fail_target(&mut self, condition: &str) -> Option<String> {
+        let id = self.last_command.clone()?;
+        match roles::condition_sense(condition) {
+            roles::ConditionSense::Outcome if !roles::else_label(condition) => Some(id),
+            roles::ConditionSense::Persists => self
+                .node_mut(&id)
+                .filter(|n| n.kind == NodeKind::Check)
+                .map(|_| id),
+            _ => None,
+        }
+    }
+
+    /// The way past a decision on conditions: "Otherwise" / "Si no", unless the author
+    /// wrote one.
+    fn add_otherwise(&mut self) {
+        let label = if self.spanish { "Si no" } else { "Otherwise" };
+        if let Some(Frame::Alt { branches, .. }) = self.frames.last_mut() {
+            if !branches.iter().any(|b| roles::else_label(&b.label)) {
+                let line = branches.last().map_or(0, |b| b.line);
+                branches.push(Branch {
+                    label: label.into(),
+                    items: Vec::new(),
+                    link: None,
+                    text: String::new(),
+                    line,
+                });
+            }
+        }
+    }
+
+    fn add_branch(&mut self, label: &str, line: usize) {
+        if let Some(Frame::Alt { branches, .. }) = self.frames.last_mut() {
+            branches.push(Branch {
+                label: label.trim().trim_end_matches(':').trim().to_string(),
+                items: Vec::new(),
+                link: None,
+                text: String::new(),
+                line,
+            });
+        }
+        self.last_command = None;
     }
 
     /// The step(s) of one chunk. A chunk with no title of its own and no context title
@@ -1573,25 +1694,6 @@ fn option_rest(label: &str) -> String {
     match label.find([':', '-', '—', '–', ')']) {
         Some(i) if i < 20 => label[i + 1..].trim().to_string(),
         _ => String::new(),
-    }
-}
-
-/// `Si falla autenticación: revisar usuario/password.` → (condition, consequence).
-fn split_condition(lead: &str) -> (String, String) {
-    let lead = lead.trim();
-    let split_at = |sep: &str| lead.find(sep).map(|i| (i, sep.len()));
-    let arrow = ["→", "->", "=>"].iter().find_map(|sep| split_at(sep));
-    let comma_or_colon = [":", ","].iter().filter_map(|sep| split_at(sep)).min();
-    match arrow.or(comma_or_colon) {
-        Some((i, len)) => (
-            lead[..i].trim().to_string(),
-            lead[i + len..]
-                .trim()
-                .trim_end_matches('.')
-                .trim()
-                .to_string(),
-        ),
-        None => (lead.trim_end_matches(':').to_string(), String::new()),
     }
 }
 
