@@ -180,3 +180,110 @@ fn spanish_conditional_heading_and_written_otherwise() {
     assert_eq!(labels(d[0]), vec!["Si el reinicio no funciona", "Si no"]);
     assert_eq!(d[0].choices[1].to, by_command(&p, "curl").id);
 }
+
+#[test]
+fn provider_labels_are_one_choice_each() {
+    let p = parse(
+        "# Cannot reach the cluster\n\n## Resolution\n\n**AWS EKS**:\n```bash\naws eks update-kubeconfig --name prod\n```\n\n**Azure AKS**:\n```bash\naz aks get-credentials --resource-group rg --name prod\n```\n\n**GCP GKE**:\n```bash\ngcloud container clusters get-credentials prod\n```\n",
+    );
+    let d = decisions(&p);
+    assert_eq!(d.len(), 1);
+    assert_eq!(labels(d[0]), vec!["AWS EKS", "Azure AKS", "GCP GKE"]);
+    let aws = by_command(&p, "aws eks");
+    let az = by_command(&p, "az aks");
+    let gcloud = by_command(&p, "gcloud");
+    assert_eq!(d[0].choices[0].to, aws.id);
+    assert_eq!(d[0].choices[1].to, az.id);
+    assert_eq!(d[0].choices[2].to, gcloud.id);
+    for n in [aws, az, gcloud] {
+        assert_eq!(edge(&p, &n.id, &EdgeOn::Next), Some("end"), "{}", n.id);
+    }
+    assert_eq!(p.nodes.iter().filter(|n| n.command.is_some()).count(), 3);
+}
+
+#[test]
+fn os_labels_in_a_tight_list_are_alternatives() {
+    let p = parse(
+        "# jq missing\n\n## Resolution\n\n- **Ubuntu/Debian**: `sudo apt-get install -y jq`\n- **macOS**: `brew install jq`\n",
+    );
+    let d = decisions(&p);
+    assert_eq!(d.len(), 1);
+    assert_eq!(labels(d[0]), vec!["Ubuntu/Debian", "macOS"]);
+    let apt = by_command(&p, "apt-get install");
+    assert_eq!(d[0].choices[0].to, apt.id);
+    assert!(!leads(&p, &apt.id, &d[0].choices[1].to));
+}
+
+#[test]
+fn bold_step_labels_stay_a_sequence() {
+    let p = parse(
+        "# App down\n\n## Resolution\n\n**Check logs**:\n```bash\njournalctl -u app -n 50\n```\n\n**Restart**:\n```bash\nsudo systemctl restart app\n```\n",
+    );
+    assert!(decisions(&p).is_empty());
+    let logs = by_command(&p, "journalctl");
+    let restart = by_command(&p, "systemctl restart");
+    assert_eq!(edge(&p, &logs.id, &EdgeOn::Next), Some(restart.id.as_str()));
+}
+
+#[test]
+fn commands_joined_by_or_are_alternatives() {
+    let p = parse(
+        "# Redis down\n\n## Resolution\n\nRestart it with `sudo systemctl restart redis` or `sudo systemctl restart sentinel`.\n\n- Reinicie con `sudo systemctl restart api` o `sudo docker restart api`\n",
+    );
+    let d = decisions(&p);
+    assert_eq!(d.len(), 2);
+    assert_eq!(
+        labels(d[0]),
+        vec![
+            "sudo systemctl restart redis",
+            "sudo systemctl restart sentinel"
+        ]
+    );
+    let redis = by_command(&p, "restart redis");
+    let sentinel = by_command(&p, "restart sentinel");
+    assert_eq!(
+        redis.command.as_deref(),
+        Some("sudo systemctl restart redis")
+    );
+    assert!(!leads(&p, &redis.id, &sentinel.id), "never both");
+    assert_eq!(edge(&p, &redis.id, &EdgeOn::Next), Some(d[1].id.as_str()));
+    assert_eq!(d[1].choices.len(), 2);
+}
+
+#[test]
+fn an_or_paragraph_between_commands_is_a_choice() {
+    let p = parse(
+        "# Redis down\n\n## Resolution\n\n`sudo systemctl restart redis`\n\nor\n\n`sudo systemctl restart sentinel`.\n",
+    );
+    let d = decisions(&p);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].choices.len(), 2);
+    assert!(!p.nodes.iter().any(|n| n.title == "or"));
+    let redis = by_command(&p, "restart redis");
+    assert_eq!(edge(&p, &redis.id, &EdgeOn::Next), Some("end"));
+}
+
+#[test]
+fn or_comment_in_a_block_is_another_way() {
+    let p = parse(
+        "# Namespace missing\n\n## Solución\n\n```bash\n# Verificar permisos\nkubectl auth can-i create namespaces\n\n# Crear manualmente\nkubectl create namespace demo\n\n# O usar el Makefile\nmake k8s-namespaces\n```\n",
+    );
+    let d = decisions(&p);
+    assert_eq!(d.len(), 1);
+    let create = by_command(&p, "create namespace demo");
+    let make = by_command(&p, "make k8s");
+    assert_eq!(d[0].choices[0].to, create.id);
+    assert_eq!(d[0].choices[1].to, make.id);
+    assert!(!leads(&p, &create.id, &make.id));
+    let auth = by_command(&p, "auth can-i");
+    assert_eq!(edge(&p, &auth.id, &EdgeOn::Next), Some(d[0].id.as_str()));
+}
+
+#[test]
+fn and_or_in_prose_is_not_a_choice() {
+    // Two commands with "and then" between them are a sequence.
+    let p = parse(
+        "# Cache\n\n## Resolution\n\n- Run `redis-cli info memory` and then `redis-cli info stats`\n",
+    );
+    assert!(decisions(&p).is_empty());
+}

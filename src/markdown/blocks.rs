@@ -530,6 +530,17 @@ impl<'a> Builder<'a> {
         let line = self.line(range.start);
         if is_block_tag(&tag) {
             self.close_implicit_para();
+        } else if matches!(
+            self.stack.last(),
+            Some(Frame::Item(_)) | Some(Frame::Quote(_))
+        ) {
+            // `- **AWS**: …` in a tight list: the bold label opens the item's paragraph
+            // (otherwise it would have nowhere to go and be lost).
+            self.stack.push(Frame::Para {
+                spans: Vec::new(),
+                line,
+                implicit: true,
+            });
         }
         let frame = match tag {
             Tag::Paragraph => Frame::Para {

@@ -204,7 +204,7 @@ fn header_positions(pieces: &[Located]) -> Vec<Option<HeaderKind>> {
         if expectation_comment(text).is_some() {
             continue;
         }
-        let kind = if super::roles::option_label(text) {
+        let kind = if super::roles::option_label(text) || super::roles::or_header(text) {
             HeaderKind::Option
         } else if is_condition_header(text) {
             HeaderKind::Condition
@@ -367,6 +367,20 @@ fn group_options(chunks: Vec<Chunk>) -> Vec<Segment> {
             if let Some(Segment::Options { chunks, .. }) = out.last_mut() {
                 chunks.push(chunk);
                 continue;
+            }
+            // `# Or use the Makefile`: another way to do what the chunk above does.
+            let or_else = chunk.title.as_deref().is_some_and(super::roles::or_header);
+            if let (true, Some(Segment::Step(above))) = (or_else, out.last()) {
+                if !above.commands().is_empty() {
+                    let mut above = above.clone();
+                    above.option = true;
+                    out.pop();
+                    out.push(Segment::Options {
+                        line: above.line,
+                        chunks: vec![above, chunk],
+                    });
+                    continue;
+                }
             }
             out.push(Segment::Options {
                 line: chunk.line,

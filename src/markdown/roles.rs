@@ -441,6 +441,208 @@ pub fn option_label(label: &str) -> bool {
         && OPTION.is_match(&super::slug::clean_title_cow(label))
 }
 
+/// A label that names one variant of the same thing: a provider, platform, OS, package
+/// manager or environment (`AWS EKS`, `Ubuntu/Debian`, `macOS (Homebrew)`, `En
+/// producción`). Every word must be such a name, so `Check logs` or `Restart docker`
+/// (a step) never is.
+pub fn variant_label(label: &str) -> bool {
+    const NAMES: &[&str] = &[
+        // clouds and their Kubernetes services
+        "aws",
+        "amazon",
+        "eks",
+        "ec2",
+        "ecs",
+        "fargate",
+        "gcp",
+        "google",
+        "cloud",
+        "gke",
+        "gce",
+        "azure",
+        "aks",
+        "microsoft",
+        "digitalocean",
+        "doks",
+        "openshift",
+        "ibm",
+        "oracle",
+        "oci",
+        "alibaba",
+        "linode",
+        "hetzner",
+        "heroku",
+        "rancher",
+        // local clusters, runtimes, orchestrators
+        "minikube",
+        "kind",
+        "k3s",
+        "k3d",
+        "microk8s",
+        "kubeadm",
+        "docker",
+        "desktop",
+        "compose",
+        "docker-compose",
+        "podman",
+        "containerd",
+        "kubernetes",
+        "k8s",
+        "nomad",
+        "swarm",
+        "helm",
+        "systemd",
+        "sysvinit",
+        "upstart",
+        "launchd",
+        "supervisord",
+        "pm2",
+        // operating systems
+        "linux",
+        "macos",
+        "mac",
+        "osx",
+        "os",
+        "x",
+        "windows",
+        "ubuntu",
+        "debian",
+        "centos",
+        "rhel",
+        "red",
+        "hat",
+        "fedora",
+        "alpine",
+        "arch",
+        "suse",
+        "opensuse",
+        "freebsd",
+        "wsl",
+        "rocky",
+        "almalinux",
+        // package managers
+        "apt",
+        "apt-get",
+        "yum",
+        "dnf",
+        "zypper",
+        "apk",
+        "pacman",
+        "brew",
+        "homebrew",
+        "snap",
+        "choco",
+        "chocolatey",
+        "winget",
+        "scoop",
+        "npm",
+        "yarn",
+        "pnpm",
+        "pip",
+        "pipx",
+        "poetry",
+        "conda",
+        // environments
+        "production",
+        "prod",
+        "produccion",
+        "staging",
+        "stage",
+        "development",
+        "dev",
+        "desarrollo",
+        "local",
+        "qa",
+        "preprod",
+        "pre-production",
+        "sandbox",
+        "on-prem",
+        "on-premise",
+        "self-hosted",
+        "bare",
+        "metal",
+        // connectors
+        "on",
+        "for",
+        "using",
+        "with",
+        "en",
+        "para",
+        "con",
+        "usando",
+        "or",
+        "o",
+    ];
+    let folded = fold_label(label);
+    let words: Vec<&str> = folded
+        .split(|c: char| c.is_whitespace() || "/()[],:+&".contains(c))
+        .filter(|w| !w.is_empty())
+        .collect();
+    (1..=5).contains(&words.len())
+        && words.iter().all(|w| NAMES.contains(w))
+        && words.iter().any(|w| {
+            !matches!(
+                *w,
+                "on" | "for"
+                    | "using"
+                    | "with"
+                    | "en"
+                    | "para"
+                    | "con"
+                    | "usando"
+                    | "or"
+                    | "o"
+                    | "cloud"
+                    | "x"
+                    | "os"
+                    | "red"
+                    | "hat"
+                    | "bare"
+                    | "metal"
+                    | "desktop"
+                    | "compose"
+            )
+        })
+}
+
+/// Prose that only joins two alternatives: `or`, `o`, `Alternatively:`, `O bien`.
+pub fn or_word(text: &str) -> bool {
+    let folded = fold_label(text);
+    let folded = folded.trim_matches(|c: char| c.is_ascii_punctuation() || c == ' ');
+    matches!(
+        folded,
+        "or" | "o"
+            | "u"
+            | "or alternatively"
+            | "alternatively"
+            | "alternativamente"
+            | "o bien"
+            | "or else"
+            | "or use"
+            | "or run"
+            | "o usar"
+            | "o ejecutar"
+    )
+}
+
+/// A comment that offers another way to do what the commands above it did: `# Or use
+/// the Makefile`, `# O usar el Makefile`, `# Alternatively, …`.
+pub fn or_header(text: &str) -> bool {
+    let folded = fold_label(text);
+    [
+        "or ",
+        "or,",
+        "o ",
+        "o,",
+        "alternatively",
+        "alternativamente",
+        "o bien",
+    ]
+    .iter()
+    .any(|w| folded.starts_with(w))
+        && !folded.starts_with("o sea")
+}
+
 /// A condition label: `If Redis is down`, `Si el worker está caído`, `When ...`.
 pub fn condition_label(label: &str) -> bool {
     let folded = fold_label(label);
@@ -734,6 +936,21 @@ mod tests {
         assert_eq!(condition_sense("Si sigue caído"), Persists);
         assert_eq!(condition_sense("Si no hay pods de Calico"), Other);
         assert_eq!(condition_sense("If there are problems"), Other);
+        assert!(variant_label("AWS EKS"));
+        assert!(variant_label("GCP GKE:"));
+        assert!(variant_label("Ubuntu/Debian"));
+        assert!(variant_label("macOS (Homebrew)"));
+        assert!(variant_label("En producción"));
+        assert!(!variant_label("Check logs"));
+        assert!(!variant_label("Restart docker"));
+        assert!(!variant_label("Step 1"));
+        assert!(!variant_label("On"));
+        assert!(or_word("or"));
+        assert!(or_word("O bien:"));
+        assert!(!or_word("or restart it"));
+        assert!(or_header("O usar el Makefile"));
+        assert!(or_header("Or, with make"));
+        assert!(!or_header("Output: ok"));
         assert_eq!(
             split_condition("If events indicate throttling (e.g., 429), wait: retry later"),
             (
