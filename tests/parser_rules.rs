@@ -409,7 +409,11 @@ fn unlabeled_fences_in_lists_if_headings_and_expected_output_blocks() {
     let labels: Vec<&str> = d.choices.iter().map(|c| c.label.as_str()).collect();
     assert_eq!(
         labels,
-        vec!["If the replica is stuck", "If the primary is overloaded"]
+        vec![
+            "If the replica is stuck",
+            "If the primary is overloaded",
+            "Otherwise"
+        ]
     );
     let replicaof = p.node(&d.choices[0].to).unwrap();
     assert!(replicaof.destructive, "REPLICAOF changes the topology");

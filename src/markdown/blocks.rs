@@ -531,14 +531,11 @@ impl<'a> Builder<'a> {
         if is_block_tag(&tag) {
             self.close_implicit_para();
         } else if matches!(
-            tag,
-            Tag::Strong | Tag::Emphasis | Tag::Link { .. } | Tag::Image { .. }
-        ) && matches!(
             self.stack.last(),
             Some(Frame::Item(_)) | Some(Frame::Quote(_))
         ) {
-            // A tight list item that starts with `**Label**:` has no paragraph event:
-            // open its implicit paragraph, or the label would be dropped.
+            // `- **AWS**: …` in a tight list: the bold label opens the item's paragraph
+            // (otherwise it would have nowhere to go and be lost).
             self.stack.push(Frame::Para {
                 spans: Vec::new(),
                 line,

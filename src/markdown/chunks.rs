@@ -2,7 +2,8 @@
 //!
 //! Real runbooks pack several steps into one block: `# 1.`/`# 2.` comment headers split
 //! it into checks; `# Option 1/2/3` headers are alternatives (one decision, never a
-//! sequence); a comment after a blank line titles the commands below it; `# Debe
+//! sequence); `# If …`/`# Si …`/`# Otherwise` headers are cases (never run
+//! unconditionally); a comment after a blank line titles the commands below it; `# Debe
 //! responder: PONG` is the expected output of the command above; `# Output:` and
 //! `# Look for:` comments introduce sample rows that are shown with the command above and
 //! never run; a REPL transcript (`redis-cli` then `> KEYS ...`) becomes the client run
@@ -51,6 +52,9 @@ pub struct Chunk {
     /// The header was `# 1.`-style or `# Option N`-style: the block itself split here.
     pub numbered: bool,
     pub option: bool,
+    /// The header was a condition (`# If pods are still pending, add a node`) or its
+    /// `# Otherwise`: the commands under it run only in that case.
+    pub condition: bool,
     pub line: usize,
     pub entries: Vec<Entry>,
     /// A REPL transcript that could not be turned into plain commands.
@@ -102,6 +106,11 @@ pub enum Segment {
     Step(Chunk),
     /// `# Option N` alternatives: exactly one is taken.
     Options {
+        line: usize,
+        chunks: Vec<Chunk>,
+    },
+    /// `# If …` cases (and their `# Otherwise`): each runs only when its condition holds.
+    Cases {
         line: usize,
         chunks: Vec<Chunk>,
     },
@@ -210,6 +219,7 @@ pub fn split(body: &str, body_line: usize, console: bool) -> Vec<Segment> {
                         title: Some(header_title(text, *kind)),
                         numbered: *kind != HeaderKind::Plain,
                         option: *kind == HeaderKind::Option,
+                        condition: *kind == HeaderKind::Condition,
                         line: located.line,
                         ..Chunk::default()
                     };
@@ -250,7 +260,18 @@ pub fn split(body: &str, body_line: usize, console: bool) -> Vec<Segment> {
     }
     current.entries.extend(outputs.map(Entry::Output));
     push_chunk(&mut chunks, current);
-    let chunks = chunks.into_iter().flat_map(split_after_watch).collect();
+    // A case or option is split inside its own branch (by the caller), never into pieces
+    // that would fall out of it.
+    let chunks = chunks
+        .into_iter()
+        .flat_map(|c| {
+            if c.option || c.condition {
+                vec![c]
+            } else {
+                split_after_watch(c)
+            }
+        })
+        .collect();
     group_options(chunks)
 }
 
@@ -260,6 +281,8 @@ enum HeaderKind {
     Numbered,
     /// `# Option 1: ...`
     Option,
+    /// `# If pods are still pending, add a node`, `# Si falla, ver logs`, `# Otherwise`
+    Condition,
     /// A comment after a blank line (or at the top) right above commands.
     Plain,
 }
@@ -276,8 +299,10 @@ fn header_positions(pieces: &[Located]) -> Vec<Option<HeaderKind>> {
         if expectation_comment(text).is_some() {
             continue;
         }
-        let kind = if super::roles::option_label(text) {
+        let kind = if super::roles::option_label(text) || super::roles::or_header(text) {
             HeaderKind::Option
+        } else if is_condition_header(text) {
+            HeaderKind::Condition
         } else if NUMBERED.is_match(text.trim()) {
             HeaderKind::Numbered
         } else {
@@ -305,7 +330,10 @@ fn commands_follow(pieces: &[Located], from: usize, kind: HeaderKind) -> bool {
             Piece::Blank if kind == HeaderKind::Plain => return false,
             Piece::Blank => continue,
             Piece::Comment(text) => {
-                if super::roles::option_label(text) || NUMBERED.is_match(text.trim()) {
+                if super::roles::option_label(text)
+                    || is_condition_header(text)
+                    || NUMBERED.is_match(text.trim())
+                {
                     return false;
                 }
             }
@@ -332,10 +360,18 @@ fn notes_only_group(pieces: &[Located], from: usize) -> bool {
     true
 }
 
+/// A comment that makes the commands under it conditional.
+fn is_condition_header(text: &str) -> bool {
+    use super::roles;
+    roles::condition_label(text)
+        || roles::else_label(text)
+        || roles::role_of(text) == Some(roles::Role::IfFails)
+}
+
 fn header_title(text: &str, kind: HeaderKind) -> String {
     let text = text.trim().trim_end_matches(':').trim();
     match kind {
-        HeaderKind::Numbered => NUMBERED
+        HeaderKind::Numbered | HeaderKind::Condition => NUMBERED
             .captures(text)
             .map(|c| c[1].trim().trim_end_matches(':').to_string())
             .unwrap_or_else(|| text.to_string()),
@@ -359,7 +395,7 @@ fn push_chunk(chunks: &mut Vec<Chunk>, chunk: Chunk) {
 
 /// A never-ending command followed by more commands would block them forever: it gets a
 /// step of its own.
-fn split_after_watch(chunk: Chunk) -> Vec<Chunk> {
+pub fn split_after_watch(chunk: Chunk) -> Vec<Chunk> {
     let commands = chunk.commands();
     let blocking = commands
         .iter()
@@ -404,14 +440,40 @@ fn split_after_watch(chunk: Chunk) -> Vec<Chunk> {
     out
 }
 
-/// Consecutive option chunks become one `Options` segment.
+/// Consecutive option chunks become one `Options` segment; a condition chunk and the
+/// cases that continue it (`# Otherwise`, or another case of the same kind) one `Cases`.
 fn group_options(chunks: Vec<Chunk>) -> Vec<Segment> {
     let mut out: Vec<Segment> = Vec::new();
     for chunk in chunks {
-        if chunk.option {
+        if chunk.condition {
+            if let Some(Segment::Cases { chunks, .. }) = out.last_mut() {
+                if continues_cases(chunks, &chunk) {
+                    chunks.push(chunk);
+                    continue;
+                }
+            }
+            out.push(Segment::Cases {
+                line: chunk.line,
+                chunks: vec![chunk],
+            });
+        } else if chunk.option {
             if let Some(Segment::Options { chunks, .. }) = out.last_mut() {
                 chunks.push(chunk);
                 continue;
+            }
+            // `# Or use the Makefile`: another way to do what the chunk above does.
+            let or_else = chunk.title.as_deref().is_some_and(super::roles::or_header);
+            if let (true, Some(Segment::Step(above))) = (or_else, out.last()) {
+                if !above.commands().is_empty() {
+                    let mut above = above.clone();
+                    above.option = true;
+                    out.pop();
+                    out.push(Segment::Options {
+                        line: above.line,
+                        chunks: vec![above, chunk],
+                    });
+                    continue;
+                }
             }
             out.push(Segment::Options {
                 line: chunk.line,
@@ -432,6 +494,20 @@ fn group_options(chunks: Vec<Chunk>) -> Vec<Segment> {
             other => other,
         })
         .collect()
+}
+
+/// `# Otherwise` closes the cases above it; `# If on AWS` / `# If on GCP` are cases of
+/// one choice; `# If it still fails` after a case is about that case's step, not another
+/// case.
+fn continues_cases(cases: &[Chunk], next: &Chunk) -> bool {
+    use super::roles::{condition_sense, else_label, split_condition, ConditionSense};
+    let title = |c: &Chunk| c.title.clone().unwrap_or_default();
+    let other = |c: &Chunk| {
+        condition_sense(&split_condition(&title(c)).0) == ConditionSense::Other
+            && !else_label(&title(c))
+    };
+    let closed = cases.last().is_some_and(|c| else_label(&title(c)));
+    !closed && (else_label(&title(next)) || (other(next) && cases.iter().all(other)))
 }
 
 fn strip_prompt(text: &str) -> String {

@@ -546,6 +546,208 @@ pub fn option_label(label: &str) -> bool {
         && OPTION.is_match(&super::slug::clean_title_cow(label))
 }
 
+/// A label that names one variant of the same thing: a provider, platform, OS, package
+/// manager or environment (`AWS EKS`, `Ubuntu/Debian`, `macOS (Homebrew)`, `En
+/// producción`). Every word must be such a name, so `Check logs` or `Restart docker`
+/// (a step) never is.
+pub fn variant_label(label: &str) -> bool {
+    const NAMES: &[&str] = &[
+        // clouds and their Kubernetes services
+        "aws",
+        "amazon",
+        "eks",
+        "ec2",
+        "ecs",
+        "fargate",
+        "gcp",
+        "google",
+        "cloud",
+        "gke",
+        "gce",
+        "azure",
+        "aks",
+        "microsoft",
+        "digitalocean",
+        "doks",
+        "openshift",
+        "ibm",
+        "oracle",
+        "oci",
+        "alibaba",
+        "linode",
+        "hetzner",
+        "heroku",
+        "rancher",
+        // local clusters, runtimes, orchestrators
+        "minikube",
+        "kind",
+        "k3s",
+        "k3d",
+        "microk8s",
+        "kubeadm",
+        "docker",
+        "desktop",
+        "compose",
+        "docker-compose",
+        "podman",
+        "containerd",
+        "kubernetes",
+        "k8s",
+        "nomad",
+        "swarm",
+        "helm",
+        "systemd",
+        "sysvinit",
+        "upstart",
+        "launchd",
+        "supervisord",
+        "pm2",
+        // operating systems
+        "linux",
+        "macos",
+        "mac",
+        "osx",
+        "os",
+        "x",
+        "windows",
+        "ubuntu",
+        "debian",
+        "centos",
+        "rhel",
+        "red",
+        "hat",
+        "fedora",
+        "alpine",
+        "arch",
+        "suse",
+        "opensuse",
+        "freebsd",
+        "wsl",
+        "rocky",
+        "almalinux",
+        // package managers
+        "apt",
+        "apt-get",
+        "yum",
+        "dnf",
+        "zypper",
+        "apk",
+        "pacman",
+        "brew",
+        "homebrew",
+        "snap",
+        "choco",
+        "chocolatey",
+        "winget",
+        "scoop",
+        "npm",
+        "yarn",
+        "pnpm",
+        "pip",
+        "pipx",
+        "poetry",
+        "conda",
+        // environments
+        "production",
+        "prod",
+        "produccion",
+        "staging",
+        "stage",
+        "development",
+        "dev",
+        "desarrollo",
+        "local",
+        "qa",
+        "preprod",
+        "pre-production",
+        "sandbox",
+        "on-prem",
+        "on-premise",
+        "self-hosted",
+        "bare",
+        "metal",
+        // connectors
+        "on",
+        "for",
+        "using",
+        "with",
+        "en",
+        "para",
+        "con",
+        "usando",
+        "or",
+        "o",
+    ];
+    let folded = fold_label(label);
+    let words: Vec<&str> = folded
+        .split(|c: char| c.is_whitespace() || "/()[],:+&".contains(c))
+        .filter(|w| !w.is_empty())
+        .collect();
+    (1..=5).contains(&words.len())
+        && words.iter().all(|w| NAMES.contains(w))
+        && words.iter().any(|w| {
+            !matches!(
+                *w,
+                "on" | "for"
+                    | "using"
+                    | "with"
+                    | "en"
+                    | "para"
+                    | "con"
+                    | "usando"
+                    | "or"
+                    | "o"
+                    | "cloud"
+                    | "x"
+                    | "os"
+                    | "red"
+                    | "hat"
+                    | "bare"
+                    | "metal"
+                    | "desktop"
+                    | "compose"
+            )
+        })
+}
+
+/// Prose that only joins two alternatives: `or`, `o`, `Alternatively:`, `O bien`.
+pub fn or_word(text: &str) -> bool {
+    let folded = fold_label(text);
+    let folded = folded.trim_matches(|c: char| c.is_ascii_punctuation() || c == ' ');
+    matches!(
+        folded,
+        "or" | "o"
+            | "u"
+            | "or alternatively"
+            | "alternatively"
+            | "alternativamente"
+            | "o bien"
+            | "or else"
+            | "or use"
+            | "or run"
+            | "o usar"
+            | "o ejecutar"
+    )
+}
+
+/// A comment that offers another way to do what the commands above it did: `# Or use
+/// the Makefile`, `# O usar el Makefile`, `# Alternatively, …`.
+pub fn or_header(text: &str) -> bool {
+    let folded = fold_label(text);
+    [
+        "or ",
+        "or,",
+        "o ",
+        "o,",
+        "alternatively",
+        "alternativamente",
+        "o bien",
+    ]
+    .iter()
+    .any(|w| folded.starts_with(w))
+        && !folded.starts_with("o sea")
+}
+
 /// A condition label: `If Redis is down`, `Si el worker está caído`, `When ...`.
 pub fn condition_label(label: &str) -> bool {
     let folded = fold_label(label);
@@ -620,6 +822,103 @@ pub fn severity_of(text: &str) -> Option<&'static str> {
         .iter()
         .find(|(_, names)| words.iter().any(|w| names.contains(w)))
         .map(|(level, _)| *level)
+}
+
+/// `Si falla autenticación: revisar usuario/password.` → (condition, consequence). An
+/// arrow wins over `:`/`,`; separators inside parentheses (`(e.g., …)`) do not count.
+pub fn split_condition(lead: &str) -> (String, String) {
+    let lead = lead.trim();
+    let outside = |sep: &str| {
+        let mut depth = 0i32;
+        for (i, c) in lead.char_indices() {
+            match c {
+                '(' | '[' => depth += 1,
+                ')' | ']' => depth -= 1,
+                _ if depth <= 0 && lead[i..].starts_with(sep) => return Some((i, sep.len())),
+                _ => {}
+            }
+        }
+        None
+    };
+    let arrow = ["→", "->", "=>"].iter().find_map(|sep| outside(sep));
+    let comma_or_colon = [":", ","].iter().filter_map(|sep| outside(sep)).min();
+    match arrow.or(comma_or_colon) {
+        Some((i, len)) => (
+            lead[..i].trim().to_string(),
+            lead[i + len..]
+                .trim()
+                .trim_end_matches('.')
+                .trim()
+                .to_string(),
+        ),
+        None => (lead.trim_end_matches(':').to_string(), String::new()),
+    }
+}
+
+/// The "none of the above" case of a condition: `Otherwise`, `Else, …`, `Si no`,
+/// `De lo contrario, …`. `Si no hay pods` is a negated condition, not this.
+pub fn else_label(label: &str) -> bool {
+    let folded = fold_label(label);
+    let starts = |w: &str| {
+        folded
+            .strip_prefix(w)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([',', ':', ' ']))
+    };
+    let bare = |w: &str| {
+        folded
+            .strip_prefix(w)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([',', ':']))
+    };
+    [
+        "otherwise",
+        "else",
+        "de lo contrario",
+        "en caso contrario",
+        "en otro caso",
+    ]
+    .iter()
+    .any(|w| starts(w))
+        || [
+            "si no",
+            "sino",
+            "if not",
+            "if none of the above",
+            "if none apply",
+        ]
+        .iter()
+        .any(|w| bare(w))
+}
+
+/// How a condition speaks of the step before it. `Outcome`: that step failed (`If it
+/// fails`, `If container won't start`, `Si falla al iniciar`, `Si no responde`);
+/// `Persists`: the state it checked is still there (`If pods are still pending`, `Si
+/// sigue caído`); `Other`: anything else (`If there are no pods`), which a person judges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConditionSense {
+    Outcome,
+    Persists,
+    Other,
+}
+
+pub fn condition_sense(condition: &str) -> ConditionSense {
+    static OUTCOME: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(
+            r"\b(?:fails?|failed|failing|won'?t|wont|doesn'?t (?:start|work|help|come|respond|recover)|does not (?:start|work|help|come|respond|recover)|did ?n[o']t (?:work|help|start)|not (?:working|responding|starting)|falla|fallan|fallo|no (?:funciona|funcionan|responde|responden|arranca|arrancan|inicia|inician|levanta|levantan|sirve|ayuda|resuelve|soluciona))\b",
+        )
+        .expect("static regex")
+    });
+    static PERSISTS: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"\b(?:still|persists?|remains?|sigue|siguen|persiste|persisten|todavia|aun)\b")
+            .expect("static regex")
+    });
+    let folded = fold_label(condition);
+    if OUTCOME.is_match(&folded) {
+        ConditionSense::Outcome
+    } else if PERSISTS.is_match(&folded) {
+        ConditionSense::Persists
+    } else {
+        ConditionSense::Other
+    }
 }
 
 /// Lead-ins too generic to title a step: `Commands:`, `Comando ejemplo:`.
@@ -849,6 +1148,42 @@ mod tests {
         assert!(condition_label("Si worker está caído:"));
         assert!(condition_label("If Redis is down"));
         assert!(!condition_label("Si falla"));
+        assert!(else_label("Otherwise, scale out"));
+        assert!(else_label("Si no:"));
+        assert!(else_label("De lo contrario"));
+        assert!(!else_label("Si no hay pods de Calico, instalar CNI"));
+        assert!(!else_label("Elsewhere"));
+        use ConditionSense::*;
+        assert_eq!(condition_sense("If container won't start"), Outcome);
+        assert_eq!(condition_sense("Si falla al iniciar"), Outcome);
+        assert_eq!(condition_sense("Si el servicio no responde"), Outcome);
+        assert_eq!(condition_sense("If the restart does not help"), Outcome);
+        assert_eq!(condition_sense("If pods are still pending"), Persists);
+        assert_eq!(condition_sense("Si sigue caído"), Persists);
+        assert_eq!(condition_sense("Si no hay pods de Calico"), Other);
+        assert_eq!(condition_sense("If there are problems"), Other);
+        assert!(variant_label("AWS EKS"));
+        assert!(variant_label("GCP GKE:"));
+        assert!(variant_label("Ubuntu/Debian"));
+        assert!(variant_label("macOS (Homebrew)"));
+        assert!(variant_label("En producción"));
+        assert!(!variant_label("Check logs"));
+        assert!(!variant_label("Restart docker"));
+        assert!(!variant_label("Step 1"));
+        assert!(!variant_label("On"));
+        assert!(or_word("or"));
+        assert!(or_word("O bien:"));
+        assert!(!or_word("or restart it"));
+        assert!(or_header("O usar el Makefile"));
+        assert!(or_header("Or, with make"));
+        assert!(!or_header("Output: ok"));
+        assert_eq!(
+            split_condition("If events indicate throttling (e.g., 429), wait: retry later"),
+            (
+                "If events indicate throttling (e.g., 429)".to_string(),
+                "wait: retry later".to_string()
+            )
+        );
     }
 
     #[test]

@@ -184,7 +184,17 @@ impl Walker {
     }
 
     pub fn walk(&mut self, blocks: &[Block]) {
+        let mut skip = 0;
         for (i, block) in blocks.iter().enumerate() {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let taken = self.alternative_blocks(&blocks[i..]);
+            if taken > 0 {
+                skip = taken - 1;
+                continue;
+            }
             let next = blocks.get(i + 1);
             let was_shell = self.after_shell;
             self.after_shell = false;
@@ -235,7 +245,10 @@ impl Walker {
         self.description = None;
         let family = if roles::option_label(&text) {
             Some(Family::Option)
-        } else if !self.authored && roles::condition_label(&text) && roles::role_of(&text).is_none()
+        } else if !self.authored
+            && roles::role_of(&text).is_none()
+            && (roles::condition_label(&text)
+                || (roles::else_label(&text) && self.open_condition_at(h.level)))
         {
             Some(Family::Condition)
         } else {
@@ -297,6 +310,13 @@ impl Walker {
         }
     }
 
+    /// `### Otherwise` continues the `### If …` cases open at its level.
+    fn open_condition_at(&self, level: u8) -> bool {
+        self.frames.iter().rev().any(
+            |f| matches!(f, Frame::Alt { level: l, family: Family::Condition, .. } if *l == level),
+        )
+    }
+
     fn close_label_frames(&mut self) {
         while matches!(
             self.frames.last(),
@@ -355,6 +375,17 @@ impl Walker {
     }
 
     fn close_frame(&mut self) {
+        if matches!(
+            self.frames.last(),
+            Some(Frame::Alt {
+                level: 1..=6,
+                family: Family::Condition,
+                ..
+            })
+        ) {
+            // `### If the restart does not help`: it may help, and then the steps go on.
+            self.add_otherwise();
+        }
         let Some(frame) = self.frames.pop() else {
             return;
         };
@@ -540,6 +571,9 @@ impl Walker {
                     self.description = Some(marked(spans));
                     return;
                 }
+                if self.or_commands(spans, line) {
+                    return;
+                }
                 let commands = inline_commands(spans);
                 if !commands.is_empty() {
                     let title = self
@@ -703,7 +737,7 @@ impl Walker {
         });
         for item in items {
             let lead = item_lead(item).map(|p| p.text.clone()).unwrap_or_default();
-            let (label, consequence) = split_condition(&lead);
+            let (label, consequence) = roles::split_condition(&lead);
             if let Some(Frame::Alt { branches, .. }) = self.frames.last_mut() {
                 branches.push(Branch {
                     label: label.clone(),
@@ -908,6 +942,9 @@ impl Walker {
             self.escalate(&marked(spans), line);
             return;
         }
+        if self.or_commands(spans, line) {
+            return;
+        }
         let commands = inline_commands(spans);
         if !commands.is_empty() {
             let title = self
@@ -1049,7 +1086,12 @@ impl Walker {
                     });
                     let outer_title = self.take_title();
                     for chunk in chunks {
-                        let label = chunk.title.clone().unwrap_or_default();
+                        let label = chunk.title.clone().unwrap_or_else(|| {
+                            chunk
+                                .commands()
+                                .first()
+                                .map_or_else(String::new, |c| command_title(c))
+                        });
                         if let Some(Frame::Alt { branches, .. }) = self.frames.last_mut() {
                             branches.push(Branch {
                                 label: label.clone(),
@@ -1062,7 +1104,7 @@ impl Walker {
                         let mut chunk = chunk;
                         let rest = option_rest(&label);
                         chunk.title = Some(if rest.is_empty() { label } else { rest });
-                        self.chunk_steps(chunk, None, false);
+                        self.branch_chunk_steps(chunk);
                     }
                     self.close_frame();
                     if let Some(t) = outer_title {
@@ -1070,8 +1112,170 @@ impl Walker {
                         let _ = t;
                     }
                 }
+                Segment::Cases { line, chunks } => self.cases(line, chunks),
             }
         }
+    }
+
+    /// `# If …` comments in a block (`# If pods are still pending, add a node`, `# Si
+    /// falla, ver logs`, `# Otherwise …`): their commands never run right after the step
+    /// above as if nothing happened. A single case that says the step above failed (or,
+    /// after a check, that its trouble is still there) is that step's `fail` branch; any
+    /// other case is a decision whose last choice, "Otherwise", goes on without it.
+    fn cases(&mut self, line: usize, chunks: Vec<Chunk>) {
+        // A title above the block named what comes first, not these cases.
+        self.title = None;
+        let label_of = |c: &Chunk| roles::split_condition(c.title.as_deref().unwrap_or_default());
+        if let [chunk] = chunks.as_slice() {
+            if let Some(check) = self.fail_target(&label_of(chunk).0) {
+                let chunk = chunk.clone();
+                self.frames.push(Frame::Fail {
+                    check,
+                    items: Vec::new(),
+                    level: ITEM_LEVEL,
+                });
+                self.case_steps(chunk);
+                self.close_frame();
+                return;
+            }
+        }
+        let question = self.question(Family::Condition);
+        let decision = self.new_node(NodeKind::Decision, &question, line);
+        self.frames.push(Frame::Alt {
+            decision: Box::new(decision),
+            branches: Vec::new(),
+            level: ITEM_LEVEL,
+            family: Family::Condition,
+        });
+        for chunk in chunks {
+            self.add_branch(&label_of(&chunk).0, chunk.line);
+            self.case_steps(chunk);
+        }
+        self.add_otherwise();
+        self.close_frame();
+    }
+
+    /// The steps of one case: its consequence (`add a node`) titles them.
+    fn case_steps(&mut self, mut chunk: Chunk) {
+        let (_, consequence) = roles::split_condition(chunk.title.as_deref().unwrap_or_default());
+        chunk.numbered = !consequence.is_empty();
+        chunk.title = Some(consequence).filter(|c| !c.is_empty());
+        self.branch_chunk_steps(chunk);
+    }
+
+    /// A chunk that is a whole branch: split after a never-ending command inside it.
+    fn branch_chunk_steps(&mut self, chunk: Chunk) {
+        self.last_command = None;
+        for piece in chunks::split_after_watch(chunk) {
+            self.chunk_steps(piece, None, false);
+        }
+    }
+
+    /// The check a failure case hangs off: the step above, when the case says that step
+    /// failed, or that the trouble a check looked at is still there.
+    fn fail_target(&mut self, condition: &str) -> Option<String> {
+        let id = self.last_command.clone()?;
+        match roles::condition_sense(condition) {
+            roles::ConditionSense::Outcome if !roles::else_label(condition) => Some(id),
+            roles::ConditionSense::Persists => self
+                .node_mut(&id)
+                .filter(|n| n.kind == NodeKind::Check)
+                .map(|_| id),
+            _ => None,
+        }
+    }
+
+    /// "`systemctl restart redis` or `systemctl restart sentinel`": one choice per
+    /// command, never both in a row.
+    fn or_commands(&mut self, spans: &[Span], line: usize) -> bool {
+        let Some(commands) = or_alternatives(spans) else {
+            return false;
+        };
+        let text = marked(spans);
+        self.take_title();
+        self.open_alternatives(line, Some(text));
+        for command in commands {
+            let title = command_title(&command);
+            self.add_branch(&title, line);
+            self.command_node(&title, line, &command, None, None, &[]);
+        }
+        self.close_frame();
+        true
+    }
+
+    /// Alternatives written as blocks: sibling variant labels each over its own commands
+    /// (`**AWS EKS**:` + block, `**GCP GKE**:` + block), or commands joined by a
+    /// paragraph that only says "or". Returns how many blocks it took (0: none).
+    fn alternative_blocks(&mut self, blocks: &[Block]) -> usize {
+        if self.authored {
+            return 0;
+        }
+        let mut groups = variant_groups(blocks);
+        if groups.len() < 2 {
+            groups = or_groups(blocks);
+        }
+        if groups.len() < 2 {
+            return 0;
+        }
+        let taken = groups.iter().map(|g| g.taken).sum();
+        let text = self.take_title().map(|t| t.0);
+        self.open_alternatives(groups[0].line, text);
+        for group in groups {
+            self.add_branch(&group.label, group.line);
+            match group.inline {
+                Some(command) => {
+                    let title = command_title(&command);
+                    self.command_node(&title, group.line, &command, None, None, &[]);
+                }
+                None => self.walk(group.blocks),
+            }
+            self.title = None;
+        }
+        self.close_frame();
+        taken
+    }
+
+    fn open_alternatives(&mut self, line: usize, text: Option<String>) {
+        let question = self.question(Family::Option);
+        let mut decision = self.new_node(NodeKind::Decision, &question, line);
+        decision.text = text;
+        self.frames.push(Frame::Alt {
+            decision: Box::new(decision),
+            branches: Vec::new(),
+            level: ITEM_LEVEL,
+            family: Family::Option,
+        });
+    }
+
+    /// The way past a decision on conditions: "Otherwise" / "Si no", unless the author
+    /// wrote one.
+    fn add_otherwise(&mut self) {
+        let label = if self.spanish { "Si no" } else { "Otherwise" };
+        if let Some(Frame::Alt { branches, .. }) = self.frames.last_mut() {
+            if !branches.iter().any(|b| roles::else_label(&b.label)) {
+                let line = branches.last().map_or(0, |b| b.line);
+                branches.push(Branch {
+                    label: label.into(),
+                    items: Vec::new(),
+                    link: None,
+                    text: String::new(),
+                    line,
+                });
+            }
+        }
+    }
+
+    fn add_branch(&mut self, label: &str, line: usize) {
+        if let Some(Frame::Alt { branches, .. }) = self.frames.last_mut() {
+            branches.push(Branch {
+                label: label.trim().trim_end_matches(':').trim().to_string(),
+                items: Vec::new(),
+                link: None,
+                text: String::new(),
+                line,
+            });
+        }
+        self.last_command = None;
     }
 
     /// The step(s) of one chunk. A chunk with no title of its own and no context title
@@ -1879,22 +2083,142 @@ fn option_rest(label: &str) -> String {
     }
 }
 
-/// `Si falla autenticación: revisar usuario/password.` → (condition, consequence).
-fn split_condition(lead: &str) -> (String, String) {
-    let lead = lead.trim();
-    let split_at = |sep: &str| lead.find(sep).map(|i| (i, sep.len()));
-    let arrow = ["→", "->", "=>"].iter().find_map(|sep| split_at(sep));
-    let comma_or_colon = [":", ","].iter().filter_map(|sep| split_at(sep)).min();
-    match arrow.or(comma_or_colon) {
-        Some((i, len)) => (
-            lead[..i].trim().to_string(),
-            lead[i + len..]
-                .trim()
-                .trim_end_matches('.')
-                .trim()
-                .to_string(),
-        ),
-        None => (lead.trim_end_matches(':').to_string(), String::new()),
+/// The commands of "`A` or `B`" (`o`, `u`, `or alternatively`…): only when every gap
+/// between them is such a word.
+fn or_alternatives(spans: &[Span]) -> Option<Vec<String>> {
+    let mut commands: Vec<String> = Vec::new();
+    let mut gap = String::new();
+    for span in spans {
+        match span {
+            Span::Code(c) if inline_commands(std::slice::from_ref(span)).len() == 1 => {
+                if !commands.is_empty() && !roles::or_word(&gap) {
+                    return None;
+                }
+                commands.push(c.trim().to_string());
+                gap.clear();
+            }
+            Span::Code(c) => gap.push_str(c),
+            other => gap.push_str(&plain(std::slice::from_ref(other))),
+        }
+    }
+    (commands.len() >= 2).then_some(commands)
+}
+
+/// One alternative among blocks: its label, and its blocks or its one inline command.
+struct AltGroup<'a> {
+    label: String,
+    line: usize,
+    blocks: &'a [Block],
+    inline: Option<String>,
+    /// Blocks it spans, with its label or the "or" before the next one.
+    taken: usize,
+}
+
+/// `**AWS EKS**:` + a shell block (or `**AWS EKS**: `aws eks …``), repeated.
+fn variant_groups(blocks: &[Block]) -> Vec<AltGroup<'_>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(Block::Para(p)) = blocks.get(i) {
+        let Some((label, rest)) = leading_strong(&p.spans) else {
+            break;
+        };
+        if !roles::variant_label(&label) {
+            break;
+        }
+        let label = label.trim().trim_end_matches(':').trim().to_string();
+        let rest = strip_leading_colon(&rest);
+        if plain(&rest).trim().is_empty() {
+            match blocks.get(i + 1) {
+                Some(Block::Code(c)) if is_shell_block(c) => {
+                    out.push(AltGroup {
+                        label,
+                        line: p.line,
+                        blocks: &blocks[i + 1..i + 2],
+                        inline: None,
+                        taken: 2,
+                    });
+                    i += 2;
+                }
+                _ => break,
+            }
+        } else {
+            let commands = inline_commands(&rest);
+            if commands.len() != 1 {
+                break;
+            }
+            out.push(AltGroup {
+                label,
+                line: p.line,
+                blocks: &blocks[i..i + 1],
+                inline: commands.into_iter().next(),
+                taken: 1,
+            });
+            i += 1;
+        }
+    }
+    out
+}
+
+/// A command (a paragraph that is only a command, or a shell block), then "or" and
+/// another, repeated. The "or" paragraphs are not in any group.
+fn or_groups(blocks: &[Block]) -> Vec<AltGroup<'_>> {
+    let joined = |b: Option<&Block>| matches!(b, Some(Block::Para(p)) if p.text.len() <= 24 && roles::or_word(&p.text));
+    if !joined(blocks.get(1)) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(group) = blocks
+        .get(i)
+        .and_then(|b| command_group(b, &blocks[i..i + 1]))
+    {
+        out.push(group);
+        if !(joined(blocks.get(i + 1)) && blocks.len() > i + 2) {
+            break;
+        }
+        if let Some(last) = out.last_mut() {
+            last.taken = 2;
+        }
+        i += 2;
+    }
+    if out.len() < 2 {
+        return Vec::new();
+    }
+    out
+}
+
+fn command_group<'a>(block: &Block, blocks: &'a [Block]) -> Option<AltGroup<'a>> {
+    match block {
+        Block::Para(p) => {
+            let commands = inline_commands(&p.spans);
+            let only_code = plain(&p.spans)
+                .trim_matches(|c: char| c.is_ascii_punctuation() || c == ' ')
+                == commands
+                    .first()?
+                    .trim_matches(|c: char| c.is_ascii_punctuation() || c == ' ');
+            (commands.len() == 1 && only_code).then(|| AltGroup {
+                label: command_title(&commands[0]),
+                line: p.line,
+                blocks,
+                inline: commands.into_iter().next(),
+                taken: 1,
+            })
+        }
+        Block::Code(c) if is_shell_block(c) => {
+            let first = c
+                .body
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty() && !l.starts_with('#'))?;
+            Some(AltGroup {
+                label: command_title(first),
+                line: c.line,
+                blocks,
+                inline: None,
+                taken: 1,
+            })
+        }
+        _ => None,
     }
 }
 
@@ -2396,7 +2720,10 @@ fn strip_label_spans(spans: &[Span], head: &str) -> Option<Vec<Span>> {
 }
 
 fn is_option_item(item: &MdItem) -> bool {
-    item_lead(item).is_some_and(|p| roles::option_label(&p.text))
+    item_lead(item).is_some_and(|p| {
+        roles::option_label(&p.text)
+            || leading_strong(&p.spans).is_some_and(|(label, _)| roles::variant_label(&label))
+    })
 }
 
 fn is_condition_item(item: &MdItem) -> bool {
