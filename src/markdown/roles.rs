@@ -489,6 +489,36 @@ fn is_filler(word: &str) -> bool {
 /// Folded label: ASCII lower case, no numbering (`1.`, `2)`, `Step 3:`), no emoji, no
 /// trailing colon.
 pub fn fold_label(label: &str) -> String {
+    // The rules ask one label many questions in a row (a condition? an "otherwise"? a
+    // variant? a severity?): the last few foldings are remembered per thread.
+    thread_local! {
+        static RECENT: std::cell::RefCell<std::collections::VecDeque<(String, String)>> =
+            std::cell::RefCell::new(std::collections::VecDeque::with_capacity(RECENT_FOLDS));
+    }
+    if let Some(hit) = RECENT.with(|recent| {
+        recent
+            .borrow()
+            .iter()
+            .find(|(raw, _)| raw == label)
+            .map(|(_, folded)| folded.clone())
+    }) {
+        return hit;
+    }
+    let folded = fold_label_uncached(label);
+    RECENT.with(|recent| {
+        let mut recent = recent.borrow_mut();
+        if recent.len() == RECENT_FOLDS {
+            recent.pop_back();
+        }
+        recent.push_front((label.to_string(), folded.clone()));
+    });
+    folded
+}
+
+/// How many foldings [`fold_label`] remembers.
+const RECENT_FOLDS: usize = 8;
+
+fn fold_label_uncached(label: &str) -> String {
     let clean = super::slug::clean_title_cow(label);
     // deunicode leaves ASCII as it is, and ASCII needs no Unicode lower-casing.
     let folded = if clean.is_ascii() {
