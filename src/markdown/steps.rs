@@ -338,31 +338,27 @@ impl Walker {
             Some(Frame::Alt { level: l, family: f, .. }) if *l == level && *f == family
         );
         if !continues {
-            let question = self.question(family);
-            let decision = self.new_node(NodeKind::Decision, &question, line);
-            self.frames.push(Frame::Alt {
-                decision: Box::new(decision),
-                branches: Vec::new(),
-                level,
-                family,
-            });
+            self.open_decision(family, level, line);
         }
-        if let Some(Frame::Alt { branches, .. }) = self.frames.last_mut() {
-            branches.push(Branch {
-                label: label.trim().trim_end_matches(':').trim().to_string(),
-                items: Vec::new(),
-                link: None,
-                text: String::new(),
-                line,
-            });
-        }
-        self.last_command = None;
+        self.add_branch(label, line);
         if family == Family::Option {
             let rest = option_rest(label);
             if !rest.is_empty() {
                 self.title = Some((rest, line));
             }
         }
+    }
+
+    /// A decision node whose choices the branches added next become.
+    fn open_decision(&mut self, family: Family, level: u8, line: usize) {
+        let question = self.question(family);
+        let decision = self.new_node(NodeKind::Decision, &question, line);
+        self.frames.push(Frame::Alt {
+            decision: Box::new(decision),
+            branches: Vec::new(),
+            level,
+            family,
+        });
     }
 
     fn question(&self, family: Family) -> String {
@@ -1076,14 +1072,7 @@ impl Walker {
                     self.chunk_steps(chunk, a.as_ref(), whole);
                 }
                 Segment::Options { line, chunks } => {
-                    let question = self.question(Family::Option);
-                    let decision = self.new_node(NodeKind::Decision, &question, line);
-                    self.frames.push(Frame::Alt {
-                        decision: Box::new(decision),
-                        branches: Vec::new(),
-                        level: ITEM_LEVEL,
-                        family: Family::Option,
-                    });
+                    self.open_decision(Family::Option, ITEM_LEVEL, line);
                     let outer_title = self.take_title();
                     for chunk in chunks {
                         let label = chunk.title.clone().unwrap_or_else(|| {
@@ -1139,14 +1128,7 @@ impl Walker {
                 return;
             }
         }
-        let question = self.question(Family::Condition);
-        let decision = self.new_node(NodeKind::Decision, &question, line);
-        self.frames.push(Frame::Alt {
-            decision: Box::new(decision),
-            branches: Vec::new(),
-            level: ITEM_LEVEL,
-            family: Family::Condition,
-        });
+        self.open_decision(Family::Condition, ITEM_LEVEL, line);
         for chunk in chunks {
             self.add_branch(&label_of(&chunk).0, chunk.line);
             self.case_steps(chunk);
