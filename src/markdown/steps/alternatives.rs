@@ -1,0 +1,214 @@
+//! Alternatives that are choices, never a sequence: sibling variant labels over their
+//! own commands, "`A` or `B`", and commands joined by an "or" paragraph.
+
+use super::classify::is_shell_block;
+use super::commands::inline_commands;
+use super::prose::{leading_strong, strip_leading_colon};
+use super::text::command_title;
+use super::{Family, Frame, ITEM_LEVEL};
+use crate::graph::NodeKind;
+use crate::markdown::blocks::{marked, plain, Block, Span};
+use crate::markdown::roles;
+
+impl super::Walker {
+    /// "`systemctl restart redis` or `systemctl restart sentinel`": one choice per
+    /// command, never both in a row.
+    pub(super) fn or_commands(&mut self, spans: &[Span], line: usize) -> bool {
+        let Some(commands) = or_alternatives(spans) else {
+            return false;
+        };
+        let text = marked(spans);
+        self.take_title();
+        self.open_alternatives(line, Some(text));
+        for command in commands {
+            let title = command_title(&command);
+            self.add_branch(&title, line);
+            self.command_node(&title, line, &command, None, None, &[]);
+        }
+        self.close_frame();
+        true
+    }
+
+    /// Alternatives written as blocks: sibling variant labels each over its own commands
+    /// (`**AWS EKS**:` + block, `**GCP GKE**:` + block), or commands joined by a
+    /// paragraph that only says "or". Returns how many blocks it took (0: none).
+    pub(super) fn alternative_blocks(&mut self, blocks: &[Block]) -> usize {
+        if self.authored {
+            return 0;
+        }
+        let mut groups = variant_groups(blocks);
+        if groups.len() < 2 {
+            groups = or_groups(blocks);
+        }
+        if groups.len() < 2 {
+            return 0;
+        }
+        let taken = groups.iter().map(|g| g.taken).sum();
+        let text = self.take_title().map(|t| t.0);
+        self.open_alternatives(groups[0].line, text);
+        for group in groups {
+            self.add_branch(&group.label, group.line);
+            match group.inline {
+                Some(command) => {
+                    let title = command_title(&command);
+                    self.command_node(&title, group.line, &command, None, None, &[]);
+                }
+                None => self.walk(group.blocks),
+            }
+            self.title = None;
+        }
+        self.close_frame();
+        taken
+    }
+
+    pub(super) fn open_alternatives(&mut self, line: usize, text: Option<String>) {
+        let question = self.question(Family::Option);
+        let mut decision = self.new_node(NodeKind::Decision, &question, line);
+        decision.text = text;
+        self.frames.push(Frame::Alt {
+            decision: Box::new(decision),
+            branches: Vec::new(),
+            level: ITEM_LEVEL,
+            family: Family::Option,
+        });
+    }
+}
+
+/// The commands of "`A` or `B`" (`o`, `u`, `or alternatively`…): only when every gap
+/// between them is such a word.
+pub(super) fn or_alternatives(spans: &[Span]) -> Option<Vec<String>> {
+    let mut commands: Vec<String> = Vec::new();
+    let mut gap = String::new();
+    for span in spans {
+        match span {
+            Span::Code(c) if inline_commands(std::slice::from_ref(span)).len() == 1 => {
+                if !commands.is_empty() && !roles::or_word(&gap) {
+                    return None;
+                }
+                commands.push(c.trim().to_string());
+                gap.clear();
+            }
+            Span::Code(c) => gap.push_str(c),
+            other => gap.push_str(&plain(std::slice::from_ref(other))),
+        }
+    }
+    (commands.len() >= 2).then_some(commands)
+}
+
+/// One alternative among blocks: its label, and its blocks or its one inline command.
+pub(super) struct AltGroup<'a> {
+    label: String,
+    line: usize,
+    blocks: &'a [Block],
+    inline: Option<String>,
+    /// Blocks it spans, with its label or the "or" before the next one.
+    taken: usize,
+}
+
+/// `**AWS EKS**:` + a shell block (or `**AWS EKS**: `aws eks …``), repeated.
+pub(super) fn variant_groups(blocks: &[Block]) -> Vec<AltGroup<'_>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(Block::Para(p)) = blocks.get(i) {
+        let Some((label, rest)) = leading_strong(&p.spans) else {
+            break;
+        };
+        if !roles::variant_label(&label) {
+            break;
+        }
+        let label = label.trim().trim_end_matches(':').trim().to_string();
+        let rest = strip_leading_colon(&rest);
+        if plain(&rest).trim().is_empty() {
+            match blocks.get(i + 1) {
+                Some(Block::Code(c)) if is_shell_block(c) => {
+                    out.push(AltGroup {
+                        label,
+                        line: p.line,
+                        blocks: &blocks[i + 1..i + 2],
+                        inline: None,
+                        taken: 2,
+                    });
+                    i += 2;
+                }
+                _ => break,
+            }
+        } else {
+            let commands = inline_commands(&rest);
+            if commands.len() != 1 {
+                break;
+            }
+            out.push(AltGroup {
+                label,
+                line: p.line,
+                blocks: &blocks[i..i + 1],
+                inline: commands.into_iter().next(),
+                taken: 1,
+            });
+            i += 1;
+        }
+    }
+    out
+}
+
+/// A command (a paragraph that is only a command, or a shell block), then "or" and
+/// another, repeated. The "or" paragraphs are not in any group.
+pub(super) fn or_groups(blocks: &[Block]) -> Vec<AltGroup<'_>> {
+    let joined = |b: Option<&Block>| matches!(b, Some(Block::Para(p)) if p.text.len() <= 24 && roles::or_word(&p.text));
+    if !joined(blocks.get(1)) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while let Some(group) = blocks
+        .get(i)
+        .and_then(|b| command_group(b, &blocks[i..i + 1]))
+    {
+        out.push(group);
+        if !(joined(blocks.get(i + 1)) && blocks.len() > i + 2) {
+            break;
+        }
+        if let Some(last) = out.last_mut() {
+            last.taken = 2;
+        }
+        i += 2;
+    }
+    if out.len() < 2 {
+        return Vec::new();
+    }
+    out
+}
+
+pub(super) fn command_group<'a>(block: &Block, blocks: &'a [Block]) -> Option<AltGroup<'a>> {
+    match block {
+        Block::Para(p) => {
+            let commands = inline_commands(&p.spans);
+            let only_code = plain(&p.spans)
+                .trim_matches(|c: char| c.is_ascii_punctuation() || c == ' ')
+                == commands
+                    .first()?
+                    .trim_matches(|c: char| c.is_ascii_punctuation() || c == ' ');
+            (commands.len() == 1 && only_code).then(|| AltGroup {
+                label: command_title(&commands[0]),
+                line: p.line,
+                blocks,
+                inline: commands.into_iter().next(),
+                taken: 1,
+            })
+        }
+        Block::Code(c) if is_shell_block(c) => {
+            let first = c
+                .body
+                .lines()
+                .map(str::trim)
+                .find(|l| !l.is_empty() && !l.starts_with('#'))?;
+            Some(AltGroup {
+                label: command_title(first),
+                line: c.line,
+                blocks,
+                inline: None,
+                taken: 1,
+            })
+        }
+        _ => None,
+    }
+}

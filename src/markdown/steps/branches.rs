@@ -1,0 +1,251 @@
+//! Decisions and failure branches: opening and closing `Frame::Alt` and `Frame::Fail`,
+//! options, and the `If …`/`Si …` cases written as comments in a block.
+
+use super::{Branch, Family, Frame, Item, ITEM_LEVEL, LABEL_LEVEL};
+use crate::graph::NodeKind;
+use crate::markdown::chunks::{self, Chunk};
+use crate::markdown::roles;
+
+impl super::Walker {
+    /// Closes alternatives and failure branches that a heading of `level` ends, except
+    /// the alternatives it continues (`### Option 2` after `### Option 1`).
+    pub(super) fn close_frames_at(&mut self, level: u8, family: Option<Family>) {
+        loop {
+            let close = match self.frames.last() {
+                Some(Frame::Alt {
+                    level: l,
+                    family: f,
+                    ..
+                }) => *l > level || (*l == level && Some(*f) != family),
+                Some(Frame::Fail { level: l, .. }) => *l >= level,
+                _ => false,
+            };
+            if !close {
+                break;
+            }
+            self.close_frame();
+        }
+    }
+
+    /// `### Otherwise` continues the `### If …` cases open at its level.
+    pub(super) fn open_condition_at(&self, level: u8) -> bool {
+        self.frames.iter().rev().any(
+            |f| matches!(f, Frame::Alt { level: l, family: Family::Condition, .. } if *l == level),
+        )
+    }
+
+    pub(super) fn close_label_frames(&mut self) {
+        while matches!(
+            self.frames.last(),
+            Some(Frame::Alt {
+                level: LABEL_LEVEL,
+                ..
+            }) | Some(Frame::Fail {
+                level: LABEL_LEVEL,
+                ..
+            })
+        ) {
+            self.close_frame();
+        }
+    }
+
+    pub(super) fn open_branch(&mut self, family: Family, label: &str, level: u8, line: usize) {
+        let continues = matches!(
+            self.frames.last(),
+            Some(Frame::Alt { level: l, family: f, .. }) if *l == level && *f == family
+        );
+        if !continues {
+            self.open_decision(family, level, line);
+        }
+        self.add_branch(label, line);
+        if family == Family::Option {
+            let rest = option_rest(label);
+            if !rest.is_empty() {
+                self.title = Some((rest, line));
+            }
+        }
+    }
+
+    /// A decision node whose choices the branches added next become.
+    pub(super) fn open_decision(&mut self, family: Family, level: u8, line: usize) {
+        let question = self.question(family);
+        let decision = self.new_node(NodeKind::Decision, &question, line);
+        self.frames.push(Frame::Alt {
+            decision: Box::new(decision),
+            branches: Vec::new(),
+            level,
+            family,
+        });
+    }
+
+    pub(super) fn question(&self, family: Family) -> String {
+        match (family, self.spanish) {
+            (Family::Option, true) => "¿Qué opción?".into(),
+            (Family::Option, false) => "Which option?".into(),
+            (Family::Condition, true) => "¿Qué caso aplica?".into(),
+            (Family::Condition, false) => "Which case applies?".into(),
+        }
+    }
+
+    pub(super) fn close_frame(&mut self) {
+        if matches!(
+            self.frames.last(),
+            Some(Frame::Alt {
+                level: 1..=6,
+                family: Family::Condition,
+                ..
+            })
+        ) {
+            // `### If the restart does not help`: it may help, and then the steps go on.
+            self.add_otherwise();
+        }
+        let Some(frame) = self.frames.pop() else {
+            return;
+        };
+        match frame {
+            Frame::Main(items) => self.frames.push(Frame::Main(items)),
+            Frame::Alt {
+                decision, branches, ..
+            } => {
+                let branches: Vec<Branch> = branches
+                    .into_iter()
+                    .filter(|b| !b.items.is_empty() || b.link.is_some() || !b.label.is_empty())
+                    .collect();
+                self.push(Item::Branches { decision, branches });
+            }
+            Frame::Fail { check, items, .. } => {
+                if !items.is_empty() {
+                    self.out.on_fail.entry(check).or_default().extend(items);
+                }
+            }
+        }
+    }
+
+    /// `# If …` comments in a block (`# If pods are still pending, add a node`, `# Si
+    /// falla, ver logs`, `# Otherwise …`): their commands never run right after the step
+    /// above as if nothing happened. A single case that says the step above failed (or,
+    /// after a check, that its trouble is still there) is that step's `fail` branch; any
+    /// other case is a decision whose last choice, "Otherwise", goes on without it.
+    pub(super) fn cases(&mut self, line: usize, chunks: Vec<Chunk>) {
+        // A title above the block named what comes first, not these cases.
+        self.title = None;
+        let label_of = |c: &Chunk| roles::split_condition(c.title.as_deref().unwrap_or_default());
+        if let [chunk] = chunks.as_slice() {
+            if let Some(check) = self.fail_target(&label_of(chunk).0) {
+                let chunk = chunk.clone();
+                self.frames.push(Frame::Fail {
+                    check,
+                    items: Vec::new(),
+                    level: ITEM_LEVEL,
+                });
+                self.case_steps(chunk);
+                self.close_frame();
+                return;
+            }
+        }
+        self.open_decision(Family::Condition, ITEM_LEVEL, line);
+        for chunk in chunks {
+            self.add_branch(&label_of(&chunk).0, chunk.line);
+            self.case_steps(chunk);
+        }
+        self.add_otherwise();
+        self.close_frame();
+    }
+
+    /// The steps of one case: its consequence (`add a node`) titles them.
+    pub(super) fn case_steps(&mut self, mut chunk: Chunk) {
+        let (_, consequence) = roles::split_condition(chunk.title.as_deref().unwrap_or_default());
+        chunk.numbered = !consequence.is_empty();
+        chunk.title = Some(consequence).filter(|c| !c.is_empty());
+        self.branch_chunk_steps(chunk);
+    }
+
+    /// A chunk that is a whole branch: split after a never-ending command inside it.
+    pub(super) fn branch_chunk_steps(&mut self, chunk: Chunk) {
+        self.last_command = None;
+        for piece in chunks::split_after_watch(chunk) {
+            self.chunk_steps(piece, None, false);
+        }
+    }
+
+    /// The check a failure case hangs off: the step above, when the case says that step
+    /// failed, or that the trouble a check looked at is still there.
+    pub(super) fn fail_target(&mut self, condition: &str) -> Option<String> {
+        let id = self.last_command.clone()?;
+        match roles::condition_sense(condition) {
+            roles::ConditionSense::Outcome if !roles::else_label(condition) => Some(id),
+            roles::ConditionSense::Persists => self
+                .node_mut(&id)
+                .filter(|n| n.kind == NodeKind::Check)
+                .map(|_| id),
+            _ => None,
+        }
+    }
+
+    /// The way past a decision on conditions: "Otherwise" / "Si no", unless the author
+    /// wrote one.
+    pub(super) fn add_otherwise(&mut self) {
+        let label = if self.spanish { "Si no" } else { "Otherwise" };
+        if let Some(Frame::Alt { branches, .. }) = self.frames.last_mut() {
+            if !branches.iter().any(|b| roles::else_label(&b.label)) {
+                let line = branches.last().map_or(0, |b| b.line);
+                branches.push(Branch {
+                    label: label.into(),
+                    items: Vec::new(),
+                    link: None,
+                    text: String::new(),
+                    line,
+                });
+            }
+        }
+    }
+
+    pub(super) fn add_branch(&mut self, label: &str, line: usize) {
+        if let Some(Frame::Alt { branches, .. }) = self.frames.last_mut() {
+            branches.push(Branch {
+                label: label.trim().trim_end_matches(':').trim().to_string(),
+                items: Vec::new(),
+                link: None,
+                text: String::new(),
+                line,
+            });
+        }
+        self.last_command = None;
+    }
+
+    /// "Si falla" prose without a heading frame: a manual step taken when the last check fails.
+    pub(super) fn fail_branch(&mut self, title: &str, text: &str, line: usize) {
+        let Some(check) = self.last_command.clone() else {
+            self.manual(title, Some(text.to_string()), line);
+            return;
+        };
+        self.frames.push(Frame::Fail {
+            check,
+            items: Vec::new(),
+            level: ITEM_LEVEL,
+        });
+        self.manual(title, Some(text.to_string()), line);
+        self.close_frame();
+    }
+
+    pub(super) fn if_fails_title(&self) -> String {
+        if self.spanish {
+            "Si falla".into()
+        } else {
+            "If it fails".into()
+        }
+    }
+
+    pub(super) fn in_fail_frame(&self) -> bool {
+        self.frames.iter().any(|f| matches!(f, Frame::Fail { .. }))
+    }
+}
+
+/// `Option 1: Force new deployment` → `Force new deployment`.
+pub(super) fn option_rest(label: &str) -> String {
+    let label = label.trim();
+    match label.find([':', '-', '—', '–', ')']) {
+        Some(i) if i < 20 => label[i + 1..].trim().to_string(),
+        _ => String::new(),
+    }
+}

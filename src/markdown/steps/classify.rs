@@ -1,0 +1,161 @@
+//! What a code block holds: shell commands, sample output, data or SQL.
+
+use crate::markdown::blocks::Code;
+use crate::markdown::fence;
+use crate::markdown::roles;
+use crate::markdown::shell;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Class {
+    Shell,
+    /// Sample output or prose.
+    Output,
+    /// YAML, JSON, PromQL, source code: never run.
+    Data,
+    Sql,
+}
+
+pub(super) const SHELL_LANGS: &[&str] = &[
+    "bash",
+    "sh",
+    "shell",
+    "zsh",
+    "fish",
+    "ksh",
+    "console",
+    "shell-session",
+    "sh-session",
+    "terminal",
+    "shellsession",
+    "shellscript",
+    "bash-session",
+    "cmd",
+    "powershell",
+    "ps1",
+    "pwsh",
+    "bat",
+];
+
+pub(super) const OUTPUT_LANGS: &[&str] = &[
+    "text",
+    "txt",
+    "output",
+    "log",
+    "logs",
+    "plaintext",
+    "plain",
+    "none",
+    "out",
+    "stdout",
+    "nohighlight",
+    "ansi",
+];
+
+pub(super) fn classify(lang: &str, body: &str) -> Class {
+    if is_console_lang(lang) && !has_prompt(body) {
+        // A transcript without `$ `: commands written bare, or a query for another
+        // console (PromQL) that must stay visible instead of vanishing.
+        return classify("", body);
+    }
+    if SHELL_LANGS.contains(&lang) {
+        return Class::Shell;
+    }
+    if OUTPUT_LANGS.contains(&lang) {
+        return Class::Output;
+    }
+    if matches!(
+        lang,
+        "sql" | "psql" | "pgsql" | "postgresql" | "postgres" | "mysql" | "plpgsql"
+    ) {
+        return Class::Sql;
+    }
+    if !lang.is_empty() {
+        return Class::Data;
+    }
+    let lines: Vec<&str> = body
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    let Some(first) = lines.first() else {
+        // Only comments: a shell block of notes.
+        return if body.trim().is_empty() {
+            Class::Output
+        } else {
+            Class::Shell
+        };
+    };
+    let commandish = lines
+        .iter()
+        .filter(|l| shell::looks_like_command(l))
+        .count();
+    if shell::looks_like_command(first) && commandish * 2 >= lines.len() {
+        Class::Shell
+    } else {
+        Class::Output
+    }
+}
+
+pub(super) fn is_console_lang(lang: &str) -> bool {
+    matches!(
+        lang,
+        "console" | "shell-session" | "sh-session" | "terminal" | "shellsession" | "bash-session"
+    )
+}
+
+pub(super) fn has_prompt(body: &str) -> bool {
+    body.lines().any(|l| {
+        let t = l.trim_start();
+        t.starts_with("$ ") || t.trim_end() == "$"
+    })
+}
+
+/// A procedure written inside an unlabelled fence: `1. Check services` items with the
+/// command indented under each. Returns it as a shell script with `# 1. …` headers (the
+/// same lines, so line numbers hold); prose under an item becomes a comment.
+pub(super) fn numbered_procedure(body: &str) -> Option<String> {
+    let numbered = |l: &str| {
+        let t = l.trim_start();
+        l.len() - t.len() <= 3
+            && t.split_once(['.', ')']).is_some_and(|(n, rest)| {
+                !n.is_empty()
+                    && n.len() <= 2
+                    && n.bytes().all(|b| b.is_ascii_digit())
+                    && rest.starts_with(' ')
+            })
+    };
+    let first = body.lines().find(|l| !l.trim().is_empty())?;
+    if !numbered(first) {
+        return None;
+    }
+    let mut commands = 0;
+    let mut out = Vec::new();
+    for line in body.lines() {
+        let t = line.trim();
+        if t.is_empty() {
+            out.push(String::new());
+        } else if numbered(line) {
+            out.push(format!("# {t}"));
+        } else if line.len() - line.trim_start().len() < 2 {
+            return None;
+        } else if shell::looks_like_command(t) {
+            commands += 1;
+            out.push(t.to_string());
+        } else {
+            out.push(format!("# {t}"));
+        }
+    }
+    (commands > 0).then(|| out.join("\n"))
+}
+
+pub(super) fn is_shell_block(c: &Code) -> bool {
+    classify(&fence::lang_of(&c.info), &c.body) == Class::Shell
+}
+
+pub(super) fn has_option_headers(body: &str) -> bool {
+    body.lines()
+        .filter_map(|l| l.trim().strip_prefix('#'))
+        .filter(|c| roles::option_label(c))
+        .count()
+        >= 2
+}

@@ -1,0 +1,314 @@
+//! Code blocks: shell blocks split into chunk steps, sample output, data and SQL blocks.
+
+use super::attach::output_text;
+use super::branches::option_rest;
+use super::classify::{
+    classify, has_option_headers, has_prompt, is_console_lang, numbered_procedure, Class,
+};
+use super::text::{command_title, join_text};
+use super::{Branch, Family, Frame, ITEM_LEVEL};
+use crate::graph::Warning;
+use crate::markdown::blocks::{Code, Span};
+use crate::markdown::chunks::{self, Chunk, Entry, Output, Segment};
+use crate::markdown::fence::{self, Attrs};
+use crate::markdown::roles::Role;
+use crate::markdown::shell;
+
+impl super::Walker {
+    pub(super) fn code(&mut self, c: &Code, after_shell: bool) {
+        let info = fence::parse(&c.info);
+        for problem in &info.problems {
+            self.out.warnings.push(Warning {
+                line: c.line,
+                message: format!("fence attributes: {problem}"),
+            });
+        }
+        if !c.closed {
+            self.out.warnings.push(Warning {
+                line: c.line,
+                message: "code fence is never closed: it runs to the end of the document".into(),
+            });
+        }
+        let class = classify(&info.lang, &c.body);
+        if class == Class::Output && info.lang.is_empty() {
+            if let Some(script) = numbered_procedure(&c.body) {
+                let procedure = Code {
+                    body: script,
+                    ..c.clone()
+                };
+                self.transient = None;
+                self.shell_block(&procedure, &info);
+                self.after_shell = true;
+                return;
+            }
+        }
+        let transient = self.transient.take();
+        // Error text quoted under Symptoms: each line is something the engineer sees.
+        if !matches!(class, Class::Shell)
+            && (self.role == Role::Symptoms || transient == Some(Role::Symptoms))
+        {
+            for (i, line) in c.body.lines().enumerate() {
+                if !line.trim().is_empty() {
+                    self.symptom(&[Span::Code(line.trim().to_string())], c.body_line + i);
+                }
+            }
+            return;
+        }
+        match class {
+            Class::Shell => {
+                if matches!(self.role, Role::Expected) || transient == Some(Role::Expected) {
+                    self.expect_output(&c.body, c.body_line);
+                    return;
+                }
+                self.shell_block(c, &info);
+                self.after_shell = true;
+            }
+            Class::Output => {
+                let expected = matches!(transient, Some(Role::Expected))
+                    || self.role == Role::Expected
+                    || (after_shell && self.last_command.is_some() && self.title.is_none());
+                if expected {
+                    self.expect_output(&c.body, c.body_line);
+                } else if self.role.is_procedural() || self.role == Role::Info {
+                    // A lead-in ("Run this query in the metrics console:") stays with
+                    // its block, in a note of its own.
+                    let title = self.take_title().map(|t| t.0);
+                    let lead = self.description.take();
+                    if title.is_some() || lead.is_some() {
+                        self.open_note = None;
+                    }
+                    let text = join_text(lead.as_deref(), &[c.body.trim_end()]);
+                    self.note(title.as_deref(), &text.unwrap_or_default(), c.line);
+                }
+            }
+            Class::Data => {
+                if transient == Some(Role::Expected) || self.role == Role::Expected {
+                    self.expect_output(&c.body, c.body_line);
+                } else if self.role.is_procedural() || self.role == Role::Info {
+                    let title = self
+                        .take_title()
+                        .map(|t| t.0)
+                        .unwrap_or_else(|| format!("{} snippet", info.lang));
+                    self.note(Some(&title), c.body.trim_end(), c.line);
+                }
+            }
+            Class::Sql => {
+                let title = self.take_title().map(|t| t.0).unwrap_or_else(|| {
+                    if self.spanish {
+                        "Ejecutar en la base de datos".into()
+                    } else {
+                        "Run in the database".into()
+                    }
+                });
+                self.manual(&title, Some(c.body.trim_end().to_string()), c.line);
+            }
+        }
+    }
+
+    pub(super) fn shell_block(&mut self, c: &Code, info: &fence::FenceInfo) {
+        let console = is_console_lang(&info.lang) && has_prompt(&c.body);
+        let whole =
+            (self.authored || !info.attrs.is_empty()) && !console && !has_option_headers(&c.body);
+        let segments = if whole {
+            vec![Segment::Step(whole_chunk(c))]
+        } else {
+            chunks::split(&c.body, c.body_line, console)
+        };
+        let mut attrs = Some(info.attrs.clone());
+        let count = segments.len();
+        for segment in segments {
+            match segment {
+                Segment::Step(chunk) => {
+                    let a = if count == 1 {
+                        attrs.take()
+                    } else {
+                        attrs.take().filter(|a| !a.is_empty())
+                    };
+                    self.chunk_steps(chunk, a.as_ref(), whole);
+                }
+                Segment::Options { line, chunks } => {
+                    self.open_decision(Family::Option, ITEM_LEVEL, line);
+                    let outer_title = self.take_title();
+                    for chunk in chunks {
+                        let label = chunk.title.clone().unwrap_or_else(|| {
+                            chunk
+                                .commands()
+                                .first()
+                                .map_or_else(String::new, |c| command_title(c))
+                        });
+                        if let Some(Frame::Alt { branches, .. }) = self.frames.last_mut() {
+                            branches.push(Branch {
+                                label: label.clone(),
+                                items: Vec::new(),
+                                link: None,
+                                text: String::new(),
+                                line: chunk.line,
+                            });
+                        }
+                        let mut chunk = chunk;
+                        let rest = option_rest(&label);
+                        chunk.title = Some(if rest.is_empty() { label } else { rest });
+                        self.branch_chunk_steps(chunk);
+                    }
+                    self.close_frame();
+                    if let Some(t) = outer_title {
+                        // The context title named the whole resolution block; keep it for notes.
+                        let _ = t;
+                    }
+                }
+                Segment::Cases { line, chunks } => self.cases(line, chunks),
+            }
+        }
+    }
+
+    /// The step(s) of one chunk. A chunk with no title of its own and no context title
+    /// splits into one step per command (setup lines stay with the command after them).
+    pub(super) fn chunk_steps(&mut self, chunk: Chunk, attrs: Option<&Attrs>, whole: bool) {
+        let commands: Vec<String> = chunk.commands().iter().map(|s| s.to_string()).collect();
+        let notes: Vec<String> = chunk.notes().iter().map(|s| s.to_string()).collect();
+        let only_output = commands.is_empty() && notes.is_empty() && chunk.title.is_none();
+        if let (true, Some(id)) = (only_output, self.last_command.clone()) {
+            // A block of sample output only: the output of the command above.
+            for output in chunk_outputs(&chunk) {
+                self.attach_output(&id, output);
+            }
+            return;
+        }
+        let context = if chunk.numbered {
+            None
+        } else {
+            self.take_title()
+        };
+        if commands.is_empty() {
+            let title = chunk
+                .title
+                .clone()
+                .or_else(|| context.as_ref().map(|c| c.0.clone()))
+                .or_else(|| notes.first().cloned());
+            if let Some(title) = title {
+                let mut text: Vec<String> =
+                    notes.iter().filter(|n| **n != title).cloned().collect();
+                text.extend(chunk_outputs(&chunk).filter_map(|o| output_text(o, self.spanish)));
+                let text = join_text(None, &text.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+                self.manual(&title, text, chunk.line);
+                if chunk.interactive {
+                    if let Some(id) = self.last_node.clone() {
+                        if let Some(n) = self.node_mut(&id) {
+                            n.interactive = true;
+                        }
+                    }
+                }
+            }
+            return;
+        }
+        let (title, spare) = match (chunk.numbered, &chunk.title, &context) {
+            (true, Some(t), _) => (Some(t.clone()), None),
+            (false, Some(t), Some(c)) => (Some(c.0.clone()), Some(t.clone())),
+            (false, Some(t), None) => (Some(t.clone()), None),
+            (_, None, Some(c)) => (Some(c.0.clone()), None),
+            _ => (None, None),
+        };
+        let description = self.description.take();
+        let split =
+            title.is_none() && commands.len() > 1 && attrs.is_none_or(Attrs::is_empty) && !whole;
+        if split {
+            self.per_command(&chunk, description);
+            return;
+        }
+        let mut text_parts: Vec<&str> = Vec::new();
+        if let Some(s) = &spare {
+            text_parts.push(s);
+        }
+        text_parts.extend(notes.iter().map(String::as_str));
+        let text = join_text(description.as_deref(), &text_parts);
+        let command = commands.join("\n");
+        let title = title.unwrap_or_else(|| command_title(&command));
+        let line = chunk.command_line().unwrap_or(chunk.line);
+        let line = if chunk.numbered { chunk.line } else { line };
+        let outputs: Vec<Output> = chunk_outputs(&chunk).cloned().collect();
+        self.command_node(&title, line, &command, text, attrs, &outputs);
+        if chunk.interactive {
+            if let Some(id) = self.last_command.clone() {
+                if let Some(n) = self.node_mut(&id) {
+                    n.interactive = true;
+                }
+            }
+        }
+    }
+
+    pub(super) fn per_command(&mut self, chunk: &Chunk, description: Option<String>) {
+        let total = chunk.commands().len();
+        let mut seen = 0;
+        let mut setup: Vec<String> = Vec::new();
+        let mut lead_notes: Vec<String> = Vec::new();
+        let mut description = description;
+        let mut made: Option<String> = None;
+        for entry in &chunk.entries {
+            match entry {
+                Entry::Output(output) => match &made {
+                    Some(id) => self.attach_output(id, output),
+                    None => lead_notes.extend(output_text(output, self.spanish)),
+                },
+                Entry::Note { line, text } => {
+                    if seen == 0 {
+                        lead_notes.push(text.clone());
+                    } else if seen < total {
+                        self.manual(text, None, *line);
+                    } else {
+                        self.append_text_to_last(text);
+                    }
+                }
+                Entry::Command { line, text } => {
+                    seen += 1;
+                    if seen < total && shell::is_setup(text) {
+                        setup.push(text.clone());
+                        continue;
+                    }
+                    let mut command = setup.join("\n");
+                    if !command.is_empty() {
+                        command.push('\n');
+                    }
+                    command.push_str(text);
+                    setup.clear();
+                    let notes: Vec<&str> = lead_notes.iter().map(String::as_str).collect();
+                    let text_value = join_text(description.take().as_deref(), &notes);
+                    lead_notes.clear();
+                    self.command_node(&command_title(text), *line, &command, text_value, None, &[]);
+                    made = self.last_node.clone();
+                }
+            }
+        }
+    }
+}
+
+pub(super) fn chunk_outputs(chunk: &Chunk) -> impl Iterator<Item = &Output> {
+    chunk.entries.iter().filter_map(|e| match e {
+        Entry::Output(o) => Some(o),
+        _ => None,
+    })
+}
+
+pub(super) fn whole_chunk(c: &Code) -> Chunk {
+    let body = c.body.trim_end();
+    let mut entries = vec![Entry::Command {
+        line: c.body_line,
+        text: body.to_string(),
+    }];
+    entries.extend(
+        body.lines()
+            .filter_map(|l| l.trim().strip_prefix('#'))
+            .filter_map(chunks::expectation_comment)
+            .map(|value| {
+                Entry::Output(Output {
+                    line: c.body_line,
+                    expect: Some(value),
+                    ..Output::default()
+                })
+            }),
+    );
+    Chunk {
+        line: c.body_line,
+        entries,
+        ..Chunk::default()
+    }
+}

@@ -1,0 +1,243 @@
+//! Command steps: the node a command makes, its kind, whether it destroys, and which
+//! code spans are commands.
+
+use super::attach::apply_output;
+use super::text::append;
+use super::Item;
+use crate::graph::{EdgeOn, NodeKind, Warning};
+use crate::markdown::blocks::{code_spans, marked, Span};
+use crate::markdown::chunks::Output;
+use crate::markdown::destructive;
+use crate::markdown::expect;
+use crate::markdown::fence::Attrs;
+use crate::markdown::roles::Role;
+use crate::markdown::shell;
+
+impl super::Walker {
+    pub(super) fn command_node(
+        &mut self,
+        title: &str,
+        line: usize,
+        command: &str,
+        text: Option<String>,
+        attrs: Option<&Attrs>,
+        outputs: &[Output],
+    ) {
+        let default = Attrs::default();
+        let a = attrs.unwrap_or(&default);
+        if !self.authored && a.is_empty() && self.split_at_shell(title, line, command, &text) {
+            return;
+        }
+        let cmds = shell::simple_commands(command);
+        let destructive = a.destructive.unwrap_or_else(|| {
+            destructive::detect_in(command, &cmds).is_some()
+                || warned_next_to(title, text.as_deref(), command)
+        });
+        if a.is_empty() && self.typed_in_open_shell(title, command, text.as_deref(), destructive) {
+            return;
+        }
+        let kind = a
+            .kind
+            .unwrap_or_else(|| self.command_kind(destructive, title, &cmds));
+        let mut node = self.new_named_node(kind, title, line, a.id.as_deref());
+        if let Some(t) = &a.title {
+            node.title = t.clone();
+        }
+        node.command = Some(command.to_string());
+        node.text = text.filter(|t| !t.trim().is_empty() && t.trim() != node.title);
+        node.destructive = destructive;
+        node.watch = a.watch.unwrap_or_else(|| shell::never_ending_in(&cmds));
+        node.interactive = a
+            .interactive
+            .unwrap_or_else(|| shell::interactive_in(&cmds));
+        node.confirm = a.confirm.unwrap_or(false);
+        node.skip = a.skip.unwrap_or(false);
+        node.timeout_ms = a.timeout_ms;
+        node.shell = a.shell.clone();
+        node.cwd = a.cwd.clone();
+        node.expect = a.expect.clone();
+        node.findings = a.findings.clone();
+        for output in outputs {
+            apply_output(&mut node, output, self.spanish);
+        }
+        let mut edges = Vec::new();
+        if let Some(t) = &a.on_ok {
+            edges.push((EdgeOn::Ok, t.clone(), line));
+        }
+        if let Some(t) = &a.on_fail {
+            edges.push((EdgeOn::Fail, t.clone(), line));
+        }
+        if let Some(t) = &a.on_find {
+            if node.findings.is_empty() {
+                self.out.warnings.push(Warning {
+                    line,
+                    message: format!(
+                        "step `{}` has on-find but no find/find-regex/find-threshold",
+                        node.id
+                    ),
+                });
+            }
+            for f in &node.findings {
+                edges.push((EdgeOn::Find(f.label.clone()), t.clone(), line));
+            }
+        }
+        if !edges.is_empty() {
+            self.out.explicit.insert(node.id.clone(), edges);
+        }
+        let expect_prefix = if self.spanish { "Esperado" } else { "Expected" };
+        for spans in std::mem::take(&mut self.pending_expect) {
+            for e in expect::expectations_from_text(&spans, command) {
+                if !node.expect.contains(&e) {
+                    node.expect.push(e);
+                }
+            }
+            append(
+                &mut node.text,
+                &format!("{expect_prefix}: {}", marked(&spans)),
+            );
+        }
+        for spans in std::mem::take(&mut self.pending_look_for) {
+            match expect::finding_from_item(&spans) {
+                Some(f) if !node.findings.iter().any(|x| x.value == f.value) => {
+                    node.findings.push(f)
+                }
+                _ => append(&mut node.text, &marked(&spans)),
+            }
+        }
+        self.fresh_heading = false;
+        if node.kind == NodeKind::Check || node.kind == NodeKind::Action {
+            self.last_command = Some(node.id.clone());
+        }
+        if !self.authored && shell::opens_shell_in(&cmds) {
+            self.shell_context = Some(node.id.clone());
+        }
+        self.push(Item::Node(Box::new(node)));
+    }
+
+    pub(super) fn command_kind(
+        &self,
+        destructive: bool,
+        title: &str,
+        cmds: &[Vec<shell::Word>],
+    ) -> NodeKind {
+        if destructive {
+            return NodeKind::Action;
+        }
+        match self.role {
+            Role::Action => NodeKind::Action,
+            Role::Diagnosis | Role::Verification | Role::Prerequisites => NodeKind::Check,
+            _ if changes_system(title, cmds) => NodeKind::Action,
+            _ => NodeKind::Check,
+        }
+    }
+}
+
+/// The step's title, lead-in or comments warn that it destroys ("CAUTION: DATA LOSS").
+pub(super) fn warned_next_to(title: &str, text: Option<&str>, command: &str) -> bool {
+    let comments = || {
+        command
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix('#'))
+            .chain(command.lines().filter_map(|l| {
+                let code = shell::strip_trailing_comment(l);
+                l.get(code.len()..).filter(|c| c.contains('#'))
+            }))
+    };
+    destructive::warned(title)
+        || text.is_some_and(destructive::warned)
+        || (command.contains('#') && comments().any(destructive::warned))
+}
+
+/// Code spans that are commands: `` `kubectl -n x get pods` ``, `` `alembic upgrade head` ``.
+pub(in crate::markdown) fn inline_commands(spans: &[Span]) -> Vec<String> {
+    code_spans(spans)
+        .into_iter()
+        .filter(|c| {
+            let c = c.trim();
+            c.split_whitespace().count() >= 2 && shell::looks_like_command(c)
+        })
+        .map(|c| c.trim().to_string())
+        .collect()
+}
+
+/// Commands that change something even when nobody would call them destructive.
+pub(super) fn changes_system(title: &str, cmds: &[Vec<shell::Word>]) -> bool {
+    let folded = deunicode::deunicode(title).to_lowercase();
+    const VERBS: &[&str] = &[
+        "restart",
+        "reiniciar",
+        "start",
+        "iniciar",
+        "levantar",
+        "apply",
+        "aplicar",
+        "deploy",
+        "desplegar",
+        "scale",
+        "rollback",
+        "revert",
+        "revertir",
+        "restore",
+        "restaurar",
+        "fix",
+        "clear",
+        "limpiar",
+        "delete",
+        "borrar",
+        "eliminar",
+        "disable",
+        "deshabilitar",
+        "desactivar",
+        "enable",
+        "habilitar",
+        "activar",
+        "increase",
+        "aumentar",
+        "update",
+        "actualizar",
+        "retry",
+        "reintentar",
+        "backup",
+        "respaldar",
+        "create",
+        "crear",
+        "stop",
+        "detener",
+        "rebuild",
+        "force",
+        "forzar",
+        "pause",
+        "pausar",
+        "resume",
+        "reanudar",
+        "rotate",
+        "rotar",
+        "upgrade",
+        "migrate",
+        "migrar",
+        "install",
+        "instalar",
+        "mark",
+        "marcar",
+    ];
+    let first = folded.split_whitespace().next().unwrap_or("");
+    if VERBS.iter().any(|v| first.starts_with(v)) {
+        return true;
+    }
+    cmds.iter().any(|words| match shell::program(words) {
+        Some(("docker" | "docker-compose" | "podman", args)) => args.iter().any(|a| {
+            matches!(
+                a.as_ref(),
+                "up" | "start" | "build" | "pull" | "create" | "scale"
+            )
+        }),
+        Some(("pg_dump" | "createdb" | "mongodump" | "mkdir" | "cp" | "mv" | "tee", _)) => true,
+        Some(("make", args)) => args.iter().any(|a| {
+            matches!(
+                a.as_ref(),
+                "up" | "up-detached" | "build" | "start" | "db-backup" | "backup"
+            )
+        }),
+        _ => false,
+    })
+}

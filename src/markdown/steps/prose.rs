@@ -1,0 +1,322 @@
+//! Paragraphs: bold labels and field lines, the severity field, and what a paragraph's
+//! content becomes under the role of the part it is in.
+
+use super::classify::is_shell_block;
+use super::commands::inline_commands;
+use super::{Family, LABEL_LEVEL};
+use crate::markdown::blocks::{marked, plain, Block, Para, Span};
+use crate::markdown::expect;
+use crate::markdown::roles::{self, Role};
+
+impl super::Walker {
+    pub(super) fn paragraph(&mut self, p: &Para, next: Option<&Block>) {
+        let text = &p.text;
+        if text.is_empty() {
+            return;
+        }
+        // Field lines without blank lines between them (`**Síntoma**: …` then
+        // `**Acción**:`) are one paragraph to Markdown, and one label each to a reader.
+        if let Some(lines) = label_lines(&p.spans) {
+            let last = lines.len() - 1;
+            for (i, (offset, spans)) in lines.into_iter().enumerate() {
+                let line = Para::new(spans, p.line + offset);
+                self.paragraph(&line, if i == last { next } else { None });
+            }
+            return;
+        }
+        if self.severity_field(&p.spans) {
+            return;
+        }
+        if let Some((label, rest)) = leading_strong(&p.spans) {
+            if self.bold_label(&label, &rest, p.line) {
+                return;
+            }
+        }
+        if let Some((head, tail)) = split_label(text) {
+            if let Some(role) = roles::role_of(head) {
+                if matches!(
+                    role,
+                    Role::Symptoms
+                        | Role::Causes
+                        | Role::Prevention
+                        | Role::Escalation
+                        | Role::Info
+                        | Role::Diagnosis
+                        | Role::Action
+                        | Role::Verification
+                        | Role::Prerequisites
+                ) && tail.is_empty()
+                    && !self.in_item()
+                {
+                    self.close_label_frames();
+                    self.set_role(role, LABEL_LEVEL, head, p.line);
+                } else {
+                    self.transient = Some(role);
+                }
+                if !tail.is_empty() {
+                    let tail_spans = vec![Span::Text(tail.to_string())];
+                    let spans = strip_label_spans(&p.spans, head).unwrap_or(tail_spans);
+                    let role = self.transient.take().unwrap_or(role);
+                    self.content(role, &spans, p.line, next);
+                }
+                return;
+            }
+        }
+        if let Some(stripped) = text.strip_suffix(':') {
+            if self.result_target.is_some() && expect::is_result_lead_in(stripped) {
+                // "Expected response when healthy:" after a command: the block below is
+                // that command's output.
+                self.transient = Some(Role::Expected);
+                return;
+            }
+            if roles::generic_lead_in(stripped) {
+                self.title = self.title.take();
+            } else if self.title.is_none() {
+                self.title = Some((stripped.trim().to_string(), p.line));
+            } else {
+                self.description = Some(stripped.trim().to_string());
+            }
+            return;
+        }
+        let role = self.transient.take().unwrap_or(self.role);
+        self.content(role, &p.spans, p.line, next);
+    }
+
+    /// `**Symptoms:**`, `**Paso 1**: ...`, `**Option 2:**`. Returns whether it was a label.
+    pub(super) fn bold_label(&mut self, label: &str, rest: &[Span], line: usize) -> bool {
+        let label = label.trim();
+        let rest_text = plain(rest);
+        let rest_text = rest_text.trim_start_matches(':').trim();
+        if let Some(role) = roles::role_of(label) {
+            // "Expected:", "Look for:", "If it fails:" speak of the step at hand; the
+            // other labels (Symptoms, Resolution...) open a part of the section.
+            if matches!(role, Role::LookFor | Role::Expected | Role::IfFails) {
+                self.transient = Some(role);
+            } else {
+                self.close_label_frames();
+                self.set_role(role, LABEL_LEVEL, label, line);
+            }
+            if !rest_text.is_empty() {
+                let spans = strip_leading_colon(rest);
+                let role = self.transient.take().unwrap_or(role);
+                self.content(role, &spans, line, None);
+            }
+            return true;
+        }
+        if let Some(step) = roles::step_label(label) {
+            let title = if rest_text.is_empty() {
+                step
+            } else {
+                rest_text.to_string()
+            };
+            let title = if title.is_empty() {
+                label.trim_end_matches(':').to_string()
+            } else {
+                title
+            };
+            self.title = Some((title, line));
+            return true;
+        }
+        if roles::option_label(label) && !self.in_item() {
+            self.open_branch(Family::Option, label, LABEL_LEVEL, line);
+            if !rest_text.is_empty() {
+                self.title = Some((rest_text.to_string(), line));
+            }
+            return true;
+        }
+        false
+    }
+
+    /// `**Severity**: critical`, `*Severidad*: Alta`, `Priority: P1`: the incident's
+    /// severity, not a step. A value that names no level stays in the text.
+    pub(super) fn severity_field(&mut self, spans: &[Span]) -> bool {
+        let Some((label, value)) = field(spans) else {
+            return false;
+        };
+        let level = roles::severity_label(&label)
+            .then(|| roles::severity_of(&value))
+            .flatten();
+        if let Some(level) = level {
+            self.out.severity.get_or_insert_with(|| level.to_string());
+        }
+        level.is_some()
+    }
+
+    /// A paragraph's content under `role`.
+    pub(super) fn content(
+        &mut self,
+        role: Role,
+        spans: &[Span],
+        line: usize,
+        next: Option<&Block>,
+    ) {
+        if self.result_sentence(role, spans) {
+            return;
+        }
+        let text = plain(spans);
+        match role {
+            Role::Symptoms => self.symptom(spans, line),
+            Role::Causes => self.out.hypotheses.push(marked(spans)),
+            Role::Prevention => self.out.prevention.push(marked(spans)),
+            Role::Expected => self.expect_text(spans, line),
+            Role::LookFor => self.look_for(spans),
+            Role::Info | Role::DecisionTree => {
+                self.note(self.role_title.clone().as_deref(), &marked(spans), line)
+            }
+            Role::Escalation => self.escalate(&marked(spans), line),
+            Role::IfFails if !self.in_fail_frame() => {
+                let title = self
+                    .role_title
+                    .clone()
+                    .unwrap_or_else(|| self.if_fails_title());
+                self.fail_branch(&title, &marked(spans), line);
+            }
+            _ => {
+                if matches!(next, Some(Block::Code(c)) if is_shell_block(c)) {
+                    self.description = Some(marked(spans));
+                    return;
+                }
+                if self.or_commands(spans, line) {
+                    return;
+                }
+                let commands = inline_commands(spans);
+                if !commands.is_empty() {
+                    let title = self
+                        .take_title()
+                        .map(|t| t.0)
+                        .unwrap_or_else(|| text.clone());
+                    self.command_node(
+                        &title,
+                        line,
+                        &commands.join("\n"),
+                        Some(marked(spans)),
+                        None,
+                        &[],
+                    );
+                } else if self.role == Role::Neutral && self.title.is_none() {
+                    self.note(None, &marked(spans), line);
+                } else {
+                    self.manual(&text, Some(marked(spans)), line);
+                }
+            }
+        }
+    }
+}
+
+/// A paragraph's lines split where a line starts with a bold label, each with its
+/// line offset; `None` when there is nothing to split.
+pub(super) fn label_lines(spans: &[Span]) -> Option<Vec<(usize, Vec<Span>)>> {
+    let mut lines: Vec<(usize, Vec<Span>)> = vec![(0, Vec::new())];
+    let mut breaks = 0;
+    for (i, span) in spans.iter().enumerate() {
+        if matches!(span, Span::Break) {
+            breaks += 1;
+            if label_starts(&spans[i + 1..]) {
+                lines.push((breaks, Vec::new()));
+                continue;
+            }
+        }
+        if let Some((_, current)) = lines.last_mut() {
+            current.push(span.clone());
+        }
+    }
+    for (_, line) in &mut lines {
+        while matches!(line.last(), Some(Span::Break))
+            || matches!(line.last(), Some(Span::Text(t)) if t.trim().is_empty())
+        {
+            line.pop();
+        }
+    }
+    lines.retain(|(_, line)| !line.is_empty());
+    (lines.len() >= 2).then_some(lines)
+}
+
+/// Whether spans start with a bold label: `**Acción**:`, `**Paso 2:**`, `**Symptoms**`.
+pub(super) fn label_starts(spans: &[Span]) -> bool {
+    let Some((label, rest)) = leading_strong(spans) else {
+        return false;
+    };
+    let colon = label.trim_end().ends_with(':')
+        || matches!(rest.first(), Some(Span::Text(t)) if t.trim_start().starts_with(':'));
+    colon
+        || roles::role_of(&label).is_some()
+        || roles::step_label(&label).is_some()
+        || roles::option_label(&label)
+}
+
+/// `**Label**: value`, `*Label*: value` or `Label: value` → (label, value).
+pub(super) fn field(spans: &[Span]) -> Option<(String, String)> {
+    let first = spans
+        .iter()
+        .position(|s| !matches!(s, Span::Text(t) if t.trim().is_empty()))?;
+    if let Span::Strong(inner) | Span::Emph(inner) = &spans[first] {
+        let value = plain(&spans[first + 1..]);
+        return Some((
+            plain(inner),
+            value.trim().trim_start_matches(':').trim().to_string(),
+        ));
+    }
+    let text = plain(spans);
+    split_label(&text).map(|(head, tail)| (head.to_string(), tail.to_string()))
+}
+
+/// `**Label:** rest` → ("Label:", rest spans).
+pub(super) fn leading_strong(spans: &[Span]) -> Option<(String, Vec<Span>)> {
+    let first = spans
+        .iter()
+        .position(|s| !matches!(s, Span::Text(t) if t.trim().is_empty()))?;
+    match &spans[first] {
+        Span::Strong(inner) => Some((plain(inner), spans[first + 1..].to_vec())),
+        _ => None,
+    }
+}
+
+/// The spans after a bold label, without the `:` that may follow it.
+pub(super) fn strip_leading_colon(rest: &[Span]) -> Vec<Span> {
+    let mut out = rest.to_vec();
+    if let Some(Span::Text(t)) = out.first_mut() {
+        *t = t.trim_start().trim_start_matches(':').to_string();
+    }
+    out
+}
+
+/// `Buscar: x` / `Esperado: 200` → ("Buscar", "x"). Only short heads count.
+pub(super) fn split_label(text: &str) -> Option<(&str, &str)> {
+    let (head, tail) = text.split_once(':')?;
+    if head.split_whitespace().count() > 4 || head.trim().is_empty() {
+        return None;
+    }
+    Some((head.trim(), tail.trim()))
+}
+
+/// The spans after a `Label:` prefix, keeping code spans.
+pub(super) fn strip_label_spans(spans: &[Span], head: &str) -> Option<Vec<Span>> {
+    let mut out = Vec::new();
+    let mut stripped = false;
+    for span in spans {
+        if stripped {
+            out.push(span.clone());
+            continue;
+        }
+        if let Span::Text(t) = span {
+            if let Some(i) = t.find(':') {
+                if t[..i]
+                    .trim()
+                    .ends_with(head.split_whitespace().last().unwrap_or(head))
+                {
+                    let rest = t[i + 1..].to_string();
+                    if !rest.trim().is_empty() {
+                        out.push(Span::Text(rest));
+                    }
+                    stripped = true;
+                    continue;
+                }
+            }
+        }
+        if let Span::Strong(_) = span {
+            continue;
+        }
+        return None;
+    }
+    (stripped && !out.is_empty()).then_some(out)
+}

@@ -1,0 +1,54 @@
+//! Step titles and texts: shortened, unnumbered, joined.
+
+pub(super) fn append(text: &mut Option<String>, more: &str) {
+    match text {
+        Some(t) if !t.is_empty() => {
+            t.push('\n');
+            t.push_str(more);
+        }
+        _ => *text = Some(more.to_string()),
+    }
+}
+
+pub(super) fn join_text(description: Option<&str>, parts: &[&str]) -> Option<String> {
+    let mut all: Vec<&str> = Vec::new();
+    if let Some(d) = description {
+        all.push(d);
+    }
+    all.extend(parts.iter().copied().filter(|p| !p.trim().is_empty()));
+    (!all.is_empty()).then(|| all.join("\n"))
+}
+
+/// Titles stay one line and short; the rest goes to the text.
+pub(super) fn shorten_title(text: &str) -> (String, Option<String>) {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let max = 90;
+    if one_line.chars().count() <= max {
+        return (one_line, None);
+    }
+    let mut cut: String = one_line.chars().take(max).collect();
+    if let Some(space) = cut.rfind(' ') {
+        cut.truncate(space);
+    }
+    (format!("{cut}…"), Some(one_line))
+}
+
+/// A readable title for an untitled command: its first line, shortened.
+pub(super) fn command_title(command: &str) -> String {
+    let first = command.lines().next().unwrap_or(command).trim();
+    let first = first.trim_end_matches('\\').trim();
+    shorten_title(first).0
+}
+
+/// `2. Verificar conectividad` → `Verificar conectividad` (the slug keeps the number).
+pub(super) fn strip_numbering(title: &str) -> String {
+    let t = title.trim();
+    let digits = t.chars().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 || digits > 3 {
+        return t.to_string();
+    }
+    match t[digits..].strip_prefix(['.', ')']) {
+        Some(rest) if rest.starts_with(' ') && !rest.trim().is_empty() => rest.trim().to_string(),
+        _ => t.to_string(),
+    }
+}
