@@ -4,11 +4,14 @@
 use super::classify::is_shell_block;
 use super::commands::inline_commands;
 use super::prose::{leading_strong, strip_leading_colon};
-use super::text::command_title;
+use super::text::{command_title, strip_numbering};
 use super::{Family, Frame, ITEM_LEVEL};
 use crate::graph::NodeKind;
 use crate::markdown::blocks::{marked, plain, Block, Span};
-use crate::markdown::roles;
+use crate::markdown::roles::{self, Role};
+use crate::markdown::slug::clean_title;
+use once_cell::sync::Lazy;
+use regex::Regex;
 
 impl super::Walker {
     /// "`systemctl restart redis` or `systemctl restart sentinel`": one choice per
@@ -59,6 +62,27 @@ impl super::Walker {
         }
         self.close_frame();
         taken
+    }
+
+    /// At the first of a group of sibling headings inside the procedure: remember
+    /// whether they are alternative scenarios (see `scenario_children`).
+    pub(super) fn mark_scenarios(&mut self, blocks: &[Block]) {
+        let Some(Block::Heading(h)) = blocks.first() else {
+            return;
+        };
+        let inside = self.role_level > 0 && h.level > self.role_level;
+        if self.authored || !inside || !self.role.is_procedural() {
+            return;
+        }
+        if self.scenarios.contains_key(&h.line) {
+            return;
+        }
+        let lines = scenario_children(blocks, self.role == Role::Action);
+        let scenario = !lines.is_empty();
+        self.scenarios.insert(h.line, scenario);
+        for line in lines {
+            self.scenarios.insert(line, scenario);
+        }
     }
 
     pub(super) fn open_alternatives(&mut self, line: usize, text: Option<String>) {
@@ -211,4 +235,293 @@ pub(super) fn command_group<'a>(block: &Block, blocks: &'a [Block]) -> Option<Al
         }
         _ => None,
     }
+}
+
+/// Sibling headings under a part of the procedure that read as alternative scenarios
+/// (`### Cache completely down` / `### Cache out of memory`, `#### A. Container crashed`,
+/// `### Issue: Rollback stuck`, a `(last resort)` sibling, per-host `#### worker-1.example`):
+/// the heading lines of the group, when at least two of them hold commands. Numbered
+/// steps (`### 1. Restart`) and imperative steps (`### Restart` / `### Verify`) stay a
+/// sequence. `action`: the part is a fix (Resolution, Mitigation…), where titles that
+/// name a state or a problem are enough.
+pub(super) fn scenario_children(blocks: &[Block], action: bool) -> Vec<usize> {
+    let Some(Block::Heading(first)) = blocks.first() else {
+        return Vec::new();
+    };
+    let level = first.level;
+    let mut children: Vec<(String, usize, bool)> = Vec::new();
+    for block in blocks {
+        match block {
+            Block::Heading(h) if h.level < level => break,
+            Block::Heading(h) if h.level == level => {
+                let title = clean_title(&h.text);
+                if roles::role_of(&title).is_some() {
+                    break;
+                }
+                children.push((title, h.line, false));
+            }
+            Block::Code(c) if is_shell_block(c) => mark_runnable(&mut children),
+            Block::Para(p) if !inline_commands(&p.spans).is_empty() => mark_runnable(&mut children),
+            _ => {}
+        }
+    }
+    let titles: Vec<&str> = children.iter().map(|c| c.0.as_str()).collect();
+    let runnable = children.iter().filter(|c| c.2).count();
+    if runnable < 2 || !scenario_titles(&titles, action) {
+        return Vec::new();
+    }
+    children.into_iter().map(|c| c.1).collect()
+}
+
+fn mark_runnable(children: &mut [(String, usize, bool)]) {
+    if let Some(last) = children.last_mut() {
+        last.2 = true;
+    }
+}
+
+/// Titles that name alternatives rather than steps in a row.
+fn scenario_titles(titles: &[&str], action: bool) -> bool {
+    static LETTERED: Lazy<Regex> =
+        Lazy::new(|| Regex::new(r"^[A-H][.)]\s+\S").expect("static regex"));
+    static CASE: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"^(?:issue|problem|scenario|case|symptom|problema|escenario|caso|sintoma|incidencia|error)\s*(?:\d+\s*)?:")
+            .expect("static regex")
+    });
+    static LAST_RESORT: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"\b(?:last resort|ultimo recurso|emergency|emergencia)\b")
+            .expect("static regex")
+    });
+    let folded: Vec<String> = titles.iter().map(|t| roles::fold_label(t)).collect();
+    let special =
+        |f: &String| roles::option_label(f) || roles::condition_label(f) || roles::else_label(f);
+    if folded.iter().any(special) || titles.iter().any(|t| strip_numbering(t) != t.trim()) {
+        return false;
+    }
+    titles.iter().all(|t| LETTERED.is_match(t.trim()))
+        || folded
+            .iter()
+            .any(|f| CASE.is_match(f) || LAST_RESORT.is_match(f))
+        || titles.iter().all(|t| host_title(t))
+        || (action
+            && !folded.iter().any(|f| action_title(f))
+            && folded.iter().filter(|f| state_title(f)).count() >= 2)
+}
+
+/// `dashboards.example.net`, `worker*.example.com`: one host (or host pattern) a title.
+fn host_title(title: &str) -> bool {
+    let t = title.trim();
+    !t.contains(char::is_whitespace) && t.contains(['.', '*']) && t.len() > 3
+}
+
+/// A title that starts with what to do (`Restart the worker`, `Rolling back`, `Reiniciar`).
+fn action_title(folded: &str) -> bool {
+    const ACTIONS: &[&str] = &[
+        "restart",
+        "reboot",
+        "verify",
+        "check",
+        "confirm",
+        "validate",
+        "roll",
+        "rollback",
+        "revert",
+        "scale",
+        "delete",
+        "remove",
+        "clear",
+        "flush",
+        "purge",
+        "clean",
+        "cleanup",
+        "restore",
+        "run",
+        "apply",
+        "update",
+        "upgrade",
+        "install",
+        "increase",
+        "reduce",
+        "drain",
+        "cordon",
+        "monitor",
+        "watch",
+        "notify",
+        "escalate",
+        "communicate",
+        "assess",
+        "stop",
+        "start",
+        "kill",
+        "enable",
+        "disable",
+        "deploy",
+        "redeploy",
+        "set",
+        "add",
+        "create",
+        "test",
+        "wait",
+        "review",
+        "inspect",
+        "investigate",
+        "identify",
+        "collect",
+        "gather",
+        "open",
+        "close",
+        "fix",
+        "resize",
+        "expand",
+        "free",
+        "rotate",
+        "renew",
+        "reset",
+        "promote",
+        "failover",
+        "switch",
+        "move",
+        "migrate",
+        "backup",
+        "back",
+        "use",
+        "connect",
+        "login",
+        "log",
+        "ssh",
+        "edit",
+        "change",
+        "configure",
+        "tune",
+        "adjust",
+        "disable",
+        "document",
+        "page",
+        "contact",
+        "reiniciar",
+        "reinicia",
+        "verificar",
+        "verifica",
+        "comprobar",
+        "comprueba",
+        "revisar",
+        "revisa",
+        "escalar",
+        "eliminar",
+        "elimina",
+        "borrar",
+        "borra",
+        "limpiar",
+        "limpia",
+        "restaurar",
+        "restaura",
+        "ejecutar",
+        "ejecuta",
+        "aplicar",
+        "aplica",
+        "actualizar",
+        "actualiza",
+        "instalar",
+        "aumentar",
+        "aumenta",
+        "reducir",
+        "detener",
+        "deten",
+        "parar",
+        "iniciar",
+        "inicia",
+        "notificar",
+        "comunicar",
+        "validar",
+        "confirmar",
+        "esperar",
+        "crear",
+        "desplegar",
+        "revertir",
+        "cambiar",
+        "configurar",
+        "ajustar",
+        "conectar",
+        "monitorear",
+        "vigilar",
+        "liberar",
+        "ampliar",
+        "rotar",
+        "renovar",
+        "migrar",
+        "usar",
+        "abrir",
+        "cerrar",
+    ];
+    let first = folded.split_whitespace().next().unwrap_or_default();
+    ACTIONS.contains(&first) || first.ends_with("ing")
+}
+
+/// A title that names a state or a problem (`Cache out of memory`, `Performance
+/// issues`, `Disco lleno`).
+fn state_title(folded: &str) -> bool {
+    const STATES: &[&str] = &[
+        "too many",
+        "too few",
+        "demasiados",
+        "demasiadas",
+        "down",
+        "outage",
+        "unavailable",
+        "unreachable",
+        "full",
+        "out of",
+        "issue",
+        "issues",
+        "problem",
+        "problems",
+        "error",
+        "errors",
+        "failure",
+        "failing",
+        "failed",
+        "slow",
+        "high",
+        "low",
+        "crash",
+        "crashed",
+        "crashing",
+        "timeout",
+        "timeouts",
+        "leak",
+        "leaks",
+        "stuck",
+        "corrupt",
+        "corrupted",
+        "degraded",
+        "exhausted",
+        "missing",
+        "expired",
+        "not ",
+        "no ",
+        "caido",
+        "caida",
+        "lento",
+        "lenta",
+        "lleno",
+        "llena",
+        "fallo",
+        "falla",
+        "problema",
+        "problemas",
+        "alto",
+        "alta",
+        "bajo",
+        "baja",
+        "sin ",
+        "agotado",
+        "agotada",
+        "corrupto",
+        "expirado",
+        "bloqueado",
+        "colgado",
+    ];
+    let padded = format!(" {folded} ");
+    STATES
+        .iter()
+        .any(|s| padded.contains(&format!(" {} ", s.trim())))
 }

@@ -5,6 +5,8 @@ use super::{Branch, Family, Frame, Item, ITEM_LEVEL, LABEL_LEVEL};
 use crate::graph::NodeKind;
 use crate::markdown::chunks::{self, Chunk};
 use crate::markdown::roles;
+use once_cell::sync::Lazy;
+use regex::Regex;
 
 impl super::Walker {
     /// Closes alternatives and failure branches that a heading of `level` ends, except
@@ -58,11 +60,13 @@ impl super::Walker {
             self.open_decision(family, level, line);
         }
         self.add_branch(label, line);
-        if family == Family::Option {
-            let rest = option_rest(label);
-            if !rest.is_empty() {
-                self.title = Some((rest, line));
-            }
+        let rest = option_rest(label);
+        match family {
+            Family::Option if !rest.is_empty() => self.title = Some((rest, line)),
+            // `### Issue: Rollback stuck`: its first step is about that scenario.
+            Family::Scenario if !rest.is_empty() => self.title = Some((rest, line)),
+            Family::Scenario => self.title = Some((label.trim().to_string(), line)),
+            _ => {}
         }
     }
 
@@ -82,8 +86,8 @@ impl super::Walker {
         match (family, self.spanish) {
             (Family::Option, true) => "¿Qué opción?".into(),
             (Family::Option, false) => "Which option?".into(),
-            (Family::Condition, true) => "¿Qué caso aplica?".into(),
-            (Family::Condition, false) => "Which case applies?".into(),
+            (Family::Condition | Family::Scenario, true) => "¿Qué caso aplica?".into(),
+            (Family::Condition | Family::Scenario, false) => "Which case applies?".into(),
         }
     }
 
@@ -98,6 +102,23 @@ impl super::Walker {
         ) {
             // `### If the restart does not help`: it may help, and then the steps go on.
             self.add_otherwise();
+        }
+        if matches!(
+            self.frames.last(),
+            Some(Frame::Alt {
+                family: Family::Scenario,
+                ..
+            })
+        ) {
+            let none = if self.spanish {
+                "Ninguno"
+            } else {
+                "None of these"
+            };
+            self.add_way_past(none);
+        } else if self.optional_options() {
+            let none = if self.spanish { "Ninguna" } else { "None" };
+            self.add_way_past(none);
         }
         let Some(frame) = self.frames.pop() else {
             return;
@@ -186,6 +207,35 @@ impl super::Walker {
     /// wrote one.
     pub(super) fn add_otherwise(&mut self) {
         let label = if self.spanish { "Si no" } else { "Otherwise" };
+        self.add_way_past(label);
+    }
+
+    /// Options none of which has to be taken: one says so (`if needed`, `optional`,
+    /// `last resort`, `use with caution`, `si es necesario`), or every one changes the
+    /// system in a way that cannot be undone (destructive).
+    fn optional_options(&self) -> bool {
+        let Some(Frame::Alt {
+            family: Family::Option,
+            branches,
+            ..
+        }) = self.frames.last()
+        else {
+            return false;
+        };
+        let destructive = |b: &Branch| {
+            let mut nodes = b.items.iter().filter_map(|i| match i {
+                Item::Node(n) if n.command.is_some() => Some(n),
+                _ => None,
+            });
+            nodes.next().is_some_and(|n| n.destructive) && nodes.all(|n| n.destructive)
+        };
+        branches.len() >= 2
+            && (branches.iter().any(|b| optional_label(&b.label))
+                || branches.iter().all(destructive))
+    }
+
+    /// Adds a choice that goes on past the decision, unless one already does.
+    fn add_way_past(&mut self, label: &str) {
         if let Some(Frame::Alt { branches, .. }) = self.frames.last_mut() {
             if !branches.iter().any(|b| roles::else_label(&b.label)) {
                 let line = branches.last().map_or(0, |b| b.line);
@@ -239,6 +289,15 @@ impl super::Walker {
     pub(super) fn in_fail_frame(&self) -> bool {
         self.frames.iter().any(|f| matches!(f, Frame::Fail { .. }))
     }
+}
+
+/// A label saying its option may be skipped.
+fn optional_label(label: &str) -> bool {
+    static OPTIONAL: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"\b(?:if (?:needed|necessary|required)|optional(?:ly)?|last resort|(?:use )?with caution|si (?:es necesario|hace falta|se requiere)|opcional(?:mente)?|ultimo recurso|con (?:precaucion|cuidado))\b")
+            .expect("static regex")
+    });
+    OPTIONAL.is_match(&roles::fold_label(label))
 }
 
 /// `Option 1: Force new deployment` → `Force new deployment`.

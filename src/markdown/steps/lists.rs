@@ -126,7 +126,7 @@ impl super::Walker {
                     .iter()
                     .take_while(|it| match family {
                         Family::Option => is_option_item(it),
-                        Family::Condition => is_condition_item(it),
+                        Family::Condition | Family::Scenario => is_condition_item(it),
                     })
                     .count();
                 if run >= 2 {

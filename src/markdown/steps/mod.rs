@@ -80,6 +80,8 @@ pub struct Walked {
 enum Family {
     Option,
     Condition,
+    /// Sibling headings that are alternative scenarios: a "none of these" choice goes on.
+    Scenario,
 }
 
 enum Frame {
@@ -141,6 +143,8 @@ pub struct Walker {
     /// The step that opened a shell elsewhere (`ssh host`, `oc rsh pod`): until the next
     /// heading, the commands after it are meant to be typed in that shell.
     shell_context: Option<String>,
+    /// Heading line → whether it starts one of a group of alternative scenarios.
+    scenarios: HashMap<usize, bool>,
 }
 
 impl Walker {
@@ -178,6 +182,7 @@ impl Walker {
             result_target: None,
             output_attached: false,
             shell_context: None,
+            scenarios: HashMap::default(),
         }
     }
 
@@ -222,6 +227,7 @@ impl Walker {
             match block {
                 Block::Heading(h) => {
                     self.shell_context = None;
+                    self.mark_scenarios(&blocks[i..]);
                     self.heading(h)
                 }
                 Block::Para(p) => {
@@ -263,6 +269,8 @@ impl Walker {
         self.description = None;
         let family = if roles::option_label(&text) {
             Some(Family::Option)
+        } else if self.scenarios.get(&h.line) == Some(&true) {
+            Some(Family::Scenario)
         } else if !self.authored
             && roles::role_of(&text).is_none()
             && (roles::condition_label(&text)
