@@ -1,8 +1,9 @@
 //! One code block → the steps it holds.
 //!
 //! Real runbooks pack several steps into one block: `# 1.`/`# 2.` comment headers split
-//! it into checks; `# Option 1/2/3` headers are alternatives (one decision, never a
-//! sequence); `# If …`/`# Si …`/`# Otherwise` headers are cases (never run
+//! it into checks; `# Option 1/2/3`, `# Or …` and variant headers (`# Ubuntu` / `# Amazon
+//! Linux`) are alternatives (one decision, never a sequence), each ending at the next
+//! comment over commands; `# If …`/`# Si …`/`# Otherwise` headers are cases (never run
 //! unconditionally); a comment after a blank line titles the commands below it; `# Debe
 //! responder: PONG` is the expected output of the command above; `# Output:` and
 //! `# Look for:` comments introduce sample rows that are shown with the command above and
@@ -292,14 +293,25 @@ enum HeaderKind {
 /// of to-dos with no commands stays a note. The answer is indexed like `pieces`.
 fn header_positions(pieces: &[Located]) -> Vec<Option<HeaderKind>> {
     let mut out = vec![None; pieces.len()];
+    // Inside an alternative whose commands have started: the next comment over commands
+    // ends it (`# Or check its container` / `docker ps` / `# Then read the logs`).
+    let mut in_option = None;
     for (i, located) in pieces.iter().enumerate() {
-        let Piece::Comment(text) = &located.piece else {
-            continue;
+        let text = match &located.piece {
+            Piece::Comment(text) => text,
+            Piece::Command(_) => {
+                in_option = in_option.map(|_| true);
+                continue;
+            }
+            Piece::Blank => continue,
         };
         if expectation_comment(text).is_some() {
             continue;
         }
-        let kind = if super::roles::option_label(text) || super::roles::or_header(text) {
+        let kind = if super::roles::option_label(text)
+            || super::roles::or_header(text)
+            || super::roles::variant_label(text)
+        {
             HeaderKind::Option
         } else if is_condition_header(text) {
             HeaderKind::Condition
@@ -307,7 +319,7 @@ fn header_positions(pieces: &[Located]) -> Vec<Option<HeaderKind>> {
             HeaderKind::Numbered
         } else {
             let after_blank = i == 0 || matches!(pieces[i - 1].piece, Piece::Blank);
-            if !after_blank {
+            if !after_blank && in_option != Some(true) {
                 continue;
             }
             HeaderKind::Plain
@@ -316,6 +328,7 @@ fn header_positions(pieces: &[Located]) -> Vec<Option<HeaderKind>> {
         if commands_follow(pieces, i + 1, kind) || (starts_group && notes_only_group(pieces, i + 1))
         {
             out[i] = Some(kind);
+            in_option = (kind == HeaderKind::Option).then_some(false);
         }
     }
     // A plain header at the very top of a block with no other header titles the whole

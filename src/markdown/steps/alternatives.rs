@@ -8,6 +8,7 @@ use super::text::{command_title, strip_numbering};
 use super::{Family, Frame, ITEM_LEVEL};
 use crate::graph::NodeKind;
 use crate::markdown::blocks::{marked, plain, Block, Span};
+use crate::markdown::chunks::{self, Chunk, Segment};
 use crate::markdown::roles::{self, Role};
 use crate::markdown::slug::clean_title;
 use once_cell::sync::Lazy;
@@ -39,6 +40,10 @@ impl super::Walker {
         if self.authored {
             return 0;
         }
+        let taken = self.conditional_block(blocks);
+        if taken > 0 {
+            return taken;
+        }
         let mut groups = variant_groups(blocks);
         if groups.len() < 2 {
             groups = or_groups(blocks);
@@ -64,14 +69,51 @@ impl super::Walker {
         taken
     }
 
+    /// A condition lead-in over a shell block ("If that didn't work, remove temporary
+    /// files:", "Si sigue sin espacio:"): the block is a case, never run as if nothing
+    /// happened. Like a `# If …` comment, it hangs off the step above when it says that
+    /// step failed, and is otherwise a decision whose "Otherwise" goes on.
+    fn conditional_block(&mut self, blocks: &[Block]) -> usize {
+        let (Some(Block::Para(p)), Some(Block::Code(c))) = (blocks.first(), blocks.get(1)) else {
+            return 0;
+        };
+        let text = p.text.trim();
+        let lead_in = text.ends_with(':') || (text.len() <= 200 && !text.contains(". "));
+        if !lead_in
+            || !self.role.is_procedural()
+            || !is_shell_block(c)
+            || !roles::condition_label(text)
+            || roles::else_label(text)
+            || roles::role_of(text).is_some()
+        {
+            return 0;
+        }
+        let mut entries = Vec::new();
+        for segment in chunks::split(&c.body, c.body_line, false) {
+            match segment {
+                Segment::Step(chunk) => entries.extend(chunk.entries),
+                _ => return 0,
+            }
+        }
+        let case = Chunk {
+            title: Some(text.trim_end_matches(':').to_string()),
+            condition: true,
+            line: p.line,
+            entries,
+            ..Chunk::default()
+        };
+        self.cases(p.line, vec![case]);
+        2
+    }
+
     /// At the first of a group of sibling headings inside the procedure: remember
     /// whether they are alternative scenarios (see `scenario_children`).
     pub(super) fn mark_scenarios(&mut self, blocks: &[Block]) {
         let Some(Block::Heading(h)) = blocks.first() else {
             return;
         };
-        let inside = self.role_level > 0 && h.level > self.role_level;
-        if self.authored || !inside || !self.role.is_procedural() {
+        // Outside any role (`## Common issues`), only titles shaped as cases count.
+        if self.authored || h.level <= self.role_level || !self.role.is_procedural() {
             return;
         }
         if self.scenarios.contains_key(&h.line) {

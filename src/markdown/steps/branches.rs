@@ -175,9 +175,16 @@ impl super::Walker {
 
     /// The steps of one case: its consequence (`add a node`) titles them.
     pub(super) fn case_steps(&mut self, mut chunk: Chunk) {
-        let (_, consequence) = roles::split_condition(chunk.title.as_deref().unwrap_or_default());
-        chunk.numbered = !consequence.is_empty();
-        chunk.title = Some(consequence).filter(|c| !c.is_empty());
+        let title = chunk.title.clone().unwrap_or_default();
+        let (condition, consequence) = roles::split_condition(&title);
+        // `# If the deployment failed` says nothing to do: the case itself titles its steps.
+        let title = if consequence.is_empty() && !roles::else_label(&condition) {
+            condition
+        } else {
+            consequence
+        };
+        chunk.numbered = !title.is_empty();
+        chunk.title = Some(title).filter(|c| !c.is_empty());
         self.branch_chunk_steps(chunk);
     }
 
@@ -194,13 +201,39 @@ impl super::Walker {
     pub(super) fn fail_target(&mut self, condition: &str) -> Option<String> {
         let id = self.last_command.clone()?;
         match roles::condition_sense(condition) {
-            roles::ConditionSense::Outcome if !roles::else_label(condition) => Some(id),
+            roles::ConditionSense::Outcome
+                if !roles::else_label(condition) && self.about_step(&id, condition) =>
+            {
+                Some(id)
+            }
             roles::ConditionSense::Persists => self
                 .node_mut(&id)
                 .filter(|n| n.kind == NodeKind::Check)
                 .map(|_| id),
             _ => None,
         }
+    }
+
+    /// A failure condition about step `id` itself: no subject (`if it fails`, `si falla`,
+    /// `if that didn't work`), or one the step names (`if the restart fails` after
+    /// `systemctl restart app`). `If the deployment failed` after `free -h` is not.
+    fn about_step(&mut self, id: &str, condition: &str) -> bool {
+        let subject = condition_subject(condition);
+        if subject.is_empty() {
+            return true;
+        }
+        let Some(node) = self.node_mut(id) else {
+            return false;
+        };
+        let named = roles::fold_label(&format!(
+            "{} {}",
+            node.title,
+            node.command.as_deref().unwrap_or_default()
+        ));
+        subject.iter().all(|w| {
+            let stem = &w[..w.len().min(6)];
+            named.contains(stem)
+        })
     }
 
     /// The way past a decision on conditions: "Otherwise" / "Si no", unless the author
@@ -289,6 +322,29 @@ impl super::Walker {
     pub(super) fn in_fail_frame(&self) -> bool {
         self.frames.iter().any(|f| matches!(f, Frame::Fail { .. }))
     }
+}
+
+/// The content words a failure condition says failed: `If the deployment failed` →
+/// `deployment`; `If it fails`, `Si falla`, `If that didn't work` → none.
+fn condition_subject(condition: &str) -> Vec<String> {
+    const OUTCOME: &[&str] = &[
+        "fail", "fails", "failed", "failing", "doesnt", "doesn", "does", "didnt", "didn", "did",
+        "wont", "won", "not", "falla", "fallan", "fallo", "no", "still", "sigue",
+    ];
+    const FILLER: &[&str] = &[
+        "if", "when", "si", "cuando", "en", "caso", "de", "it", "that", "this", "these", "those",
+        "they", "above", "the", "command", "step", "again", "also", "esto", "eso", "este", "esta",
+        "el", "la", "lo", "comando", "paso", "anterior", "aun", "todavia", "tambien", "you", "we",
+        "y", "and",
+    ];
+    let folded = roles::fold_label(condition);
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take_while(|w| !OUTCOME.contains(w))
+        .filter(|w| !FILLER.contains(w) && w.len() > 2)
+        .map(str::to_string)
+        .collect()
 }
 
 /// A label saying its option may be skipped.

@@ -1,0 +1,273 @@
+//! Second field trial: alternatives that must never run one after another. Sibling
+//! scenario headings (R7/S1), an `# Or …` alternative that ends at the next comment
+//! (R3), failure cases about something other than the step above (R4), optional
+//! alternatives with a way out (R5), OS labels as comments (S4) and prose escalation
+//! ladders (S7). Every document here is self-written.
+
+use runbook::graph::{EdgeOn, Node, NodeKind, Playbook};
+use runbook::markdown;
+use std::path::Path;
+
+fn parse(md: &str) -> Playbook {
+    let books = markdown::parse_document(md, Path::new("doc.md")).expect("parses");
+    assert_eq!(books.len(), 1, "{books:#?}");
+    books.into_iter().next().expect("one playbook")
+}
+
+fn by_command<'a>(p: &'a Playbook, part: &str) -> &'a Node {
+    p.nodes
+        .iter()
+        .find(|n| n.command.as_deref().is_some_and(|c| c.contains(part)))
+        .unwrap_or_else(|| panic!("no step runs `{part}`"))
+}
+
+fn decisions(p: &Playbook) -> Vec<&Node> {
+    p.nodes
+        .iter()
+        .filter(|n| n.kind == NodeKind::Decision)
+        .collect()
+}
+
+fn labels(d: &Node) -> Vec<&str> {
+    d.choices.iter().map(|c| c.label.as_str()).collect()
+}
+
+/// Where `from` goes on `next`, `ok` or `fail`.
+fn after<'a>(p: &'a Playbook, from: &str, on: &EdgeOn) -> Option<&'a str> {
+    p.edges
+        .iter()
+        .find(|e| e.from == from && &e.on == on)
+        .map(|e| e.to.as_str())
+}
+
+fn next_of<'a>(p: &'a Playbook, from: &str) -> Option<&'a str> {
+    after(p, from, &EdgeOn::Next)
+}
+
+#[test]
+fn scenario_headings_under_resolution_are_one_decision() {
+    let p = parse(
+        "# Cache failure\n## Symptoms\n- Errors talking to the cache.\n## Resolution\n\
+         ### Cache completely down\n```bash\nkubectl rollout restart statefulset/cache\n```\n\
+         ### Cache out of memory\n```bash\nredis-cli -h cache FLUSHALL\n```\n\
+         ## Verification\n```bash\nredis-cli -h cache ping\n```\n",
+    );
+    let d = decisions(&p);
+    assert_eq!(d.len(), 1);
+    assert_eq!(
+        labels(d[0]),
+        vec![
+            "Cache completely down",
+            "Cache out of memory",
+            "None of these"
+        ]
+    );
+    let restart = by_command(&p, "rollout restart");
+    let flush = by_command(&p, "FLUSHALL");
+    let ping = by_command(&p, "ping");
+    // Each scenario goes on to the verification, never into the other one.
+    assert_eq!(next_of(&p, &restart.id), Some(ping.id.as_str()));
+    assert_eq!(next_of(&p, &flush.id), Some(ping.id.as_str()));
+    assert_eq!(d[0].choices[2].to, ping.id);
+}
+
+#[test]
+fn last_resort_sibling_is_an_alternative() {
+    let p = parse(
+        "# High error rate\n## Symptoms\n- 5xx above 5%.\n## Remediation\n\
+         ### Roll back with the script\n```bash\n./scripts/rollback.sh app\n```\n\
+         ### Emergency rollback (last resort)\n```bash\nkubectl rollout undo deployment/app\n```\n",
+    );
+    let d = decisions(&p);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].choices.len(), 3);
+    assert_eq!(d[0].choices[2].to, "end");
+    let script = by_command(&p, "rollback.sh");
+    assert_eq!(next_of(&p, &script.id), Some("end"));
+}
+
+#[test]
+fn lettered_and_issue_titles_are_cases_in_spanish_too() {
+    let p = parse(
+        "# Base de datos caída\n## Síntomas\n- La API devuelve 500.\n## Diagnóstico\n\
+         ### A. Contenedor caído\n```bash\ndocker restart db\n```\n\
+         ### B. Disco lleno\n```bash\ndf -h\n```\n",
+    );
+    let d = decisions(&p);
+    assert_eq!(d.len(), 1);
+    assert_eq!(
+        labels(d[0]),
+        vec!["A. Contenedor caído", "B. Disco lleno", "Ninguno"]
+    );
+    let p = parse(
+        "# Rollback\n## Symptoms\n- Bad release.\n## Common issues\n\
+         ### Issue: Rollback stuck\n```bash\nkubectl rollout status deployment/app\n```\n\
+         ### Issue: Cache inconsistent\n```bash\nredis-cli FLUSHALL\n```\n",
+    );
+    assert_eq!(decisions(&p).len(), 1);
+    let status = by_command(&p, "rollout status");
+    assert_eq!(next_of(&p, &status.id), Some("end"));
+}
+
+#[test]
+fn step_headings_stay_a_sequence() {
+    // Numbered steps.
+    let p = parse(
+        "# Worker stuck\n## Symptoms\n- Queue grows.\n## Resolution\n\
+         ### 1. Restart the worker\n```bash\nsystemctl restart worker\n```\n\
+         ### 2. Verify\n```bash\nsystemctl status worker\n```\n",
+    );
+    assert!(decisions(&p).is_empty());
+    let restart = by_command(&p, "restart worker");
+    let status = by_command(&p, "status worker");
+    assert_eq!(next_of(&p, &restart.id), Some(status.id.as_str()));
+    // Imperative titles, not scenarios.
+    let p = parse(
+        "# Worker stuck\n## Symptoms\n- Queue grows.\n## Resolution\n\
+         ### Restart\n```bash\nsystemctl restart worker\n```\n\
+         ### Check the queue\n```bash\nworker-cli queue stats\n```\n",
+    );
+    assert!(decisions(&p).is_empty());
+    let restart = by_command(&p, "restart worker");
+    let stats = by_command(&p, "queue stats");
+    assert_eq!(next_of(&p, &restart.id), Some(stats.id.as_str()));
+    // Component titles naming no problem stay a sequence too.
+    let p = parse(
+        "# Outage\n## Symptoms\n- Site down.\n## Resolution\n\
+         ### Database\n```bash\nsystemctl restart postgresql\n```\n\
+         ### Application\n```bash\nsystemctl restart app\n```\n",
+    );
+    assert!(decisions(&p).is_empty());
+}
+
+#[test]
+fn or_alternative_ends_at_the_next_comment() {
+    let p = parse(
+        "# Logs missing\n## Diagnosis\n```bash\n# Check the agent\nsystemctl status fluent-bit\n\
+         # Or check its container\ndocker ps --filter name=fluent-bit\n\
+         # Then read the last errors\njournalctl -u fluent-bit -n 50\n```\n",
+    );
+    let d = decisions(&p);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].choices.len(), 2);
+    let docker = by_command(&p, "docker ps");
+    assert!(!docker.command.as_deref().unwrap().contains("journalctl"));
+    let journal = by_command(&p, "journalctl");
+    let agent = by_command(&p, "systemctl status");
+    // Both paths rejoin at the log step.
+    assert_eq!(next_of(&p, &docker.id), Some(journal.id.as_str()));
+    assert_eq!(next_of(&p, &agent.id), Some(journal.id.as_str()));
+}
+
+#[test]
+fn failure_case_about_something_else_is_a_decision() {
+    let p = parse(
+        "# Deploy broken\n## Recovery\n```bash\n# Check resources\nfree -h\n\n\
+         # If the deployment failed\ndocker compose down\ndocker compose up -d\n\n\
+         # Restore from backup\nsudo cp -r /opt/app-backup /opt/app\n```\n",
+    );
+    let free = by_command(&p, "free -h");
+    assert!(after(&p, &free.id, &EdgeOn::Fail).is_none());
+    let d = decisions(&p);
+    assert_eq!(d.len(), 1);
+    assert_eq!(labels(d[0]), vec!["If the deployment failed", "Otherwise"]);
+    let down = by_command(&p, "compose down");
+    assert_eq!(down.title, "If the deployment failed");
+    let restore = by_command(&p, "cp -r");
+    assert_eq!(d[0].choices[1].to, restore.id);
+}
+
+#[test]
+fn failure_case_about_the_step_above_is_its_fail_edge() {
+    let p = parse(
+        "# Service down\n## Recovery\n```bash\n# Restart the service\nsystemctl restart app\n\n\
+         # If it fails\njournalctl -u app -n 50\n```\n",
+    );
+    let restart = by_command(&p, "systemctl restart");
+    let logs = by_command(&p, "journalctl");
+    assert_eq!(
+        after(&p, &restart.id, &EdgeOn::Fail),
+        Some(logs.id.as_str())
+    );
+    let p = parse(
+        "# Servicio caído\n## Recuperación\n```bash\n# Reiniciar el servicio\nsystemctl restart app\n\n\
+         # Si el reinicio falla\njournalctl -u app -n 50\n```\n",
+    );
+    let restart = by_command(&p, "systemctl restart");
+    assert!(after(&p, &restart.id, &EdgeOn::Fail).is_some());
+}
+
+#[test]
+fn optional_alternatives_have_a_way_out() {
+    let p = parse(
+        "# Cache full\n## Resolution\n```bash\n# Clear a single database if needed\nredis-cli -n 0 FLUSHDB\n\n\
+         # Or clear everything (use with caution)\nredis-cli FLUSHALL\n```\n",
+    );
+    let d = decisions(&p);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].choices.len(), 3);
+    assert_eq!(d[0].choices[2].label, "None");
+    assert_eq!(d[0].choices[2].to, "end");
+    let p = parse(
+        "# Caché llena\n## Resolución\n```bash\n# Limpiar una base si es necesario\nredis-cli -n 0 FLUSHDB\n\n\
+         # O limpiar todo\nredis-cli FLUSHALL\n```\n",
+    );
+    assert_eq!(decisions(&p)[0].choices[2].label, "Ninguna");
+    // Plain alternatives that change nothing for good need no way out.
+    let p = parse(
+        "# Logs\n## Diagnosis\n```bash\n# Read the logs\njournalctl -u app -n 50\n\n\
+         # Or read them from the container\ndocker logs app --tail 50\n```\n",
+    );
+    assert_eq!(decisions(&p)[0].choices.len(), 2);
+}
+
+#[test]
+fn os_comment_labels_are_alternatives() {
+    let p = parse(
+        "# Firewall\n## Fix\n```bash\n# Ubuntu\nsudo ufw allow 8010/tcp\n\n\
+         # Amazon Linux\nsudo firewall-cmd --permanent --add-port=8010/tcp\n```\n",
+    );
+    let d = decisions(&p);
+    assert_eq!(d.len(), 1);
+    assert_eq!(labels(d[0]), vec!["Ubuntu", "Amazon Linux"]);
+    let ufw = by_command(&p, "ufw");
+    assert_eq!(next_of(&p, &ufw.id), Some("end"));
+    // A comment that is not a variant still titles a step in a row.
+    let p = parse("# Disk\n## Diagnosis\n```bash\n# Usage\ndf -h\n\n# Inodes\ndf -i\n```\n");
+    assert!(decisions(&p).is_empty());
+}
+
+#[test]
+fn prose_escalation_ladder_is_conditional() {
+    let p = parse(
+        "# Disk full\n## Resolution\nDelete logs older than 2 days:\n\
+         ```bash\nsudo find /var/log/app -mtime +2 -delete\n```\n\
+         If that didn't work, remove temporary files:\n\
+         ```bash\nsudo find /tmp -type f -mtime +2 -delete\n```\n\
+         If you're still short of space, delete everything older than 10 minutes:\n\
+         ```bash\nsudo find /var/log/app -mmin +10 -delete\n```\n",
+    );
+    let first = by_command(&p, "-mtime +2 -delete");
+    let tmp = by_command(&p, "find /tmp");
+    let last = by_command(&p, "-mmin +10");
+    // The second attempt is only taken when the first one failed.
+    assert_eq!(after(&p, &first.id, &EdgeOn::Fail), Some(tmp.id.as_str()));
+    assert_ne!(next_of(&p, &first.id), Some(tmp.id.as_str()));
+    // The third is a case a person judges, with a way past it.
+    let d = decisions(&p);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].choices[0].to, last.id);
+    assert_eq!(d[0].choices[1].label, "Otherwise");
+    // Spanish.
+    let p = parse(
+        "# Disco lleno\n## Resolución\nBorrar logs viejos:\n\
+         ```bash\nsudo find /var/log/app -mtime +2 -delete\n```\n\
+         Si sigue sin espacio, borrar los temporales:\n\
+         ```bash\nsudo find /tmp -type f -delete\n```\n",
+    );
+    let tmp = by_command(&p, "find /tmp");
+    assert!(p
+        .edges
+        .iter()
+        .any(|e| e.to == tmp.id && e.on != EdgeOn::Next));
+}
