@@ -225,11 +225,17 @@ impl super::Walker {
         let Some(node) = self.node_mut(id) else {
             return false;
         };
-        let named = roles::fold_label(&format!(
+        let mut named = roles::fold_label(&format!(
             "{} {}",
             node.title,
             node.command.as_deref().unwrap_or_default()
         ));
+        for (things, programs) in THINGS_PROGRAMS_ACT_ON {
+            if programs.iter().any(|p| named.contains(p)) {
+                named.push(' ');
+                named.push_str(things);
+            }
+        }
         subject.iter().all(|w| {
             let stem = &w[..w.len().min(6)];
             named.contains(stem)
@@ -323,6 +329,21 @@ impl super::Walker {
         self.frames.iter().any(|f| matches!(f, Frame::Fail { .. }))
     }
 }
+
+/// What a program acts on, for a failure case that names it (`If the container won't
+/// start` after `docker restart web`).
+const THINGS_PROGRAMS_ACT_ON: &[(&str, &[&str])] = &[
+    (
+        "container contenedor",
+        &["docker", "podman", "nerdctl", "crictl", "compose"],
+    ),
+    ("pod", &["kubectl", "oc "]),
+    (
+        "service servicio daemon unit",
+        &["systemctl", "service ", "supervisorctl"],
+    ),
+    ("process proceso", &["systemctl", "service ", "kill", "pm2"]),
+];
 
 /// The content words a failure condition says failed: `If the deployment failed` →
 /// `deployment`; `If it fails`, `Si falla`, `If that didn't work` → none.
