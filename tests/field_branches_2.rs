@@ -271,3 +271,25 @@ fn prose_escalation_ladder_is_conditional() {
         .iter()
         .any(|e| e.to == tmp.id && e.on != EdgeOn::Next));
 }
+
+#[test]
+fn spanish_state_titles_under_solucion_are_cases() {
+    let p = parse(
+        "# API caída\n## Síntomas\n- Errores 502.\n## Solución\n\
+         ### Servicio caído\n```bash\nsystemctl restart api\n```\n\
+         ### Disco lleno\n```bash\nsudo journalctl --vacuum-size=200M\n```\n",
+    );
+    let d = decisions(&p);
+    assert_eq!(d.len(), 1);
+    assert_eq!(
+        labels(d[0]),
+        vec!["Servicio caído", "Disco lleno", "Ninguno"]
+    );
+    // Spanish imperative steps stay a sequence.
+    let p = parse(
+        "# API caída\n## Síntomas\n- Errores 502.\n## Solución\n\
+         ### Reiniciar el servicio\n```bash\nsystemctl restart api\n```\n\
+         ### Verificar\n```bash\ncurl -fsS http://localhost/health\n```\n",
+    );
+    assert!(decisions(&p).is_empty());
+}
