@@ -293,3 +293,19 @@ fn spanish_state_titles_under_solucion_are_cases() {
     );
     assert!(decisions(&p).is_empty());
 }
+
+#[test]
+fn per_host_headings_are_cases_but_files_are_steps() {
+    let p = parse(
+        "# Disk full\n## Symptoms\n- Disk above 90%.\n## Resolution\n\
+         #### db-1.example.net\n```bash\nsudo systemctl restart postgresql\n```\n\
+         #### web-1.example.net\n```bash\nsudo systemctl restart nginx\n```\n",
+    );
+    assert_eq!(decisions(&p).len(), 1);
+    let p = parse(
+        "# Config drift\n## Symptoms\n- Wrong settings.\n## Resolution\n\
+         ### nginx.conf\n```bash\nsudo cp nginx.conf /etc/nginx/nginx.conf\n```\n\
+         ### app.yaml\n```bash\nkubectl apply -f app.yaml\n```\n",
+    );
+    assert!(decisions(&p).is_empty());
+}

@@ -349,10 +349,44 @@ fn scenario_titles(titles: &[&str], action: bool) -> bool {
             && folded.iter().filter(|f| state_title(f)).count() >= 2)
 }
 
-/// `dashboards.example.net`, `worker*.example.com`: one host (or host pattern) a title.
+/// `dashboards.example.net`, `worker*.example.com`: one host (or host pattern) a title;
+/// not a file (`nginx.conf`, `values.yaml`), which is edited in a row with the others.
 fn host_title(title: &str) -> bool {
+    const FILES: &[&str] = &[
+        "conf",
+        "cfg",
+        "yaml",
+        "yml",
+        "json",
+        "toml",
+        "ini",
+        "env",
+        "md",
+        "txt",
+        "log",
+        "sh",
+        "py",
+        "rb",
+        "js",
+        "ts",
+        "go",
+        "rs",
+        "sql",
+        "service",
+        "xml",
+        "properties",
+        "tf",
+    ];
     let t = title.trim();
-    !t.contains(char::is_whitespace) && t.contains(['.', '*']) && t.len() > 3
+    let extension = t
+        .rsplit('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    !t.contains(char::is_whitespace)
+        && t.contains(['.', '*'])
+        && t.len() > 3
+        && !FILES.contains(&extension.as_str())
 }
 
 /// A title that starts with what to do (`Restart the worker`, `Rolling back`, `Reiniciar`).
