@@ -309,3 +309,18 @@ fn per_host_headings_are_cases_but_files_are_steps() {
     );
     assert!(decisions(&p).is_empty());
 }
+
+#[test]
+fn a_lead_in_without_a_comma_is_labelled_by_its_condition() {
+    let p = parse(
+        "# Disk full\n## Resolution\nRemove old logs:\n\
+         ```bash\nsudo find /var/log/app -mtime +2 -delete\n```\n\
+         If space is still low you can delete the cache too.\n\
+         ```bash\nsudo rm -rf /var/cache/app\n```\n",
+    );
+    let d = decisions(&p);
+    assert_eq!(d.len(), 1);
+    assert_eq!(labels(d[0]), vec!["If space is still low", "Otherwise"]);
+    let rm = by_command(&p, "rm -rf");
+    assert_eq!(d[0].choices[0].to, rm.id);
+}

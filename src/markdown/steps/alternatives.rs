@@ -96,7 +96,7 @@ impl super::Walker {
             }
         }
         let case = Chunk {
-            title: Some(text.trim_end_matches(':').to_string()),
+            title: Some(condition_then(text.trim_end_matches(':'))),
             condition: true,
             line: p.line,
             entries,
@@ -276,6 +276,27 @@ pub(super) fn command_group<'a>(block: &Block, blocks: &'a [Block]) -> Option<Al
             })
         }
         _ => None,
+    }
+}
+
+/// "If you're still short of space you can try to delete …" → "If you're still short of
+/// space, you can try to delete …": the condition alone labels the choice.
+fn condition_then(text: &str) -> String {
+    const THEN: &[&str] = &[
+        " you can ",
+        " you may ",
+        " you could ",
+        " then ",
+        " puedes ",
+        " se puede ",
+        " entonces ",
+    ];
+    if text.contains([',', ':']) {
+        return text.to_string();
+    }
+    match THEN.iter().filter_map(|w| text.find(w)).min() {
+        Some(i) => format!("{},{}", &text[..i], &text[i..]),
+        None => text.to_string(),
     }
 }
 
