@@ -236,9 +236,7 @@ fn commands_joined_by_or_are_alternatives() {
         labels(d[0]),
         vec![
             "sudo systemctl restart redis",
-            "sudo systemctl restart sentinel",
-            // Both restarts are destructive: the operator may need neither.
-            "None"
+            "sudo systemctl restart sentinel"
         ]
     );
     let redis = by_command(&p, "restart redis");
@@ -249,7 +247,7 @@ fn commands_joined_by_or_are_alternatives() {
     );
     assert!(!leads(&p, &redis.id, &sentinel.id), "never both");
     assert_eq!(edge(&p, &redis.id, &EdgeOn::Next), Some(d[1].id.as_str()));
-    assert_eq!(d[1].choices.len(), 3);
+    assert_eq!(d[1].choices.len(), 2);
 }
 
 #[test]
@@ -259,7 +257,7 @@ fn an_or_paragraph_between_commands_is_a_choice() {
     );
     let d = decisions(&p);
     assert_eq!(d.len(), 1);
-    assert_eq!(d[0].choices.len(), 3, "two restarts and None");
+    assert_eq!(d[0].choices.len(), 2);
     assert!(!p.nodes.iter().any(|n| n.title == "or"));
     let redis = by_command(&p, "restart redis");
     assert_eq!(edge(&p, &redis.id, &EdgeOn::Next), Some("end"));

@@ -90,16 +90,14 @@ fn possible_checks_investigation_solution_verification() {
         .text
         .as_deref()
         .is_some_and(|t| t.contains("Filesystem      Size")));
-    // Option A/B headings are one decision; both change the system for good, so
-    // "None" goes on without either.
+    // Option A/B headings are one decision.
     let d = find(p, |n| n.kind == NodeKind::Decision);
     let labels: Vec<&str> = d.choices.iter().map(|c| c.label.as_str()).collect();
     assert_eq!(
         labels,
         vec![
             "Option A: Remove old WAL archives",
-            "Option B: Grow the volume",
-            "None"
+            "Option B: Grow the volume"
         ]
     );
     assert!(
@@ -111,13 +109,12 @@ fn possible_checks_investigation_solution_verification() {
         n.command.as_deref().is_some_and(|c| c.contains("awk"))
     });
     assert_eq!(verify.kind, NodeKind::Check);
-    for c in &d.choices[..2] {
+    for c in &d.choices {
         assert!(
             p.edges.iter().any(|e| e.from == c.to && e.to == verify.id),
             "{c:?}"
         );
     }
-    assert_eq!(d.choices[2].to, verify.id);
     assert_eq!(p.hypotheses.len(), 2);
     // A prose comment is not literal output.
     let size = find(p, |n| {

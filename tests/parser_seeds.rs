@@ -241,12 +241,10 @@ fn seed001_options_are_one_decision_never_a_sequence() {
         vec![
             "Option 1: Force new deployment",
             "Option 2: Scale up desired count",
-            "Option 3: Rollback to previous version",
-            // Every option is destructive: the way past them goes on to monitoring.
-            "None"
+            "Option 3: Rollback to previous version"
         ]
     );
-    let alternatives: Vec<&str> = d.choices[..3].iter().map(|c| c.to.as_str()).collect();
+    let alternatives: Vec<&str> = d.choices.iter().map(|c| c.to.as_str()).collect();
     // No alternative leads to another alternative: each rejoins at the monitor step.
     for e in &p.edges {
         if alternatives.contains(&e.from.as_str()) {

@@ -250,8 +250,9 @@ impl super::Walker {
     }
 
     /// Options none of which has to be taken: one says so (`if needed`, `optional`,
-    /// `last resort`, `use with caution`, `si es necesario`), or every one changes the
-    /// system in a way that cannot be undone (destructive).
+    /// `last resort`, `use with caution`, `si es necesario`). Options the author just
+    /// lists (`# Option 1/2/3`) stay the choices they wrote, destructive or not: a
+    /// person can still stop the run at any decision.
     fn optional_options(&self) -> bool {
         let Some(Frame::Alt {
             family: Family::Option,
@@ -261,16 +262,7 @@ impl super::Walker {
         else {
             return false;
         };
-        let destructive = |b: &Branch| {
-            let mut nodes = b.items.iter().filter_map(|i| match i {
-                Item::Node(n) if n.command.is_some() => Some(n),
-                _ => None,
-            });
-            nodes.next().is_some_and(|n| n.destructive) && nodes.all(|n| n.destructive)
-        };
-        branches.len() >= 2
-            && (branches.iter().any(|b| optional_label(&b.label))
-                || branches.iter().all(destructive))
+        branches.len() >= 2 && branches.iter().any(|b| optional_label(&b.label))
     }
 
     /// Adds a choice that goes on past the decision, unless one already does.
