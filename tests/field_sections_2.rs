@@ -400,3 +400,36 @@ fn alert_message_fields_are_symptoms() {
     );
     assert_eq!(commands(p), vec!["worker drain --all"]);
 }
+
+#[test]
+fn a_list_announced_as_causes_is_hypotheses() {
+    let md = "# Disk almost full
+
+## Symptoms
+
+An alert says the disk is at 95%.
+
+There are two possible causes:
+
+1. A volume filled up.
+1. A process leaks file handles.
+
+## Resolution
+
+Check the possible causes:
+
+- `df -h`
+- `lsof | wc -l`
+";
+    let p = &parse(md)[0];
+    assert_eq!(
+        p.hypotheses,
+        vec![
+            "A volume filled up.".to_string(),
+            "A process leaks file handles.".to_string()
+        ]
+    );
+    assert_eq!(count(p, NodeKind::Symptom), 1);
+    // A list of commands announced the same way is still run.
+    assert_eq!(commands(p), vec!["df -h", "lsof | wc -l"]);
+}

@@ -967,6 +967,28 @@ pub fn condition_sense(condition: &str) -> ConditionSense {
     }
 }
 
+/// A lead-in that announces a list of causes: "There are two possible causes:", "Puede
+/// deberse a:". Only its last sentence counts.
+pub fn causes_lead_in(text: &str) -> bool {
+    let folded = fold_label(text);
+    let last = folded
+        .rsplit(['.', '!', '?'])
+        .find(|s| !s.trim().is_empty())
+        .unwrap_or("");
+    [
+        "causes",
+        "possible causes",
+        "caused by",
+        "causas",
+        "causado por",
+        "causada por",
+        "deberse a",
+        "se debe a",
+    ]
+    .iter()
+    .any(|p| has_phrase(last, p))
+}
+
 /// Lead-ins too generic to title a step: `Commands:`, `Comando ejemplo:`.
 pub fn generic_lead_in(label: &str) -> bool {
     let folded = fold_label(label);

@@ -69,6 +69,14 @@ impl super::Walker {
                 self.transient = Some(Role::Expected);
                 return;
             }
+            if roles::causes_lead_in(stripped)
+                && matches!(next, Some(Block::List(l)) if !super::lists::list_has_commands(l))
+            {
+                // "There are two possible causes:" then a list without commands:
+                // hypotheses, whatever part of the section the sentence is in.
+                self.transient = Some(Role::Causes);
+                return;
+            }
             if roles::generic_lead_in(stripped) {
                 self.title = self.title.take();
             } else if self.title.is_none() {
