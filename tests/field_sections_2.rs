@@ -433,3 +433,37 @@ Check the possible causes:
     // A list of commands announced the same way is still run.
     assert_eq!(commands(p), vec!["df -h", "lsof | wc -l"]);
 }
+
+#[test]
+fn an_instruction_in_the_introduction_is_still_run() {
+    let md = "# Redis down
+
+First, run `redis-cli ping` to see whether it answers.
+
+## Resolution
+
+```bash
+systemctl restart redis
+```
+";
+    let p = &parse(md)[0];
+    assert_eq!(
+        commands(p),
+        vec!["redis-cli ping", "systemctl restart redis"]
+    );
+}
+
+#[test]
+fn metric_sections_are_not_readme_sections() {
+    let md = "# Servidor lento
+
+## Uso de CPU
+
+Revisa `top -b -n 1`.
+
+## Installation
+
+Run `make install`.
+";
+    assert_eq!(ids(&parse(md)), vec!["uso-de-cpu"]);
+}

@@ -224,9 +224,10 @@ impl super::Walker {
                     return;
                 }
                 let commands = inline_commands(spans);
-                if !commands.is_empty() && self.intro {
+                if !commands.is_empty() && self.intro && !instruction(&text) {
                     // "…when commands such as `kubectl top pod` stop working": the
-                    // introduction describes; the parts below say what to run.
+                    // introduction describes; the parts below say what to run. "First,
+                    // run `x`" still asks for it.
                     self.note(None, &marked(spans), line);
                 } else if !commands.is_empty() {
                     let title = self
@@ -414,4 +415,16 @@ pub(super) fn plain_label(text: &str) -> bool {
         .strip_suffix(':')
         .and_then(roles::role_of)
         .is_some_and(Role::marks_incident)
+}
+
+/// A sentence that asks for something: `Run …`, `First, check …`, `Ejecuta …`.
+fn instruction(text: &str) -> bool {
+    const LEADS: &[&str] = &[
+        "first", "primero", "then", "luego", "now", "ahora", "please",
+    ];
+    roles::fold_label(text)
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_ascii_alphanumeric()))
+        .find(|w| !LEADS.contains(w))
+        .is_some_and(roles::imperative_word)
 }
