@@ -467,3 +467,33 @@ Run `make install`.
 ";
     assert_eq!(ids(&parse(md)), vec!["uso-de-cpu"]);
 }
+
+#[test]
+fn plain_labels_make_sections_incidents_and_split_paragraphs() {
+    let md = "# Ops notes
+
+## Disk full
+
+Symptom:
+The disk is at 100%.
+
+Fix:
+Run `journalctl --vacuum-size=200M`.
+Prevention:
+Alert at 80%.
+
+## Queue slow
+
+Síntoma:
+Los trabajos tardan.
+
+Solución:
+Ejecuta `worker scale --up`.
+";
+    let books = parse(md);
+    assert_eq!(ids(&books), vec!["disk-full", "queue-slow"]);
+    let p = &books[0];
+    assert_eq!(count(p, NodeKind::Symptom), 1);
+    assert_eq!(commands(p), vec!["journalctl --vacuum-size=200M"]);
+    assert_eq!(p.prevention, vec!["Alert at 80%.".to_string()]);
+}

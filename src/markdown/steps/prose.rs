@@ -282,6 +282,12 @@ pub(super) fn label_lines(spans: &[Span]) -> Option<Vec<(usize, Vec<Span>)>> {
 
 /// Whether spans start with a bold label: `**Acción**:`, `**Paso 2:**`, `**Symptoms**`.
 pub(super) fn label_starts(spans: &[Span]) -> bool {
+    // A plain label alone on its line: `Prevención:`.
+    if let [Span::Text(t), Span::Break, ..] | [Span::Text(t)] = spans {
+        if plain_label(t) {
+            return true;
+        }
+    }
     let Some((label, rest)) = leading_strong(spans) else {
         return false;
     };
