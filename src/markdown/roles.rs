@@ -76,6 +76,8 @@ const KEYWORDS: &[(&str, Role)] = &[
     ("how to detect", Role::Symptoms),
     ("detection", Role::Symptoms),
     ("deteccion", Role::Symptoms),
+    // An alert's `*Message*:` is what the on-call sees.
+    ("message", Role::Symptoms),
     // Info
     ("meaning", Role::Info),
     ("significado", Role::Info),
@@ -96,6 +98,11 @@ const KEYWORDS: &[(&str, Role)] = &[
     ("impact analysis", Role::Info),
     ("evaluacion de impacto", Role::Info),
     ("analisis de impacto", Role::Info),
+    // "When to use" says when the runbook applies, it is not a case to choose.
+    ("when to use", Role::Info),
+    ("when to use this runbook", Role::Info),
+    ("cuando usar", Role::Info),
+    ("cuando usar este runbook", Role::Info),
     ("purpose", Role::Info),
     ("proposito", Role::Info),
     ("objective", Role::Info),
@@ -364,6 +371,15 @@ fn role_of_uncached(label: &str) -> Option<Role> {
         if extra < MAX_EXTRA_WORDS && best.is_none_or(|(len, _)| rank > len) {
             best = Some((rank, role));
         }
+    }
+    // `Possible causes of high latency`, `Posibles causas de red`: what the causes are
+    // of does not make the label a title.
+    if best.is_none() {
+        return [" of ", " de ", " del ", " for "]
+            .iter()
+            .find_map(|q| folded.split_once(q))
+            .and_then(|(head, _)| role_of_uncached(head))
+            .filter(|&role| role == Role::Causes);
     }
     best.map(|(_, role)| match role {
         Role::Action | Role::Neutral if LATER.iter().any(|q| has_phrase(&folded, q)) => {
@@ -951,6 +967,28 @@ pub fn condition_sense(condition: &str) -> ConditionSense {
     }
 }
 
+/// A lead-in that announces a list of causes: "There are two possible causes:", "Puede
+/// deberse a:". Only its last sentence counts.
+pub fn causes_lead_in(text: &str) -> bool {
+    let folded = fold_label(text);
+    let last = folded
+        .rsplit(['.', '!', '?'])
+        .find(|s| !s.trim().is_empty())
+        .unwrap_or("");
+    [
+        "causes",
+        "possible causes",
+        "caused by",
+        "causas",
+        "causado por",
+        "causada por",
+        "deberse a",
+        "se debe a",
+    ]
+    .iter()
+    .any(|p| has_phrase(last, p))
+}
+
 /// Lead-ins too generic to title a step: `Commands:`, `Comando ejemplo:`.
 pub fn generic_lead_in(label: &str) -> bool {
     let folded = fold_label(label);
@@ -977,6 +1015,293 @@ pub fn generic_lead_in(label: &str) -> bool {
         ]
         .contains(&folded.as_str())
 }
+
+/// Project-README sections: how to install, build, test or contribute. Their commands
+/// are not an incident's steps (`## Installation`: "Run `make install`").
+pub fn setup_title(title: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "installation",
+        "install",
+        "installing",
+        "instalacion",
+        "instalar",
+        "setup",
+        "set up",
+        "getting started",
+        "quick start",
+        "quickstart",
+        "inicio rapido",
+        "primeros pasos",
+        "usage",
+        "uso",
+        "modo de uso",
+        "how to use",
+        "como usar",
+        "contributing",
+        "contribuir",
+        "contribucion",
+        "development",
+        "desarrollo",
+        "building",
+        "build",
+        "compilacion",
+        "license",
+        "licencia",
+    ];
+    // `Uso de scripts` is a README part, `Uso de CPU` a metric: only these may follow.
+    const SETUP_QUALIFIERS: &[&str] = &[
+        "guide",
+        "guia",
+        "instructions",
+        "instrucciones",
+        "locally",
+        "local",
+        "notes",
+        "de",
+        "del",
+        "la",
+        "los",
+        "el",
+        "the",
+        "scripts",
+        "script",
+        "tool",
+        "herramienta",
+        "steps",
+        "pasos",
+        "basico",
+        "basica",
+    ];
+    // Tests are also what a runbook runs (`Pruebas de segmentación`): only the bare
+    // README heading counts.
+    const TESTING: &[&str] = &["testing", "tests", "running tests", "pruebas", "test"];
+    let folded = fold_label(title);
+    if TESTING.contains(&folded.as_str()) {
+        return true;
+    }
+    WORDS.iter().any(|w| {
+        folded.strip_prefix(w).is_some_and(|rest| {
+            rest.is_empty()
+                || rest.starts_with([':', '('])
+                || (rest.starts_with(' ')
+                    && rest.split_whitespace().count() <= 2
+                    && rest
+                        .split_whitespace()
+                        .all(|w| SETUP_QUALIFIERS.contains(&w)))
+        })
+    })
+}
+
+/// A title that names a problem or an incident (`Build fails`, `Redis caído`, `Alert:
+/// HighLatency`, `Issue: …`, `Runbook - Disk full`): the sign that a section's
+/// commands are meant to resolve something.
+pub fn problem_title(title: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "error",
+        "errors",
+        "errores",
+        "fail",
+        "fails",
+        "failed",
+        "failing",
+        "failure",
+        "failures",
+        "falla",
+        "fallan",
+        "fallo",
+        "fallos",
+        "down",
+        "caido",
+        "caida",
+        "caidos",
+        "outage",
+        "incident",
+        "incidents",
+        "incidente",
+        "incidentes",
+        "issue",
+        "issues",
+        "problem",
+        "problems",
+        "problema",
+        "problemas",
+        "alert",
+        "alerts",
+        "alerta",
+        "alertas",
+        "crash",
+        "crashes",
+        "crashloop",
+        "crashloopbackoff",
+        "broken",
+        "stuck",
+        "timeout",
+        "timeouts",
+        "unavailable",
+        "unreachable",
+        "unhealthy",
+        "degraded",
+        "slow",
+        "lento",
+        "lenta",
+        "full",
+        "lleno",
+        "llena",
+        "leak",
+        "oom",
+        "runbook",
+        "playbook",
+        "troubleshooting",
+    ];
+    let folded = fold_label(title);
+    folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| WORDS.contains(&w))
+        || has_phrase(&folded, "not working")
+        || has_phrase(&folded, "no funciona")
+        || has_phrase(&folded, "no responde")
+}
+
+/// `1. Assess Situation`, `3. Verificar el rollback`: a numbered title that starts with
+/// a verb in the imperative (English) or the infinitive (Spanish) is one step of a
+/// procedure, not a topic or a case of its own.
+pub fn imperative_step(title: &str) -> bool {
+    let t = title.trim_start();
+    let digits = t.chars().take_while(|c| c.is_ascii_digit()).count();
+    if !(1..=2).contains(&digits) || !t[digits..].starts_with(['.', ')']) {
+        return false;
+    }
+    fold_label(t)
+        .split_whitespace()
+        .next()
+        .is_some_and(imperative_word)
+}
+
+/// A verb that opens an instruction: `Check`, `Run`, `Verificar`, `Ejecuta`.
+pub fn imperative_word(word: &str) -> bool {
+    let word = word.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    IMPERATIVES.contains(&word)
+}
+
+/// Verbs that open a step, folded: English imperatives, Spanish infinitives and the
+/// usual Spanish imperatives.
+const IMPERATIVES: &[&str] = &[
+    "assess",
+    "check",
+    "verify",
+    "validate",
+    "confirm",
+    "monitor",
+    "watch",
+    "communicate",
+    "notify",
+    "inform",
+    "announce",
+    "initiate",
+    "start",
+    "stop",
+    "begin",
+    "run",
+    "execute",
+    "restart",
+    "reboot",
+    "roll",
+    "rollback",
+    "revert",
+    "restore",
+    "scale",
+    "drain",
+    "cordon",
+    "deploy",
+    "apply",
+    "update",
+    "upgrade",
+    "collect",
+    "gather",
+    "identify",
+    "review",
+    "inspect",
+    "investigate",
+    "diagnose",
+    "isolate",
+    "clean",
+    "clear",
+    "remove",
+    "delete",
+    "fix",
+    "resolve",
+    "mitigate",
+    "escalate",
+    "document",
+    "close",
+    "open",
+    "prepare",
+    "backup",
+    "test",
+    "wait",
+    "declare",
+    "page",
+    "contact",
+    "record",
+    "analyze",
+    "analyse",
+    "evaluar",
+    "verificar",
+    "revisar",
+    "comprobar",
+    "confirmar",
+    "validar",
+    "monitorear",
+    "monitorizar",
+    "vigilar",
+    "comunicar",
+    "notificar",
+    "informar",
+    "iniciar",
+    "detener",
+    "ejecutar",
+    "reiniciar",
+    "revertir",
+    "restaurar",
+    "escalar",
+    "desplegar",
+    "aplicar",
+    "actualizar",
+    "recopilar",
+    "identificar",
+    "investigar",
+    "diagnosticar",
+    "aislar",
+    "limpiar",
+    "eliminar",
+    "borrar",
+    "corregir",
+    "resolver",
+    "mitigar",
+    "documentar",
+    "cerrar",
+    "abrir",
+    "preparar",
+    "respaldar",
+    "probar",
+    "esperar",
+    "declarar",
+    "contactar",
+    "registrar",
+    "analizar",
+    "drenar",
+    "ejecuta",
+    "revisa",
+    "verifica",
+    "comprueba",
+    "reinicia",
+    "usa",
+    "utiliza",
+    "lanza",
+    "corre",
+    "consulta",
+    "use",
+];
 
 /// Section titles that are reference material rather than a procedure someone runs.
 pub fn reference_title(title: &str) -> bool {

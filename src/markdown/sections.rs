@@ -105,7 +105,9 @@ pub fn choose(secs: &[Sec], blocks: &[Block]) -> Vec<Chosen> {
 
 fn visit(secs: &[Sec], blocks: &[Block], idx: usize, inherited_ref: bool, out: &mut Vec<Chosen>) {
     let sec = &secs[idx];
-    let reference = inherited_ref || (sec.heading.is_some() && roles::reference_title(&sec.title));
+    let reference = inherited_ref
+        || (sec.heading.is_some()
+            && (roles::reference_title(&sec.title) || setup_section(&sec.title)));
     let direct_end = sec
         .children
         .first()
@@ -120,9 +122,12 @@ fn visit(secs: &[Sec], blocks: &[Block], idx: usize, inherited_ref: bool, out: &
         return;
     }
     if sec.children.is_empty() {
-        // Commands written inline count as much as fenced ones: `steps` runs both.
-        let runnable = has_commands(&blocks[sec.start..sec.end])
-            || has_inline_commands(&blocks[sec.start..sec.end]);
+        // Commands written inline count as much as fenced ones (`steps` runs both), but
+        // a sentence with a command is also how READMEs say how to build or test: an
+        // inline-only leaf is an incident when something names a problem or a role.
+        let content = &blocks[sec.start..sec.end];
+        let runnable = has_commands(content)
+            || (has_inline_commands(content) && problem_signal(secs, content, idx));
         let has_content = blocks[sec.start..sec.end]
             .iter()
             .any(|b| !matches!(b, Block::Rule(_) | Block::Html(_)));
@@ -166,6 +171,7 @@ fn is_playbook(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
     let mut structural = 0;
     let mut others = 0;
     let mut symptoms = false;
+    let mut causes = false;
     let mut procedure = false;
     let mut holds_incidents = false;
     for &c in &sec.children {
@@ -184,15 +190,19 @@ fn is_playbook(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
                     core += 1;
                 }
                 symptoms |= role == Role::Symptoms;
+                causes |= role == Role::Causes;
                 procedure |= matches!(role, Role::Diagnosis | Role::Action | Role::Verification);
             }
+            // `### 2. Initiate Rollback` keeps its step role with sub-headings of its
+            // own (`#### Option A`); other numbered titles only as leaves.
             None if roles::step_label(title).is_some()
                 || roles::option_label(title)
                 || roles::condition_label(title)
                 || (sec.level >= 2
-                    && secs[c].children.is_empty()
                     && numbered(title)
-                    && !own_roles(secs, blocks, c)) =>
+                    && (secs[c].children.is_empty() || roles::imperative_step(title))
+                    && !own_roles(secs, blocks, c)
+                    && !holds_incidents_below(secs, blocks, c)) =>
             {
                 structural += 1
             }
@@ -214,9 +224,11 @@ fn is_playbook(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
         .and_then(|&c| secs[c].heading)
         .unwrap_or(sec.end);
     let labels = bold_roles(&blocks[sec.start..direct_end]);
-    // Symptoms beside a Diagnosis or Resolution part: one runbook, whatever else the
-    // document holds (`First and foremost`, `Communication`, reference sections).
-    (symptoms && procedure)
+    // Symptoms (or possible causes) beside a Diagnosis or Resolution part: one runbook,
+    // whatever else the document holds (`First and foremost`, `Communication`,
+    // reference sections).
+    ((symptoms || causes) && procedure)
+        || topics_of_procedure(secs, blocks, idx)
         || (core > 0 && role_kids + structural >= others)
         || labels.len() >= 2
         || (structural > 0 && others == 0 && has_commands(&blocks[sec.start..sec.end]))
@@ -243,12 +255,56 @@ fn own_roles(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
             >= 2
 }
 
-/// Whether any section below `idx` is an incident of its own by `own_roles`.
+/// Whether any section below `idx` is an incident of its own by `own_roles`. The
+/// numbered children of `## Possible causes` are hypotheses of one incident, each with
+/// its own Verify and Fix, not incidents.
 fn holds_incidents_below(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
+    if roles::role_of(&secs[idx].title) == Some(Role::Causes) {
+        return false;
+    }
     secs[idx]
         .children
         .iter()
         .any(|&c| own_roles(secs, blocks, c) || holds_incidents_below(secs, blocks, c))
+}
+
+/// `## Commands` / `## Procedimiento` whose sub-headings are topics (`### Process
+/// check`, `### Logs`) rather than incidents: one procedure, its topics are its parts.
+fn topics_of_procedure(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
+    let sec = &secs[idx];
+    sec.heading.is_some()
+        && roles::role_of(&sec.title) == Some(Role::Neutral)
+        && !sec.children.is_empty()
+        && sec.children.iter().all(|&c| {
+            secs[c].children.is_empty()
+                && !own_roles(secs, blocks, c)
+                && !roles::problem_title(&secs[c].title)
+        })
+        && has_commands(&blocks[sec.start..sec.end])
+}
+
+/// README sections (`## Installation`, `## Uso`) that are not also about a problem
+/// (`## Build fails`).
+fn setup_section(title: &str) -> bool {
+    roles::setup_title(title) && !roles::problem_title(title)
+}
+
+/// Whether a leaf, or a heading above it, says it is about a problem: a problem title
+/// (`Build fails`, `Redis caído`, `Runbook — Disk full`), a role title, or role labels
+/// in its text.
+fn problem_signal(secs: &[Sec], content: &[Block], idx: usize) -> bool {
+    if !bold_roles(content).is_empty() {
+        return true;
+    }
+    let mut cur = Some(idx);
+    while let Some(i) = cur {
+        let title = &secs[i].title;
+        if roles::problem_title(title) || roles::role_of(title).is_some_and(Role::marks_incident) {
+            return true;
+        }
+        cur = secs[i].parent;
+    }
+    false
 }
 
 /// A sub-section that is one step of its parent rather than a procedure of its own: a
@@ -296,7 +352,8 @@ fn numbered(title: &str) -> bool {
 }
 
 /// Distinct roles named by bold labels that start a line of a paragraph
-/// (`**Symptoms:**`, `**Síntoma**: …` then `**Acción**:` on the next line).
+/// (`**Symptoms:**`, `**Síntoma**: …` then `**Acción**:` on the next line), or by
+/// plain labels alone on their line (`Fix:`, `Prevención:`).
 fn bold_roles(blocks: &[Block]) -> HashSet<Role> {
     let mut out = HashSet::new();
     for block in blocks {
@@ -304,10 +361,20 @@ fn bold_roles(blocks: &[Block]) -> HashSet<Role> {
             continue;
         };
         let mut line_start = true;
-        for span in &p.spans {
+        for (i, span) in p.spans.iter().enumerate() {
             match span {
                 Span::Break => line_start = true,
                 Span::Text(t) if t.trim().is_empty() => {}
+                Span::Text(t)
+                    if line_start
+                        && matches!(p.spans.get(i + 1), None | Some(Span::Break))
+                        && t.trim().ends_with(':') =>
+                {
+                    line_start = false;
+                    if let Some(role) = roles::role_of(t).filter(|r| r.marks_incident()) {
+                        out.insert(role);
+                    }
+                }
                 Span::Strong(inner) if line_start => {
                     line_start = false;
                     if let Some(role) = roles::role_of(&plain(inner)) {

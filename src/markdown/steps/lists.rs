@@ -350,7 +350,7 @@ impl super::Walker {
     /// A one-line bullet in a procedural part: a command if it holds one, else a manual step.
     pub(super) fn bullet(&mut self, spans: &[Span], line: usize) {
         let text = plain(spans);
-        if text.is_empty() || self.severity_field(spans) {
+        if text.is_empty() || self.severity_field(spans) || self.symptom_field(spans, line) {
             return;
         }
         if is_escalation_text(&text) {

@@ -145,6 +145,11 @@ pub struct Walker {
     shell_context: Option<String>,
     /// Heading line → whether it starts one of a group of alternative scenarios.
     scenarios: HashMap<usize, bool>,
+    /// The walk has begun (`walk` is also called for list items and alternatives).
+    started: bool,
+    /// In the lead prose of a section that names its parts further down (before its
+    /// first role or heading): code spans there mention commands, they are not steps.
+    intro: bool,
 }
 
 impl Walker {
@@ -183,6 +188,8 @@ impl Walker {
             output_attached: false,
             shell_context: None,
             scenarios: HashMap::default(),
+            started: false,
+            intro: false,
         }
     }
 
@@ -209,6 +216,13 @@ impl Walker {
     }
 
     pub fn walk(&mut self, blocks: &[Block]) {
+        if !self.started {
+            self.started = true;
+            self.intro = blocks.iter().any(|b| {
+                matches!(b, Block::Heading(h)
+                    if roles::role_of(&clean_title(&h.text)).is_some_and(Role::marks_incident))
+            });
+        }
         let mut skip = 0;
         for (i, block) in blocks.iter().enumerate() {
             if skip > 0 {
@@ -235,7 +249,7 @@ impl Walker {
                     self.paragraph(p, next);
                     self.result_target = None;
                 }
-                Block::List(l) => self.list(l),
+                Block::List(l) => self.list_with_labels(l),
                 Block::Code(c) => {
                     let before = self.last_command.clone();
                     self.code(c, was_shell);
@@ -261,6 +275,7 @@ impl Walker {
     }
 
     fn heading(&mut self, h: &Heading) {
+        self.intro = false;
         let text = clean_title(&h.text);
         self.pending_anchors.push(slugify(&text));
         self.transient = None;
@@ -301,6 +316,7 @@ impl Walker {
     }
 
     fn set_role(&mut self, role: Role, level: u8, text: &str, line: usize) {
+        self.intro = false;
         self.role = role;
         self.role_level = level;
         self.role_title = Some(text.trim().trim_end_matches(':').trim().to_string());

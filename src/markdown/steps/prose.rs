@@ -4,7 +4,7 @@
 use super::classify::is_shell_block;
 use super::commands::inline_commands;
 use super::{Family, LABEL_LEVEL};
-use crate::markdown::blocks::{marked, plain, Block, Para, Span};
+use crate::markdown::blocks::{marked, plain, Block, Item, List, Para, Span};
 use crate::markdown::expect;
 use crate::markdown::roles::{self, Role};
 
@@ -69,6 +69,14 @@ impl super::Walker {
                 self.transient = Some(Role::Expected);
                 return;
             }
+            if roles::causes_lead_in(stripped)
+                && matches!(next, Some(Block::List(l)) if !super::lists::list_has_commands(l))
+            {
+                // "There are two possible causes:" then a list without commands:
+                // hypotheses, whatever part of the section the sentence is in.
+                self.transient = Some(Role::Causes);
+                return;
+            }
             if roles::generic_lead_in(stripped) {
                 self.title = self.title.take();
             } else if self.title.is_none() {
@@ -80,6 +88,20 @@ impl super::Walker {
         }
         let role = self.transient.take().unwrap_or(self.role);
         self.content(role, &p.spans, p.line, next);
+    }
+
+    /// A list, with the plain role labels Markdown glued to its items walked as labels.
+    pub(super) fn list_with_labels(&mut self, list: &List) {
+        match split_glued_label(list) {
+            Some((head, label, rest)) => {
+                self.list(&head);
+                self.paragraph(&label, None);
+                if !rest.items.is_empty() {
+                    self.list_with_labels(&rest);
+                }
+            }
+            None => self.list(list),
+        }
     }
 
     /// `**Symptoms:**`, `**Paso 1**: ...`, `**Option 2:**`. Returns whether it was a label.
@@ -142,6 +164,28 @@ impl super::Walker {
         level.is_some()
     }
 
+    /// `*Message*: KubeAPI has disappeared`, `Symptom: 502 errors` in a list of alert
+    /// fields: what the on-call sees, not a step.
+    pub(super) fn symptom_field(&mut self, spans: &[Span], line: usize) -> bool {
+        let Some((label, value)) = field(spans) else {
+            return false;
+        };
+        if value.is_empty() || roles::role_of(&label) != Some(Role::Symptoms) {
+            return false;
+        }
+        let first = spans
+            .iter()
+            .position(|s| !matches!(s, Span::Text(t) if t.trim().is_empty()));
+        let rest = match first.map(|i| (i, &spans[i])) {
+            Some((i, Span::Strong(_) | Span::Emph(_))) => strip_leading_colon(&spans[i + 1..]),
+            _ => {
+                strip_label_spans(spans, &label).unwrap_or_else(|| vec![Span::Text(value.clone())])
+            }
+        };
+        self.symptom(&rest, line);
+        true
+    }
+
     /// A paragraph's content under `role`.
     pub(super) fn content(
         &mut self,
@@ -180,7 +224,12 @@ impl super::Walker {
                     return;
                 }
                 let commands = inline_commands(spans);
-                if !commands.is_empty() {
+                if !commands.is_empty() && self.intro && !instruction(&text) {
+                    // "…when commands such as `kubectl top pod` stop working": the
+                    // introduction describes; the parts below say what to run. "First,
+                    // run `x`" still asks for it.
+                    self.note(None, &marked(spans), line);
+                } else if !commands.is_empty() {
                     let title = self
                         .take_title()
                         .map(|t| t.0)
@@ -233,6 +282,12 @@ pub(super) fn label_lines(spans: &[Span]) -> Option<Vec<(usize, Vec<Span>)>> {
 
 /// Whether spans start with a bold label: `**Acción**:`, `**Paso 2:**`, `**Symptoms**`.
 pub(super) fn label_starts(spans: &[Span]) -> bool {
+    // A plain label alone on its line: `Prevención:`.
+    if let [Span::Text(t), Span::Break, ..] | [Span::Text(t)] = spans {
+        if plain_label(t) {
+            return true;
+        }
+    }
     let Some((label, rest)) = leading_strong(spans) else {
         return false;
     };
@@ -319,4 +374,63 @@ pub(super) fn strip_label_spans(spans: &[Span], head: &str) -> Option<Vec<Span>>
         return None;
     }
     (stripped && !out.is_empty()).then_some(out)
+}
+
+/// `- Enable log rotation` with `Prevention:` on the next line: Markdown makes the label
+/// part of the item (a lazy continuation line), a reader sees the start of a new part.
+/// Returns the items before it, the label, and the items after it.
+fn split_glued_label(list: &List) -> Option<(List, Para, List)> {
+    list.items.iter().enumerate().find_map(|(i, item)| {
+        let Some(Block::Para(p)) = item.blocks.last() else {
+            return None;
+        };
+        let brk = p.spans.iter().rposition(|s| matches!(s, Span::Break))?;
+        let tail = &p.spans[brk + 1..];
+        if !tail.iter().all(|s| matches!(s, Span::Text(_))) || !plain_label(&plain(tail)) {
+            return None;
+        }
+        let offset = p.spans[..=brk]
+            .iter()
+            .filter(|s| matches!(s, Span::Break))
+            .count();
+        let mut glued = item.clone();
+        let kept = Para::new(p.spans[..brk].to_vec(), p.line);
+        if let Some(last) = glued.blocks.last_mut() {
+            *last = Block::Para(kept);
+        }
+        let mut head: Vec<Item> = list.items[..i].to_vec();
+        head.push(glued);
+        let part = |items: Vec<Item>, line: usize| List {
+            ordered: list.ordered,
+            items,
+            line,
+        };
+        let rest = list.items[i + 1..].to_vec();
+        let rest_line = rest.first().map_or(list.line, |it| it.line);
+        Some((
+            part(head, list.line),
+            Para::new(tail.to_vec(), p.line + offset),
+            part(rest, rest_line),
+        ))
+    })
+}
+
+/// A line that is exactly a role word and a colon: `Fix:`, `Prevention:`, `Solución:`.
+pub(super) fn plain_label(text: &str) -> bool {
+    text.trim()
+        .strip_suffix(':')
+        .and_then(roles::role_of)
+        .is_some_and(Role::marks_incident)
+}
+
+/// A sentence that asks for something: `Run …`, `First, check …`, `Ejecuta …`.
+fn instruction(text: &str) -> bool {
+    const LEADS: &[&str] = &[
+        "first", "primero", "then", "luego", "now", "ahora", "please",
+    ];
+    roles::fold_label(text)
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_ascii_alphanumeric()))
+        .find(|w| !LEADS.contains(w))
+        .is_some_and(roles::imperative_word)
 }
