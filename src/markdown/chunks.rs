@@ -682,6 +682,42 @@ fn console_segments(body: &str, body_line: usize) -> Vec<Segment> {
     if let Some(done) = current.take() {
         out.push(finish_console(done));
     }
+    with_setup_joined(out)
+}
+
+/// `$ NS="payments"` or `$ export POD=$(…)` printing nothing is setup for the `$ `
+/// command after it, as in a bash block: it travels with that command (so the variable
+/// is set where it is used), instead of being a step whose assignment is lost.
+fn with_setup_joined(segments: Vec<Segment>) -> Vec<Segment> {
+    let mut out = Vec::new();
+    let mut setup: Vec<Chunk> = Vec::new();
+    for segment in segments {
+        let Segment::Step(mut chunk) = segment else {
+            out.extend(setup.drain(..).map(Segment::Step));
+            out.push(segment);
+            continue;
+        };
+        let commands = chunk.commands();
+        if chunk.entries.len() == 1 && commands.len() == 1 && shell::is_setup(commands[0]) {
+            setup.push(chunk);
+            continue;
+        }
+        let first = chunk.entries.iter_mut().find_map(|e| match e {
+            Entry::Command { text, .. } => Some(text),
+            _ => None,
+        });
+        match first {
+            Some(text) if !setup.is_empty() => {
+                let mut joined: Vec<&str> = setup.iter().flat_map(|c| c.commands()).collect();
+                joined.push(text);
+                *text = joined.join("\n");
+                setup.clear();
+            }
+            _ => out.extend(setup.drain(..).map(Segment::Step)),
+        }
+        out.push(Segment::Step(chunk));
+    }
+    out.extend(setup.into_iter().map(Segment::Step));
     out
 }
 
@@ -884,6 +920,18 @@ mod tests {
                 "docker-compose exec redis redis-cli GET rate_limit:auth.login:org-123"
             ]
         );
+    }
+
+    #[test]
+    fn console_assignment_travels_with_next_command() {
+        let s = split("$ NS=\"payments\"\n$ export POD=$(kubectl get pod -o name)\n$ kubectl -n $NS logs $POD\nok\n$ X=1\n", 3, true);
+        assert_eq!(s.len(), 2, "{s:#?}");
+        let Segment::Step(c) = &s[0] else { panic!() };
+        assert!(c.commands()[0].starts_with("NS=\"payments\"\nexport POD="));
+        assert!(c.commands()[0].ends_with("logs $POD"));
+        assert_eq!(c.line, 5);
+        let Segment::Step(last) = &s[1] else { panic!() };
+        assert_eq!(last.commands(), vec!["X=1"]);
     }
 
     #[test]

@@ -138,9 +138,17 @@ pub struct Walker {
     result_target: Option<String>,
     /// The code block being walked was taken as the last command's expected output.
     output_attached: bool,
-    /// The step that opened a shell elsewhere (`ssh host`, `oc rsh pod`): until the next
-    /// heading, the commands after it are meant to be typed in that shell.
+    /// The step that opened a shell elsewhere (`ssh host`, `oc rsh pod`): the rest of
+    /// its block, and later blocks whose lead-in says so, are typed in that shell.
     shell_context: Option<String>,
+    /// The block being walked is typed in `shell_context`.
+    shell_joins: bool,
+    /// ... and it is a later block than the one that opened the shell.
+    shell_later: bool,
+    /// A heading came after the step that opened the shell.
+    shell_heading_seen: bool,
+    /// Headings and paragraphs since the last code block: the next block's lead-in.
+    shell_lead: String,
 }
 
 impl Walker {
@@ -178,6 +186,10 @@ impl Walker {
             result_target: None,
             output_attached: false,
             shell_context: None,
+            shell_joins: false,
+            shell_later: false,
+            shell_heading_seen: false,
+            shell_lead: String::new(),
         }
     }
 
@@ -221,18 +233,32 @@ impl Walker {
             let target = self.result_target.take();
             match block {
                 Block::Heading(h) => {
-                    self.shell_context = None;
+                    self.shell_lead.push_str(&h.text);
+                    self.shell_lead.push('\n');
+                    self.shell_heading_seen = true;
                     self.heading(h)
                 }
                 Block::Para(p) => {
+                    self.shell_lead.push_str(&p.text);
+                    self.shell_lead.push('\n');
+                    let lead = self.shell_lead.clone();
+                    self.enter_block_shell(&lead, false, "");
                     self.result_target = target;
                     self.paragraph(p, next);
                     self.result_target = None;
+                    self.leave_block_shell();
                 }
                 Block::List(l) => self.list(l),
                 Block::Code(c) => {
+                    let mut lead = std::mem::take(&mut self.shell_lead);
+                    if let Some((title, _)) = &self.title {
+                        lead.push_str(title);
+                    }
+                    let adjacent = i > 0 && matches!(blocks[i - 1], Block::Code(_));
+                    self.enter_block_shell(&lead, adjacent, &c.body);
                     let before = self.last_command.clone();
                     self.code(c, was_shell);
+                    self.leave_block_shell();
                     let judged = std::mem::take(&mut self.output_attached);
                     if judged || self.last_command != before {
                         self.result_target = self.last_command.clone();
