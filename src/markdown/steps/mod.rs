@@ -136,6 +136,9 @@ pub struct Walker {
     /// The command the block just before made or judged: a result sentence here
     /// ("Should return `PONG`.") is about it, not a lead-in to the next block.
     result_target: Option<String>,
+    /// The command steps the last code block made: a result sentence after a block of
+    /// like commands (`ping a`, `ping b`) is about each of them.
+    block_commands: Vec<String>,
     /// The code block being walked was taken as the last command's expected output.
     output_attached: bool,
     /// The step that opened a shell elsewhere (`ssh host`, `oc rsh pod`): the rest of
@@ -184,6 +187,7 @@ impl Walker {
             pending_expect: Vec::new(),
             pending_look_for: Vec::new(),
             result_target: None,
+            block_commands: Vec::new(),
             output_attached: false,
             shell_context: None,
             shell_joins: false,
@@ -257,6 +261,7 @@ impl Walker {
                     let adjacent = i > 0 && matches!(blocks[i - 1], Block::Code(_));
                     self.enter_block_shell(&lead, adjacent, &c.body);
                     let before = self.last_command.clone();
+                    self.block_commands.clear();
                     self.code(c, was_shell);
                     self.leave_block_shell();
                     let judged = std::mem::take(&mut self.output_attached);
@@ -337,6 +342,9 @@ impl Walker {
     fn push(&mut self, item: Item) {
         if let Item::Node(n) = &item {
             self.last_node = Some(n.id.clone());
+            if n.command.is_some() {
+                self.block_commands.push(n.id.clone());
+            }
         }
         match self.frames.last_mut() {
             Some(Frame::Main(items)) | Some(Frame::Fail { items, .. }) => items.push(item),
