@@ -215,3 +215,33 @@ fn a_result_sentence_is_about_its_own_command_not_its_neighbours() {
         .is_empty());
     assert_eq!(by_command(&p, "redis-cli ping").expect.len(), 1);
 }
+
+#[test]
+fn list_items_after_the_opener_are_typed_there() {
+    let p = parse(
+        "# Disk\n\n## Diagnosis\n\n```bash\nssh db-1\n```\n\n\
+         1. Check the disk: `df -h /var`\n\
+         2. Restart the agent: `sudo systemctl restart node-exporter`\n\n\
+         ## Verification\n\nBack on your workstation:\n\n1. Check the target: `curl -s http://db-1:9100/metrics`\n",
+    );
+    assert_eq!(
+        commands(&p),
+        vec!["ssh db-1", "curl -s http://db-1:9100/metrics"],
+        "{:#?}",
+        p.nodes
+    );
+    assert_eq!(typed_there(&p).len(), 2);
+}
+
+#[test]
+fn exit_in_a_later_block_ends_the_shell() {
+    let p = parse(
+        "# Disk\n\n## Diagnosis\n\n```bash\nssh db-1\n```\n\n\
+         On the host, clean up and leave:\n\n```bash\nsudo journalctl --vacuum-size=200M\nexit\n```\n\n\
+         ## Verification\n\n```bash\nsudo systemctl status kubelet\n```\n",
+    );
+    assert_eq!(
+        commands(&p),
+        vec!["ssh db-1", "sudo systemctl status kubelet"]
+    );
+}

@@ -246,20 +246,25 @@ impl Walker {
                     self.shell_lead.push_str(&p.text);
                     self.shell_lead.push('\n');
                     let lead = self.shell_lead.clone();
-                    self.enter_block_shell(&lead, false, "");
+                    self.enter_block_shell(&lead, "");
                     self.result_target = target;
                     self.paragraph(p, next);
                     self.result_target = None;
                     self.leave_block_shell();
                 }
-                Block::List(l) => self.list(l),
+                Block::List(l) => {
+                    // Commands in the items are typed in an open shell like a block's.
+                    let lead = format!("{}{}", self.shell_lead, lists::list_text(l));
+                    self.enter_block_shell(&lead, "");
+                    self.list(l);
+                    self.leave_block_shell();
+                }
                 Block::Code(c) => {
                     let mut lead = std::mem::take(&mut self.shell_lead);
                     if let Some((title, _)) = &self.title {
                         lead.push_str(title);
                     }
-                    let adjacent = i > 0 && matches!(blocks[i - 1], Block::Code(_));
-                    self.enter_block_shell(&lead, adjacent, &c.body);
+                    self.enter_block_shell(&lead, &c.body);
                     let before = self.last_command.clone();
                     self.block_commands.clear();
                     self.code(c, was_shell);

@@ -174,6 +174,13 @@ impl super::Walker {
                 return false;
             }
             self.typed_in_later_block(&id, title, line, command, text, destructive);
+            if command
+                .lines()
+                .any(|l| matches!(l.trim(), "exit" | "logout"))
+            {
+                self.shell_context = None;
+                self.shell_joins = false;
+            }
             return true;
         }
         if !self.in_current_frame(&id) {
@@ -222,9 +229,8 @@ impl super::Walker {
     }
 
     /// Before a block: whether its commands are typed in the shell a step above opened.
-    /// `lead` is the text since the previous block; `adjacent`, whether nothing stood
-    /// between the two blocks; `body`, the block's own text.
-    pub(super) fn enter_block_shell(&mut self, lead: &str, adjacent: bool, body: &str) {
+    /// `lead` is the text since the previous block; `body`, the block's own text.
+    pub(super) fn enter_block_shell(&mut self, lead: &str, body: &str) {
         self.shell_joins = false;
         let Some(id) = self.shell_context.clone() else {
             return;
@@ -239,9 +245,7 @@ impl super::Walker {
             Lead::Silent => {
                 // Same section, nothing said about leaving: still typed there. After a
                 // heading, only what can only mean that host.
-                self.shell_joins = (adjacent && lead.trim().is_empty())
-                    || !self.shell_heading_seen
-                    || host_only(body);
+                self.shell_joins = !self.shell_heading_seen || host_only(body);
             }
         }
         self.shell_later = self.shell_joins;
