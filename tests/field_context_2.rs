@@ -245,3 +245,22 @@ fn exit_in_a_later_block_ends_the_shell() {
         vec!["ssh db-1", "sudo systemctl status kubelet"]
     );
 }
+
+#[test]
+fn a_block_opening_its_own_shell_runs_here_and_takes_over() {
+    let p = parse(
+        "# Pods\n\n## Diagnosis\n\n```bash\noc rsh -n ns api-0\n```\n\n\
+         ```bash\nkubectl exec -it web-0 -- /bin/bash\n```\n\n```bash\nls /srv\n```\n",
+    );
+    assert_eq!(
+        commands(&p),
+        vec!["oc rsh -n ns api-0", "kubectl exec -it web-0 -- /bin/bash"]
+    );
+    let typed = typed_there(&p);
+    assert_eq!(typed.len(), 1);
+    assert!(typed[0]
+        .text
+        .as_deref()
+        .unwrap()
+        .contains("`kubectl exec -it web-0 -- /bin/bash`"));
+}

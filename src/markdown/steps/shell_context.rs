@@ -91,6 +91,17 @@ fn targets_of(opener: &str) -> Vec<String> {
     out
 }
 
+/// The block's first command opens a shell (`kubectl exec -it web-0 -- bash`).
+fn opens_first(block: &str) -> bool {
+    shell::pieces(block, 1)
+        .into_iter()
+        .find_map(|p| match p.piece {
+            shell::Piece::Command(c) => Some(c),
+            _ => None,
+        })
+        .is_some_and(|c| shell::opens_shell(c.trim_start_matches("$ ")))
+}
+
 /// Every command of the block works on the host itself: a host-only program, or a file
 /// under the host's system directories (`sed -i … /etc/containerd/config.toml`).
 fn host_only(block: &str) -> bool {
@@ -242,6 +253,8 @@ impl super::Walker {
         match lead_of(lead, &targets_of(&opener)) {
             Lead::Local => self.shell_context = None,
             Lead::Remote => self.shell_joins = true,
+            // A block opening a shell of its own starts a new context, here.
+            Lead::Silent if opens_first(body) => {}
             Lead::Silent => {
                 // Same section, nothing said about leaving: still typed there. After a
                 // heading, only what can only mean that host.
