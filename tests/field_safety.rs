@@ -149,12 +149,23 @@ fn commands_after_a_shell_opener_are_typed_there_not_run_here() {
     );
     let rsh = by_command(&p, "oc rsh -c etcdctl -n openshift-etcd etcd-0");
     assert!(rsh.interactive);
-    let text = rsh.text.as_deref().unwrap_or("");
+    // Later blocks of the same section are typed there: steps of their own, never run.
+    let typed: Vec<&Node> = p
+        .nodes
+        .iter()
+        .filter(|n| n.kind == NodeKind::Manual)
+        .collect();
+    assert_eq!(typed.len(), 2, "{:#?}", p.nodes);
+    let text = typed[0].text.as_deref().unwrap_or("");
     assert!(text.contains("$ etcdctl member list -w table"), "{text}");
-    assert!(text.contains("# Check the members"), "{text}");
-    assert!(text.contains("$ etcdctl del --prefix /stale"), "{text}");
-    // What is typed there destroys: the step that opens the shell asks first.
-    assert!(rsh.destructive);
+    assert_eq!(typed[0].title, "Check the members");
+    assert!(typed[1]
+        .text
+        .as_deref()
+        .unwrap_or("")
+        .contains("$ etcdctl del --prefix /stale"));
+    // What is typed there destroys: that step says so.
+    assert!(typed[1].destructive);
     let cmds = commands(&p);
     assert!(!cmds.iter().any(|c| c.starts_with("etcdctl")), "{cmds:#?}");
     // A new heading is back on this machine.

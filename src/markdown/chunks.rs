@@ -695,7 +695,90 @@ fn console_segments(body: &str, body_line: usize) -> Vec<Segment> {
     if let Some(done) = current.take() {
         out.push(finish_console(done));
     }
+    with_setup_joined(out)
+}
+
+/// `$ NS="payments"` or `$ export POD=$(…)` printing nothing is setup, as in a bash
+/// block: a transcript is one shell session, so the setup travels with each later `$ `
+/// command that uses what it sets (or with all of them, for `cd`/`source`), instead of
+/// being a step whose assignment is lost.
+fn with_setup_joined(segments: Vec<Segment>) -> Vec<Segment> {
+    let setup_line = |segment: &Segment| match segment {
+        Segment::Step(c) if c.entries.len() == 1 => c
+            .commands()
+            .first()
+            .filter(|t| shell::is_setup(t))
+            .map(|t| t.to_string()),
+        _ => None,
+    };
+    let mut setup: Vec<String> = Vec::new();
+    // Setup lines some later command takes along: no step of their own.
+    let mut taken = 0;
+    let mut joined: Vec<Option<String>> = Vec::new();
+    for segment in &segments {
+        if let Some(line) = setup_line(segment) {
+            setup.push(line);
+            joined.push(None);
+            continue;
+        }
+        let command = match segment {
+            Segment::Step(c) => c.commands().first().map(|t| t.to_string()),
+            _ => None,
+        };
+        match command.filter(|c| needs_setup(&setup, c)) {
+            Some(c) => {
+                taken = setup.len();
+                joined.push(Some(format!("{}\n{c}", setup.join("\n"))));
+            }
+            None => joined.push(None),
+        }
+    }
+    let mut seen = 0;
+    let mut out = Vec::new();
+    for (mut segment, with_setup) in segments.into_iter().zip(joined) {
+        if setup_line(&segment).is_some() {
+            seen += 1;
+            if seen <= taken {
+                continue;
+            }
+        }
+        if let (Segment::Step(chunk), Some(text)) = (&mut segment, with_setup) {
+            if let Some(Entry::Command { text: t, .. }) = chunk
+                .entries
+                .iter_mut()
+                .find(|e| matches!(e, Entry::Command { .. }))
+            {
+                *t = text;
+            }
+        }
+        out.push(segment);
+    }
     out
+}
+
+/// Whether a command depends on setup lines above it: a `cd`/`source`, or a variable one
+/// of them sets.
+fn needs_setup(setup: &[String], command: &str) -> bool {
+    static ASSIGNED: Lazy<Regex> =
+        Lazy::new(|| Regex::new(r"(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=").expect("static regex"));
+    setup.iter().any(|line| {
+        let mut names = ASSIGNED
+            .captures_iter(line)
+            .filter_map(|c| c.get(1))
+            .map(|m| m.as_str())
+            .peekable();
+        names.peek().is_none() || names.any(|n| uses_variable(command, n))
+    })
+}
+
+/// `$NAME` or `${NAME…}` in the command, not `$NAMESPACE` for `NAME`.
+fn uses_variable(command: &str, name: &str) -> bool {
+    command.match_indices('$').any(|(i, _)| {
+        let rest = &command[i + 1..];
+        let rest = rest.strip_prefix('{').unwrap_or(rest);
+        rest.strip_prefix(name)
+            .is_some_and(|after| !after.starts_with(|c: char| c.is_alphanumeric() || c == '_'))
+    })
 }
 
 /// A transcript's command and what it printed. One plain line is the expected output; a
@@ -897,6 +980,18 @@ mod tests {
                 "docker-compose exec redis redis-cli GET rate_limit:auth.login:org-123"
             ]
         );
+    }
+
+    #[test]
+    fn console_assignment_travels_with_next_command() {
+        let s = split("$ NS=\"payments\"\n$ export POD=$(kubectl get pod -o name)\n$ kubectl -n $NS logs $POD\nok\n$ X=1\n", 3, true);
+        assert_eq!(s.len(), 2, "{s:#?}");
+        let Segment::Step(c) = &s[0] else { panic!() };
+        assert!(c.commands()[0].starts_with("NS=\"payments\"\nexport POD="));
+        assert!(c.commands()[0].ends_with("logs $POD"));
+        assert_eq!(c.line, 5);
+        let Segment::Step(last) = &s[1] else { panic!() };
+        assert_eq!(last.commands(), vec!["X=1"]);
     }
 
     #[test]

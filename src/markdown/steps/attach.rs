@@ -7,6 +7,9 @@ use crate::markdown::blocks::{marked, Span};
 use crate::markdown::chunks::Output;
 use crate::markdown::expect;
 use crate::markdown::roles::Role;
+use crate::markdown::shell;
+use once_cell::sync::Lazy;
+use regex::Regex;
 
 impl super::Walker {
     pub(super) fn expect_text(&mut self, spans: &[Span], line: usize) {
@@ -23,7 +26,7 @@ impl super::Walker {
             let command = node.command.clone().unwrap_or_default();
             let found = expect::expectations_from_text(spans, &command);
             for e in found {
-                if !node.expect.contains(&e) {
+                if judgeable(node, &e) && !node.expect.contains(&e) {
                     node.expect.push(e);
                 }
             }
@@ -94,12 +97,37 @@ impl super::Walker {
             return false;
         };
         self.result_target = None;
-        if let Some(node) = self.node_mut(&id) {
+        for id in self.result_targets(&id) {
+            self.give_result_sentence(&id, kind, spans);
+        }
+        true
+    }
+
+    /// The step a result sentence follows, and the other steps of its block that run the
+    /// same command on another target (`ping 10.0.0.1` / `ping 10.0.0.2`, cut apart
+    /// because each never ends): the sentence is about each of them.
+    fn result_targets(&mut self, id: &str) -> Vec<String> {
+        let shape = |w: &mut Self, id: &str| w.node_mut(id).and_then(|n| n.command.clone());
+        let Some(last) = shape(self, id) else {
+            return vec![id.to_string()];
+        };
+        let mut out: Vec<String> = Vec::new();
+        for other in self.block_commands.clone() {
+            if other != id && shape(self, &other).is_some_and(|c| same_shape(&c, &last)) {
+                out.push(other);
+            }
+        }
+        out.push(id.to_string());
+        out
+    }
+
+    fn give_result_sentence(&mut self, id: &str, kind: expect::ResultSentence, spans: &[Span]) {
+        if let Some(node) = self.node_mut(id) {
             let command = node.command.clone().unwrap_or_default();
             match kind {
                 expect::ResultSentence::Expected => {
                     for e in expect::expectations_from_text(spans, &command) {
-                        if !node.expect.contains(&e) {
+                        if judgeable(node, &e) && !node.expect.contains(&e) {
                             node.expect.push(e);
                         }
                     }
@@ -114,7 +142,6 @@ impl super::Walker {
             }
             append(&mut node.text, &marked(spans));
         }
-        true
     }
 
     pub(super) fn attach_output(&mut self, id: &str, output: &Output) {
@@ -168,4 +195,36 @@ pub(super) fn output_text(output: &Output, spanish: bool) -> Option<String> {
         }
     });
     Some(format!("{label}:\n{sample}"))
+}
+
+/// One command, one line each, differing in one word at most: the same check on
+/// another target.
+fn same_shape(a: &str, b: &str) -> bool {
+    if a.contains('\n') || b.contains('\n') {
+        return false;
+    }
+    let (a, b): (Vec<&str>, Vec<&str>) = (
+        a.split_whitespace().collect(),
+        b.split_whitespace().collect(),
+    );
+    a.len() == b.len()
+        && a.first() == b.first()
+        && a.iter().zip(&b).filter(|(x, y)| x != y).count() <= 1
+}
+
+/// Text only ping's interrupt summary prints ("100% packet loss") cannot be judged on a
+/// ping that never ends: the interpreter ends a watch with SIGTERM, on which ping
+/// prints no summary. The sentence stays in the step's text for the engineer.
+static PING_SUMMARY: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(r"(?i)packet loss|packets transmitted|\breceived\b|rtt min|round-trip|ping statistics|estad[ií]sticas|paquetes")
+        .expect("static regex")
+});
+
+fn judgeable(node: &Node, e: &Expectation) -> bool {
+    let pings = node.command.as_deref().is_some_and(|c| {
+        shell::simple_commands(c)
+            .iter()
+            .any(|w| shell::program(w).is_some_and(|(p, _)| p == "ping"))
+    });
+    !(node.watch && pings && PING_SUMMARY.is_match(&e.value))
 }

@@ -33,7 +33,9 @@ impl super::Walker {
             destructive::detect_in(command, &cmds).is_some()
                 || warned_next_to(title, text.as_deref(), command)
         });
-        if a.is_empty() && self.typed_in_open_shell(title, command, text.as_deref(), destructive) {
+        if a.is_empty()
+            && self.typed_in_open_shell(title, line, command, text.as_deref(), destructive)
+        {
             return;
         }
         let kind = a
@@ -109,7 +111,7 @@ impl super::Walker {
             self.last_command = Some(node.id.clone());
         }
         if !self.authored && shell::opens_shell_in(&cmds) {
-            self.shell_context = Some(node.id.clone());
+            self.open_shell(&node.id);
         }
         self.push(Item::Node(Box::new(node)));
     }

@@ -138,10 +138,13 @@ pub struct Walker {
     /// The command the block just before made or judged: a result sentence here
     /// ("Should return `PONG`.") is about it, not a lead-in to the next block.
     result_target: Option<String>,
+    /// The command steps the last code block made: a result sentence after a block of
+    /// like commands (`ping a`, `ping b`) is about each of them.
+    block_commands: Vec<String>,
     /// The code block being walked was taken as the last command's expected output.
     output_attached: bool,
-    /// The step that opened a shell elsewhere (`ssh host`, `oc rsh pod`): until the next
-    /// heading, the commands after it are meant to be typed in that shell.
+    /// The step that opened a shell elsewhere (`ssh host`, `oc rsh pod`): the rest of
+    /// its block, and later blocks whose lead-in says so, are typed in that shell.
     shell_context: Option<String>,
     /// Heading line → whether it starts one of a group of alternative scenarios.
     scenarios: HashMap<usize, bool>,
@@ -150,6 +153,14 @@ pub struct Walker {
     /// In the lead prose of a section that names its parts further down (before its
     /// first role or heading): code spans there mention commands, they are not steps.
     intro: bool,
+    /// The block being walked is typed in `shell_context`.
+    shell_joins: bool,
+    /// ... and it is a later block than the one that opened the shell.
+    shell_later: bool,
+    /// A heading came after the step that opened the shell.
+    shell_heading_seen: bool,
+    /// Headings and paragraphs since the last code block: the next block's lead-in.
+    shell_lead: String,
 }
 
 impl Walker {
@@ -185,11 +196,16 @@ impl Walker {
             pending_expect: Vec::new(),
             pending_look_for: Vec::new(),
             result_target: None,
+            block_commands: Vec::new(),
             output_attached: false,
             shell_context: None,
             scenarios: HashMap::default(),
             started: false,
             intro: false,
+            shell_joins: false,
+            shell_later: false,
+            shell_heading_seen: false,
+            shell_lead: String::new(),
         }
     }
 
@@ -240,19 +256,39 @@ impl Walker {
             let target = self.result_target.take();
             match block {
                 Block::Heading(h) => {
-                    self.shell_context = None;
                     self.mark_scenarios(&blocks[i..]);
+                    self.shell_lead.push_str(&h.text);
+                    self.shell_lead.push('\n');
+                    self.shell_heading_seen = true;
                     self.heading(h)
                 }
                 Block::Para(p) => {
+                    self.shell_lead.push_str(&p.text);
+                    self.shell_lead.push('\n');
+                    let lead = self.shell_lead.clone();
+                    self.enter_block_shell(&lead, "");
                     self.result_target = target;
                     self.paragraph(p, next);
                     self.result_target = None;
+                    self.leave_block_shell();
                 }
-                Block::List(l) => self.list_with_labels(l),
+                Block::List(l) => {
+                    // Commands in the items are typed in an open shell like a block's.
+                    let lead = format!("{}{}", self.shell_lead, lists::list_text(l));
+                    self.enter_block_shell(&lead, "");
+                    self.list_with_labels(l);
+                    self.leave_block_shell();
+                }
                 Block::Code(c) => {
+                    let mut lead = std::mem::take(&mut self.shell_lead);
+                    if let Some((title, _)) = &self.title {
+                        lead.push_str(title);
+                    }
+                    self.enter_block_shell(&lead, &c.body);
                     let before = self.last_command.clone();
+                    self.block_commands.clear();
                     self.code(c, was_shell);
+                    self.leave_block_shell();
                     let judged = std::mem::take(&mut self.output_attached);
                     if judged || self.last_command != before {
                         self.result_target = self.last_command.clone();
@@ -335,6 +371,9 @@ impl Walker {
     fn push(&mut self, item: Item) {
         if let Item::Node(n) = &item {
             self.last_node = Some(n.id.clone());
+            if n.command.is_some() {
+                self.block_commands.push(n.id.clone());
+            }
         }
         match self.frames.last_mut() {
             Some(Frame::Main(items)) | Some(Frame::Fail { items, .. }) => items.push(item),

@@ -1,11 +1,133 @@
 //! Commands typed in another shell: after `ssh host` or `oc rsh pod`, the commands that
 //! follow are meant for that shell, not this machine.
+//!
+//! Scope: the rest of the opening block (up to `exit`/`logout`). A later block is never
+//! typed there when its lead-in (the headings and paragraphs since the last block) says
+//! it is back home ("back on your workstation", "en tu máquina"), and that ends the
+//! context. It is typed there when the lead-in says so ("on the node", "inside the
+//! container", "en el nodo", the host's name), when it is in the same section as the
+//! opener, or, after a heading, when all its commands can only mean that host
+//! (`systemctl`, `journalctl`, files under `/etc/`). Such a block is a step of its own,
+//! where the document puts it, for the engineer to type there: never run here.
 
 use super::text::command_title;
 use super::{Frame, Item};
 use crate::graph::NodeKind;
 use crate::markdown::blocks::marked;
 use crate::markdown::shell;
+use once_cell::sync::Lazy;
+use regex::Regex;
+
+/// A lead-in saying the commands are for the other shell (accents folded, lower case).
+static REMOTE_LEAD: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"\b(?:(?:in|inside|on|within|from|still (?:in|on)|into) (?:the|that|each|every|this) (?:[\w-]+ ){0,2}(?:pod|node|host|container|server|worker|instance|vm|shell|session)s?|(?:on|in) the remote|logged in|(?:en|dentro de|desde|adentro de) (?:el|la|los|las|cada|ese|esa|este|esta|dicho|dicha) (?:[\w-]+ ){0,2}(?:pod|nodo|host|contenedor|servidor|worker|instancia|vm|shell|sesion|maquina remota)s?|dentro del (?:[\w-]+ ){0,2}(?:pod|nodo|host|contenedor|servidor|worker)|en el remoto)\b",
+    )
+    .expect("static regex")
+});
+
+/// A lead-in saying the commands are for this machine again.
+static LOCAL_LEAD: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"\b(?:back (?:on|in|at|to)(?: your| my| the)? (?:local |own )?(?:workstation|machine|laptop|computer|terminal|shell|desktop)|your (?:local |own )?(?:workstation|machine|laptop|computer|terminal|desktop)|locally|local (?:machine|workstation|terminal|shell|computer|host)|(?:exit|leave|after exiting|once you exit)(?: from)? the (?:[\w-]+ ){0,2}(?:pod|node|host|container|server|shell|session)|de vuelta|(?:en|desde) tu (?:maquina|equipo|estacion|terminal|computadora|ordenador|pc|laptop)|localmente|(?:maquina|equipo|terminal) local|en local|(?:sal(?:ir|ga|e|imos)|salga) del? (?:[\w-]+ ){0,2}(?:pod|nodo|host|contenedor|servidor|shell|sesion))\b",
+    )
+    .expect("static regex")
+});
+
+/// Programs that only make sense on the host itself, never against it from afar.
+const HOST_ONLY: &[&str] = &["systemctl", "journalctl", "service", "crictl", "ctr"];
+
+/// The host's own system files: a command reading or editing them is about that host.
+const HOST_PATHS: &[&str] = &["/etc/", "/var/lib/", "/var/log/"];
+
+/// Where a block's commands are meant, from its lead-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lead {
+    Remote,
+    Local,
+    Silent,
+}
+
+fn lead_of(lead: &str, targets: &[String]) -> Lead {
+    let folded = deunicode::deunicode(lead).to_lowercase();
+    if LOCAL_LEAD.is_match(&folded) {
+        return Lead::Local;
+    }
+    let names_target = targets.iter().any(|t| {
+        folded
+            .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_' || c == '.'))
+            .any(|w| w.trim_matches('.') == t)
+    });
+    if names_target || REMOTE_LEAD.is_match(&folded) {
+        Lead::Remote
+    } else {
+        Lead::Silent
+    }
+}
+
+/// The names an opener points at (`ssh ops@worker-1` → `worker-1`, `kubectl exec -it
+/// api-0 -c app -- sh` → `api-0`, `app`): a lead-in naming one means that shell.
+fn targets_of(opener: &str) -> Vec<String> {
+    const NOT_NAMES: &[&str] = &[
+        "exec", "rsh", "debug", "attach", "run", "ssh", "sudo", "kubectl", "oc", "docker",
+        "podman", "bash", "sh", "zsh", "ash", "-it", "--", "node", "pod", "deploy",
+    ];
+    let mut out = Vec::new();
+    for line in opener.lines().filter(|l| shell::opens_shell(l)) {
+        for word in line.split_whitespace() {
+            if word.starts_with('-') || word.contains(['$', '(', ')', '\'', '"', '=']) {
+                continue;
+            }
+            let name = word
+                .rsplit(['@', '/'])
+                .next()
+                .unwrap_or(word)
+                .to_lowercase();
+            if name.chars().count() >= 3 && !NOT_NAMES.contains(&name.as_str()) {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
+/// The block's first command opens a shell (`kubectl exec -it web-0 -- bash`).
+fn opens_first(block: &str) -> bool {
+    shell::pieces(block, 1)
+        .into_iter()
+        .find_map(|p| match p.piece {
+            shell::Piece::Command(c) => Some(c),
+            _ => None,
+        })
+        .is_some_and(|c| shell::opens_shell(c.trim_start_matches("$ ")))
+}
+
+/// Every command of the block works on the host itself: a host-only program, or a file
+/// under the host's system directories (`sed -i … /etc/containerd/config.toml`).
+fn host_only(block: &str) -> bool {
+    let commands: Vec<String> = shell::pieces(block, 1)
+        .into_iter()
+        .filter_map(|p| match p.piece {
+            shell::Piece::Command(c) => Some(c),
+            _ => None,
+        })
+        .collect();
+    !commands.is_empty() && commands.iter().all(|c| on_host(c))
+}
+
+fn on_host(command: &str) -> bool {
+    let cmds = shell::simple_commands(command);
+    let Some(words) = cmds.first() else {
+        return false;
+    };
+    let Some((program, args)) = shell::program(words) else {
+        return false;
+    };
+    HOST_ONLY.contains(&program)
+        || args
+            .iter()
+            .any(|a| HOST_PATHS.iter().any(|p| a.starts_with(p)) && !a.contains(['$', '<']))
+}
 
 impl super::Walker {
     /// `ssh host` followed, in the same step, by commands for that host: the commands
@@ -49,13 +171,29 @@ impl super::Walker {
     pub(super) fn typed_in_open_shell(
         &mut self,
         title: &str,
+        line: usize,
         command: &str,
         text: Option<&str>,
         destructive: bool,
     ) -> bool {
-        let Some(id) = self.shell_context.clone() else {
+        let Some(id) = self.shell_context.clone().filter(|_| self.shell_joins) else {
             return false;
         };
+        if self.shell_later {
+            if !self.in_open_path(&id) {
+                self.shell_context = None;
+                return false;
+            }
+            self.typed_in_later_block(&id, title, line, command, text, destructive);
+            if command
+                .lines()
+                .any(|l| matches!(l.trim(), "exit" | "logout"))
+            {
+                self.shell_context = None;
+                self.shell_joins = false;
+            }
+            return true;
+        }
         if !self.in_current_frame(&id) {
             self.shell_context = None;
             return false;
@@ -96,8 +234,100 @@ impl super::Walker {
         }
         if matches!(command.trim(), "exit" | "logout") {
             self.shell_context = None;
+            self.shell_joins = false;
         }
         true
+    }
+
+    /// Before a block: whether its commands are typed in the shell a step above opened.
+    /// `lead` is the text since the previous block; `body`, the block's own text.
+    pub(super) fn enter_block_shell(&mut self, lead: &str, body: &str) {
+        self.shell_joins = false;
+        let Some(id) = self.shell_context.clone() else {
+            return;
+        };
+        let opener = self
+            .node_mut(&id)
+            .and_then(|n| n.command.clone())
+            .unwrap_or_default();
+        match lead_of(lead, &targets_of(&opener)) {
+            Lead::Local => self.shell_context = None,
+            Lead::Remote => self.shell_joins = true,
+            // A block opening a shell of its own starts a new context, here.
+            Lead::Silent if opens_first(body) => {}
+            Lead::Silent => {
+                // Same section, nothing said about leaving: still typed there. After a
+                // heading, only what can only mean that host.
+                self.shell_joins = !self.shell_heading_seen || host_only(body);
+            }
+        }
+        self.shell_later = self.shell_joins;
+    }
+
+    /// A later block meant for the shell: a step of its own where the document puts it,
+    /// for the engineer to type in that shell, never run here.
+    fn typed_in_later_block(
+        &mut self,
+        id: &str,
+        title: &str,
+        line: usize,
+        command: &str,
+        text: Option<&str>,
+        destructive: bool,
+    ) {
+        let opener = self
+            .node_mut(id)
+            .and_then(|n| n.command.clone())
+            .unwrap_or_default();
+        let opener = opener.lines().find(|l| shell::opens_shell(l)).unwrap_or("");
+        let lead = if self.spanish {
+            format!("En la shell que abrió `{opener}`, ejecutar:")
+        } else {
+            format!("In the shell `{opener}` opened, run:")
+        };
+        let mut lines: Vec<String> = text.map(str::to_string).into_iter().collect();
+        lines.push(lead);
+        lines.extend(command.lines().map(|l| format!("$ {l}")));
+        for spans in std::mem::take(&mut self.pending_expect) {
+            lines.push(format!("# {}", marked(&spans)));
+        }
+        self.manual(title, Some(lines.join("\n")), line);
+        if let Some(last) = self.last_node.clone() {
+            if let Some(node) = self.node_mut(&last) {
+                node.destructive = destructive;
+            }
+        }
+        self.fresh_heading = false;
+        // Nothing here runs: no later case or result sentence is about the opener.
+        self.last_command = None;
+    }
+
+    /// After a block: later blocks join the shell only if their lead-in says so.
+    pub(super) fn leave_block_shell(&mut self) {
+        self.shell_joins = false;
+    }
+
+    /// A step opened a shell elsewhere: the rest of its block is typed there.
+    pub(super) fn open_shell(&mut self, id: &str) {
+        self.shell_context = Some(id.to_string());
+        self.shell_joins = true;
+        self.shell_later = false;
+        self.shell_heading_seen = false;
+    }
+
+    /// The step is on the path being walked: in an enclosing frame's current items.
+    fn in_open_path(&self, id: &str) -> bool {
+        self.frames.iter().any(|frame| {
+            let items = match frame {
+                Frame::Main(items) | Frame::Fail { items, .. } => items.as_slice(),
+                Frame::Alt { branches, .. } => {
+                    branches.last().map(|b| b.items.as_slice()).unwrap_or(&[])
+                }
+            };
+            items
+                .iter()
+                .any(|i| matches!(i, Item::Node(n) if n.id == id))
+        })
     }
 
     pub(super) fn in_current_frame(&self, id: &str) -> bool {

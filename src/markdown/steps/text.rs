@@ -33,9 +33,20 @@ pub(super) fn shorten_title(text: &str) -> (String, Option<String>) {
     (format!("{cut}…"), Some(one_line))
 }
 
-/// A readable title for an untitled command: its first line, shortened.
+/// A readable title for an untitled command: its first line after any setup
+/// (`NS=x`, `cd dir`), shortened.
 pub(super) fn command_title(command: &str) -> String {
-    let first = command.lines().next().unwrap_or(command).trim();
+    let whole_setup = |l: &&str| {
+        let t = l.trim_end();
+        !t.ends_with('\\') && !t.contains("<<") && crate::markdown::shell::is_setup(t)
+    };
+    let mut lines = command.lines().filter(|l| !l.trim().is_empty());
+    let first = lines
+        .clone()
+        .find(|l| !whole_setup(l))
+        .or_else(|| lines.next())
+        .unwrap_or(command)
+        .trim();
     let first = first.trim_end_matches('\\').trim();
     shorten_title(first).0
 }
