@@ -3,7 +3,8 @@
 use super::attach::output_text;
 use super::branches::option_rest;
 use super::classify::{
-    classify, has_option_headers, has_prompt, is_console_lang, numbered_procedure, Class,
+    classify, config_text, has_option_headers, has_prompt, is_console_lang, numbered_procedure,
+    Class,
 };
 use super::text::{command_title, join_text};
 use super::{Branch, Family, Frame, ITEM_LEVEL};
@@ -30,6 +31,21 @@ impl super::Walker {
             });
         }
         let class = classify(&info.lang, &c.body);
+        if class == Class::Shell && info.attrs.is_empty() && config_text(&c.body) {
+            // `maxmemory 4gb` under `# redis.conf`: settings to write, shown, never run.
+            self.transient = None;
+            let title = self.take_title().map(|t| t.0).unwrap_or_else(|| {
+                if self.spanish {
+                    "Configuración"
+                } else {
+                    "Configuration"
+                }
+                .to_string()
+            });
+            let text = join_text(self.description.take().as_deref(), &[c.body.trim_end()]);
+            self.note(Some(&title), &text.unwrap_or_default(), c.line);
+            return;
+        }
         if class == Class::Output && info.lang.is_empty() {
             if let Some(script) = numbered_procedure(&c.body) {
                 let procedure = Code {
