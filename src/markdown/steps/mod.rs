@@ -232,7 +232,8 @@ impl Walker {
                 Block::List(l) => self.list(l),
                 Block::Code(c) => {
                     let before = self.last_command.clone();
-                    self.code(c, was_shell);
+                    let block_before = i.checked_sub(1).and_then(|j| blocks.get(j));
+                    self.code(c, was_shell, block_before);
                     let judged = std::mem::take(&mut self.output_attached);
                     if judged || self.last_command != before {
                         self.result_target = self.last_command.clone();
