@@ -81,11 +81,13 @@ fn state_changing_commands_are_actions_in_any_section() {
          sudo apt-get install -y unattended-upgrades\n\
          sudo yum install -y yum-cron\n\
          sudo firewall-cmd --permanent --add-port=8010/tcp\n\
+         kubectl uncordon node-1\n\
+         ```\n\n## Communicate\n\n```bash\n\
          curl -X POST $SLACK_WEBHOOK -d '{\"text\":\"done\"}'\n\
          curl -X PUT https://api.example.com/v1/flags/checkout\n\
-         kubectl uncordon node-1\n\
          ```\n",
     );
+    assert_eq!(commands(&p).len(), 6, "{:#?}", commands(&p));
     for n in p.nodes.iter().filter(|n| n.command.is_some()) {
         assert_eq!(n.kind, NodeKind::Action, "{:?} changes state", n.command);
         assert!(!n.destructive, "{:?} loses nothing", n.command);
@@ -155,9 +157,12 @@ fn reads_stay_checks() {
          curl -X POST https://example.com/api/auth/login -d '{\"u\":\"x\"}'\n\
          sudo microk8s refresh-certs -c\n\
          npm test\n\
+         docker compose build app\n\
+         curl -s -X POST https://example.com/api/webhooks/test -d '{}'\n\
          ```\n",
     );
-    assert_eq!(commands(&p).len(), 12, "{:#?}", commands(&p));
+    // The last one sends a request, but from a diagnosis step it is a probe.
+    assert_eq!(commands(&p).len(), 14, "{:#?}", commands(&p));
     for n in p.nodes.iter().filter(|n| n.command.is_some()) {
         assert_eq!(n.kind, NodeKind::Check, "{:?} only reads", n.command);
         assert!(!n.destructive, "{:?}", n.command);

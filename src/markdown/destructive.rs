@@ -393,6 +393,14 @@ pub fn changes_state_in(code: &str, cmds: &[Vec<Word>]) -> bool {
     detect_in(code, cmds).is_some() || cmds.iter().any(|w| writes(w))
 }
 
+/// Whether every command of `cmds` that changes state is an HTTP request: sent from a
+/// diagnosis or verification step, it is a probe (a signed test webhook, a login).
+pub fn only_requests_in(cmds: &[Vec<Word>]) -> bool {
+    cmds.iter().filter(|w| writes(w)).all(|w| {
+        program(w).is_some_and(|(prog, _)| matches!(prog, "curl" | "wget" | "http" | "xh"))
+    })
+}
+
 fn writes(words: &[Word]) -> bool {
     let Some((prog, args)) = program(words) else {
         return false;
@@ -470,7 +478,8 @@ fn writes(words: &[Word]) -> bool {
             .into_iter()
             .find(|w| *w != "compose");
             match sub {
-                Some("up" | "start" | "create" | "build" | "pull" | "push" | "commit") => true,
+                // `build`/`pull` only make local images: a build can be the check.
+                Some("up" | "start" | "create" | "push" | "commit") => true,
                 Some("run") => !has("--rm"),
                 _ => false,
             }

@@ -42,9 +42,9 @@ impl super::Walker {
         if a.is_empty() && self.typed_in_open_shell(title, command, text.as_deref(), destructive) {
             return;
         }
-        let kind = a
-            .kind
-            .unwrap_or_else(|| self.command_kind(destructive || writes, title, &cmds));
+        let kind = a.kind.unwrap_or_else(|| {
+            self.command_kind(destructive || self.acts(writes, &cmds), title, &cmds)
+        });
         let mut node = self.new_named_node(kind, title, line, a.id.as_deref());
         if let Some(t) = &a.title {
             node.title = t.clone();
@@ -118,6 +118,16 @@ impl super::Walker {
             self.shell_context = Some(node.id.clone());
         }
         self.push(Item::Node(Box::new(node)));
+    }
+
+    /// Whether a command that `writes` acts: an HTTP request sent from a part that only
+    /// reads (Diagnosis, Verification) is a probe, anything else acts.
+    fn acts(&self, writes: bool, cmds: &[Vec<shell::Word>]) -> bool {
+        let reads = matches!(
+            self.role,
+            Role::Diagnosis | Role::Verification | Role::Prerequisites
+        );
+        writes && !(reads && destructive::only_requests_in(cmds))
     }
 
     /// A command that changes state is an action whatever the section's role (an
