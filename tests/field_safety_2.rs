@@ -158,11 +158,12 @@ fn reads_stay_checks() {
          sudo microk8s refresh-certs -c\n\
          npm test\n\
          docker compose build app\n\
+         kubectl run -it --rm probe --image=busybox --restart=Never -- wget -O- http://api\n\
          curl -s -X POST https://example.com/api/webhooks/test -d '{}'\n\
          ```\n",
     );
     // The last one sends a request, but from a diagnosis step it is a probe.
-    assert_eq!(commands(&p).len(), 14, "{:#?}", commands(&p));
+    assert_eq!(commands(&p).len(), 15, "{:#?}", commands(&p));
     for n in p.nodes.iter().filter(|n| n.command.is_some()) {
         assert_eq!(n.kind, NodeKind::Check, "{:?} only reads", n.command);
         assert!(!n.destructive, "{:?}", n.command);

@@ -465,10 +465,14 @@ fn writes(words: &[Word]) -> bool {
             "reenable",
             "isolate",
         ]),
-        "kubectl" | "oc" => matches!(
-            super::shell::kube_words(args).as_slice(),
-            ["uncordon" | "expose" | "autoscale" | "run", ..] | ["rollout", "resume", ..]
-        ),
+        // `kubectl run --rm -it probe -- wget …` is a throwaway probe pod.
+        "kubectl" | "oc" => match super::shell::kube_words(args).as_slice() {
+            ["run", ..] => !has("--rm"),
+            words => matches!(
+                words,
+                ["uncordon" | "expose" | "autoscale", ..] | ["rollout", "resume", ..]
+            ),
+        },
         "helm" => first == Some("install"),
         "docker" | "docker-compose" | "podman" => {
             let sub = positional(
