@@ -405,6 +405,9 @@ fn writes(words: &[Word]) -> bool {
     let Some((prog, args)) = program(words) else {
         return false;
     };
+    if args.iter().any(|a| a.starts_with("--dry-run")) {
+        return false;
+    }
     let has = |w: &str| args.iter().any(|a| a == w);
     let any = |verbs: &[&str]| args.iter().any(|a| verbs.contains(&a.as_ref()));
     let first = args
@@ -1294,6 +1297,40 @@ mod tests {
         no("git reset --soft HEAD~1");
         no("ssh db1 uptime");
         no("ssh -i key.pem admin@host");
+    }
+
+    fn changes(cmd: &str) -> bool {
+        changes_state_in(cmd, &simple_commands(cmd))
+    }
+
+    #[test]
+    fn state_changes_are_told_from_reads() {
+        for cmd in [
+            "sudo apt-get install -y jq",
+            "sudo systemctl enable --now nginx",
+            "sudo ufw allow 22/tcp",
+            "curl -X POST $HOOK -d '{}'",
+            "curl --data 'a=1' https://x/api/items",
+            "kubectl uncordon node-1",
+            "gcloud compute instances create vm-1",
+            "aws ec2 start-instances --instance-ids i-1",
+        ] {
+            assert!(changes(cmd), "{cmd} changes state");
+        }
+        for cmd in [
+            "kubectl top pods -A",
+            "kubectl run -it --rm probe --image=busybox -- wget -O- http://x",
+            "sudo ufw status",
+            "firewall-cmd --list-all",
+            "curl -I https://x/health",
+            "curl -X POST https://x/api/auth/login -d '{}'",
+            "certbot renew --dry-run",
+            "gcloud config set project p",
+            "docker run --rm alpine nslookup db",
+            "sysctl net.ipv4.tcp_fin_timeout",
+        ] {
+            assert!(!changes(cmd), "{cmd} only reads");
+        }
     }
 
     #[test]
