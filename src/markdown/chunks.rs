@@ -245,6 +245,12 @@ pub fn split(body: &str, body_line: usize, console: bool) -> Vec<Segment> {
                         line: located.line,
                         text: format!("> {rest}"),
                     });
+                } else if shell::is_bare_repl_line(text) {
+                    // `MONITOR`, `CONFIG GET *` with no client above: not a shell command.
+                    current.entries.push(Entry::Note {
+                        line: located.line,
+                        text: text.trim().to_string(),
+                    });
                 } else if shell::is_crontab_line(text) {
                     current.entries.push(Entry::Note {
                         line: located.line,

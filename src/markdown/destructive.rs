@@ -189,10 +189,22 @@ fn simple(words: &[Word]) -> Option<String> {
                 Some("upgrade") if matches!(words.get(1), Some(&"apply" | &"node")) => {
                     reason("upgrade apply")
                 }
+                Some("certs") if words.get(1) == Some(&"renew") => reason("certs renew"),
                 _ => None,
             }
         }
         "ssh" => remote_command(args),
+        // A firewall switched on, off or reloaded cuts live connections.
+        "ufw" => verb(&["enable", "disable", "reset", "reload"]).and_then(|v| reason(&v)),
+        "firewall-cmd" => args
+            .iter()
+            .find(|a| matches!(a.as_ref(), "--reload" | "--complete-reload" | "--panic-on"))
+            .and_then(|f| reason(f)),
+        "microk8s" | "microk8s.kubectl" => microk8s(prog, args),
+        "npm" | "yarn" | "pnpm" | "bun" => package_script(args)
+            .filter(|s| risky_word(s))
+            .and_then(|s| reason(&format!("run {s}"))),
+        "cp" | "mv" | "rsync" if restores_backup(args) => Some(format!("`{prog}` from a backup")),
         "kill" | "pkill" | "killall" | "xkill" => Some(format!("`{prog}`")),
         "reboot" | "shutdown" | "poweroff" | "halt" => Some(format!("`{prog}`")),
         "pg_restore" if !(has("-l") || has("--list")) => Some("`pg_restore`".into()),
@@ -221,9 +233,12 @@ fn simple(words: &[Word]) -> Option<String> {
         "redis-cli" | "valkey-cli" => redis(args),
         "git" => git(args),
         "aws" => aws(args),
+        // `update` and `deploy` replace a running revision or instance.
         "gcloud" | "az" | "doctl" | "heroku" | "fly" | "flyctl" => verb(&[
             "delete", "stop", "restart", "reset", "resize", "rollback", "destroy", "scale",
+            "update", "deploy",
         ])
+        .filter(|_| !cloud_local(args))
         .and_then(|v| reason(&v)),
         "curl" | "wget" | "http" | "xh" => http(args),
         "make" | "just" | "task" => args
@@ -276,6 +291,320 @@ fn simple(words: &[Word]) -> Option<String> {
         }
         _ => risky_subcommand(prog, args),
     }
+}
+
+/// `microk8s disable x`, `microk8s refresh-certs -e x.crt` (new certificates, services
+/// restarted; `-c` only checks), `microk8s kubectl …`.
+fn microk8s(prog: &str, args: &[Word]) -> Option<String> {
+    if prog == "microk8s.kubectl" {
+        return kubectl("kubectl", args);
+    }
+    let sub = args.first().map(|a| a.as_ref())?;
+    let check = args.iter().any(|a| a == "-c" || a == "--check");
+    match sub {
+        "kubectl" => kubectl("kubectl", &args[1..]),
+        "disable" | "reset" | "stop" | "leave" | "remove-node" => Some(format!("`microk8s {sub}`")),
+        "refresh-certs" if !check => Some("`microk8s refresh-certs`".into()),
+        _ => None,
+    }
+}
+
+/// The script `npm run migrate:down` / `yarn rollback` runs.
+fn package_script<'a>(args: &'a [Word]) -> Option<&'a str> {
+    let words: Vec<&str> = args
+        .iter()
+        .map(|a| a.as_ref())
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    match words.as_slice() {
+        ["run" | "run-script", script, ..] => Some(script),
+        [script, ..] if !PACKAGE_VERBS.contains(script) => Some(script),
+        _ => None,
+    }
+}
+
+/// Built-in verbs of npm/yarn/pnpm/bun (anything else names a script).
+const PACKAGE_VERBS: &[&str] = &[
+    "install",
+    "i",
+    "ci",
+    "add",
+    "remove",
+    "rm",
+    "uninstall",
+    "update",
+    "upgrade",
+    "test",
+    "t",
+    "start",
+    "ls",
+    "list",
+    "view",
+    "info",
+    "why",
+    "audit",
+    "outdated",
+    "exec",
+    "x",
+    "dlx",
+    "init",
+    "create",
+    "publish",
+    "pack",
+    "link",
+    "config",
+    "cache",
+    "version",
+    "help",
+    "run",
+];
+
+/// `cp -r /opt/app-backup /opt/app`: a backup copied over what it backs up.
+fn restores_backup(args: &[Word]) -> bool {
+    let paths: Vec<String> = args
+        .iter()
+        .filter(|a| !a.starts_with('-'))
+        .map(|a| a.to_lowercase())
+        .collect();
+    let Some((dest, sources)) = paths.split_last() else {
+        return false;
+    };
+    let backup = |p: &str| {
+        ["backup", "bak", "respaldo", ".old", "previous", "snapshot"]
+            .iter()
+            .any(|w| p.contains(w))
+    };
+    !sources.is_empty() && sources.iter().any(|s| backup(s)) && !backup(dest)
+}
+
+/// `gcloud config set`, `gcloud components update`, `az login`: the local tool's own
+/// settings, not the cloud.
+fn cloud_local(args: &[Word]) -> bool {
+    args.iter()
+        .find(|a| !a.starts_with('-'))
+        .is_some_and(|a| matches!(a.as_ref(), "config" | "auth" | "components" | "extension"))
+}
+
+/// Whether a command changes state, destructive or not: packages installed, services
+/// started or enabled, firewall rules, cluster objects, cloud resources created or
+/// updated, an HTTP request that sends data. Such a command is an action wherever it
+/// is written; reads (`get`, `describe`, `status`, `logs`, `curl -I`) are not.
+pub fn changes_state_in(code: &str, cmds: &[Vec<Word>]) -> bool {
+    detect_in(code, cmds).is_some() || cmds.iter().any(|w| writes(w))
+}
+
+/// Whether every command of `cmds` that changes state is an HTTP request: sent from a
+/// diagnosis or verification step, it is a probe (a signed test webhook, a login).
+pub fn only_requests_in(cmds: &[Vec<Word>]) -> bool {
+    cmds.iter().filter(|w| writes(w)).all(|w| {
+        program(w).is_some_and(|(prog, _)| matches!(prog, "curl" | "wget" | "http" | "xh"))
+    })
+}
+
+fn writes(words: &[Word]) -> bool {
+    let Some((prog, args)) = program(words) else {
+        return false;
+    };
+    if args.iter().any(|a| a.starts_with("--dry-run")) {
+        return false;
+    }
+    let has = |w: &str| args.iter().any(|a| a == w);
+    let any = |verbs: &[&str]| args.iter().any(|a| verbs.contains(&a.as_ref()));
+    let first = args
+        .iter()
+        .find(|a| !a.starts_with('-'))
+        .map(|a| a.as_ref());
+    const INSTALLING: &[&str] = &[
+        "install",
+        "reinstall",
+        "localinstall",
+        "groupinstall",
+        "upgrade",
+        "full-upgrade",
+        "dist-upgrade",
+        "downgrade",
+        "add",
+        "refresh",
+        "ci",
+    ];
+    match prog {
+        "apt" | "apt-get" | "aptitude" | "yum" | "dnf" | "microdnf" | "zypper" | "apk" | "snap"
+        | "brew" | "pip" | "pip3" | "pipx" | "gem" | "npm" | "pnpm" | "yarn" => {
+            first.is_some_and(|f| INSTALLING.contains(&f))
+        }
+        "dpkg" | "rpm" => any(&["-i", "--install", "--configure", "-U", "--upgrade"]),
+        "dpkg-reconfigure"
+        | "update-ca-certificates"
+        | "useradd"
+        | "usermod"
+        | "groupadd"
+        | "chpasswd"
+        | "setenforce"
+        | "swapon"
+        | "umount"
+        | "exportfs" => true,
+        "ufw" => !matches!(first, None | Some("status" | "show" | "version" | "app")),
+        "firewall-cmd" => args.iter().any(|a| {
+            [
+                "--add-",
+                "--remove-",
+                "--set-",
+                "--new-",
+                "--delete-",
+                "--change-",
+                "--permanent",
+            ]
+            .iter()
+            .any(|p| a.starts_with(p))
+        }),
+        "iptables" | "ip6tables" => any(&["-A", "-I", "-R", "-P", "-N", "--append", "--insert"]),
+        "sysctl" => has("-w") || args.iter().any(|a| !a.starts_with('-') && a.contains('=')),
+        "systemctl" | "service" => any(&[
+            "start",
+            "enable",
+            "unmask",
+            "daemon-reload",
+            "set-property",
+            "reenable",
+            "isolate",
+        ]),
+        // `kubectl run --rm -it probe -- wget …` is a throwaway probe pod.
+        "kubectl" | "oc" => match super::shell::kube_words(args).as_slice() {
+            ["run", ..] => !has("--rm"),
+            words => matches!(
+                words,
+                ["uncordon" | "expose" | "autoscale", ..] | ["rollout", "resume", ..]
+            ),
+        },
+        "helm" => first == Some("install"),
+        "docker" | "docker-compose" | "podman" => {
+            let sub = positional(
+                args,
+                &["-f", "--file", "-p", "--project-name", "--env-file"],
+            )
+            .into_iter()
+            .find(|w| *w != "compose");
+            match sub {
+                // `build`/`pull` only make local images: a build can be the check.
+                Some("up" | "start" | "create" | "push" | "commit") => true,
+                Some("run") => !has("--rm"),
+                _ => false,
+            }
+        }
+        "gcloud" | "az" | "doctl" | "heroku" | "fly" | "flyctl" => {
+            !cloud_local(args)
+                && args.iter().any(|a| {
+                    matches!(
+                        a.as_ref(),
+                        "create" | "enable" | "start" | "import" | "patch"
+                    ) || a.starts_with("add-")
+                        || a.starts_with("set-")
+                })
+        }
+        "aws" => args.iter().any(|a| {
+            [
+                "create-",
+                "start-",
+                "run-",
+                "attach-",
+                "associate-",
+                "register-",
+                "enable-",
+            ]
+            .iter()
+            .any(|p| a.starts_with(p))
+        }),
+        "curl" | "wget" | "http" | "xh" => sends_data(args),
+        "redis-cli" | "valkey-cli" => args.iter().any(|a| {
+            matches!(
+                a.to_uppercase().as_str(),
+                "SET"
+                    | "HSET"
+                    | "LPUSH"
+                    | "RPUSH"
+                    | "SADD"
+                    | "ZADD"
+                    | "XADD"
+                    | "EXPIRE"
+                    | "PERSIST"
+                    | "INCR"
+                    | "DECR"
+                    | "BGSAVE"
+                    | "BGREWRITEAOF"
+                    | "PUBLISH"
+            )
+        }),
+        "git" => matches!(
+            first,
+            Some("commit" | "push" | "pull" | "merge" | "cherry-pick")
+        ),
+        "certbot" => !matches!(first, Some("certificates") | None),
+        _ => false,
+    }
+}
+
+/// A POST that only looks something up, tries a login or takes a diagnostic
+/// (`/api/auth/login`, `/_search`, `/graphql`, `/health`, `/admin/profile/cpu`): the
+/// host's name does not count.
+fn looks_up(args: &[Word]) -> bool {
+    args.iter()
+        .filter(|a| a.contains("://") || a.starts_with('/'))
+        .any(|url| {
+            let path = url.split_once("://").map_or(url.as_ref(), |(_, rest)| {
+                rest.find('/').map_or("", |i| &rest[i..])
+            });
+            let path = path.to_lowercase();
+            [
+                "login", "auth", "token", "search", "query", "graphql", "health", "status",
+                "_count", "ping", "validate", "verify", "snapshot", "profile", "pprof", "debug",
+                "heap", "trace",
+            ]
+            .iter()
+            .any(|w| path.contains(w))
+        })
+}
+
+/// `curl -X POST`, `curl -d …`, `--data`, `-F`, `--json`, `-T`, `wget --post-data`,
+/// `http PUT …`: the request sends or changes something. `-I`/`--head`/`-G` only read.
+fn sends_data(args: &[Word]) -> bool {
+    let method = args
+        .iter()
+        .position(|a| a == "-X" || a == "--request" || a == "--method")
+        .and_then(|i| args.get(i + 1))
+        .map(|m| m.to_uppercase())
+        .or_else(|| {
+            args.iter().find_map(|a| {
+                a.strip_prefix("-X")
+                    .or_else(|| a.strip_prefix("--request="))
+                    .or_else(|| a.strip_prefix("--method="))
+                    .filter(|m| !m.is_empty())
+                    .map(str::to_uppercase)
+            })
+        })
+        .or_else(|| {
+            // httpie: `http PUT url`.
+            args.iter()
+                .find(|a| !a.starts_with('-'))
+                .filter(|a| matches!(a.as_ref(), "POST" | "PUT" | "PATCH" | "DELETE"))
+                .map(|a| a.to_string())
+        });
+    if let Some(m) = method {
+        return matches!(m.as_str(), "PUT" | "PATCH" | "DELETE")
+            || (m == "POST" && !looks_up(args));
+    }
+    let reads = args
+        .iter()
+        .any(|a| matches!(a.as_ref(), "-I" | "--head" | "-G" | "--get"));
+    !reads
+        && !looks_up(args)
+        && args.iter().any(|a| {
+            matches!(
+                a.as_ref(),
+                "-d" | "-F" | "-T" | "--json" | "--form" | "--upload-file"
+            ) || a.starts_with("--data")
+                || a.starts_with("--post-")
+                || (a.starts_with("-d") && a.len() > 2 && !a.starts_with("-d-"))
+        })
 }
 
 /// The words of `args` that are not flags nor the values of `value_flags`.
@@ -531,8 +860,11 @@ fn is_subcommand_word(word: &str) -> bool {
 }
 
 /// Prose or comments next to a command that warn it destroys: "CAUTION: DATA LOSS",
-/// "**WARNING**:", "¡Cuidado!", "cannot be undone", "NO RECOMENDADO".
-pub fn warned(text: &str) -> bool {
+/// "**WARNING**: this removes every key", "¡Cuidado! Borra…", "cannot be undone". A
+/// bare caution ("Warning: this can take minutes", "use with caution", "NO
+/// RECOMENDADO") counts only when the command itself `writes`: next to a read it is
+/// just text.
+pub fn warned(text: &str, writes: bool) -> bool {
     static CAPS: Lazy<Regex> = Lazy::new(|| {
         Regex::new(r"\b(?:WARNING|CAUTION|DANGER|CUIDADO|PELIGRO|ADVERTENCIA)\b[\s*_)]*[:!]")
             .expect("static regex")
@@ -543,17 +875,34 @@ pub fn warned(text: &str) -> bool {
         )
         .expect("static regex")
     });
+    static CAUTIONS: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?i)(?:^|[^\w])(?:be careful with|use with caution|us(?:ar|e) con (?:precauci[oó]n|cuidado)|no recomendado|not recommended)")
+            .expect("static regex")
+    });
+    let cautioned = || CAPS.is_match(text) || LEADING.is_match(text) || CAUTIONS.is_match(text);
+    names_harm(text) || ((writes || names_harmful_verb(text)) && cautioned())
+}
+
+/// "data loss", "irreversible", "cannot be undone": harm that needs no warning word.
+fn names_harm(text: &str) -> bool {
     static PHRASES: Lazy<Regex> = Lazy::new(|| {
-        Regex::new(r"(?i)(?:^|[^\w])(?:data loss|p[eé]rdida de datos|irreversible|cannot be undone|can't be undone|can not be undone|no se puede deshacer|be careful with|use with caution|us(?:ar|e) con (?:precauci[oó]n|cuidado)|no recomendado|not recommended)")
+        Regex::new(r"(?i)(?:^|[^\w])(?:data loss|p[eé]rdida de datos|irreversible|cannot be undone|can't be undone|can not be undone|no se puede deshacer)")
             .expect("static regex")
     });
     static NEGATED: Lazy<Regex> = Lazy::new(|| {
         Regex::new(r"(?i)\b(?:no|without|sin)\s+(?:data loss|p[eé]rdida de datos)")
             .expect("static regex")
     });
-    CAPS.is_match(text)
-        || LEADING.is_match(text)
-        || (PHRASES.is_match(text) && !NEGATED.is_match(text))
+    PHRASES.is_match(text) && !NEGATED.is_match(text)
+}
+
+/// A warning's harmful effect: "removes every key", "borra los datos", "restarts".
+fn names_harmful_verb(text: &str) -> bool {
+    static VERBS: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?i)\b(?:delet(?:e|es|ed|ing)|remov(?:e|es|ed|ing)|eras(?:e|es|ed|ing)|wip(?:e|es|ed|ing)|destroy(?:s|ed|ing)?|drop(?:s|ped|ping)?|overwrit(?:e|es|ing|ten)|restart(?:s|ed|ing)?|downtime|outage|borra[nr]?|elimina[nr]?|destruye[n]?|sobrescribe[n]?|reinicia[nr]?)\b")
+            .expect("static regex")
+    });
+    VERBS.is_match(text)
 }
 
 /// Script and target names that change what is deployed or stored.
@@ -950,17 +1299,58 @@ mod tests {
         no("ssh -i key.pem admin@host");
     }
 
+    fn changes(cmd: &str) -> bool {
+        changes_state_in(cmd, &simple_commands(cmd))
+    }
+
+    #[test]
+    fn state_changes_are_told_from_reads() {
+        for cmd in [
+            "sudo apt-get install -y jq",
+            "sudo systemctl enable --now nginx",
+            "sudo ufw allow 22/tcp",
+            "curl -X POST $HOOK -d '{}'",
+            "curl --data 'a=1' https://x/api/items",
+            "kubectl uncordon node-1",
+            "gcloud compute instances create vm-1",
+            "aws ec2 start-instances --instance-ids i-1",
+        ] {
+            assert!(changes(cmd), "{cmd} changes state");
+        }
+        for cmd in [
+            "kubectl top pods -A",
+            "kubectl run -it --rm probe --image=busybox -- wget -O- http://x",
+            "sudo ufw status",
+            "firewall-cmd --list-all",
+            "curl -I https://x/health",
+            "curl -X POST https://x/api/auth/login -d '{}'",
+            "certbot renew --dry-run",
+            "gcloud config set project p",
+            "docker run --rm alpine nslookup db",
+            "sysctl net.ipv4.tcp_fin_timeout",
+        ] {
+            assert!(!changes(cmd), "{cmd} only reads");
+        }
+    }
+
     #[test]
     fn warnings_in_prose() {
-        assert!(warned("# Remove volume (CAUTION: DATA LOSS)"));
-        assert!(warned("**WARNING**: this removes every key"));
-        assert!(warned("BE CAREFUL WITH THIS COMMAND!"));
-        assert!(warned("¡Cuidado! Borra todos los datos"));
-        assert!(warned("Opción 3: reinstalar (NO RECOMENDADO)"));
-        assert!(warned("Warning: irreversible"));
-        assert!(!warned("Look for WARNING lines in the log"));
-        assert!(!warned("Check the warning count"));
-        assert!(!warned("A rolling restart, no data loss"));
+        assert!(warned("# Remove volume (CAUTION: DATA LOSS)", false));
+        assert!(warned("**WARNING**: this removes every key", false));
+        assert!(warned("BE CAREFUL WITH THIS COMMAND!", true));
+        assert!(warned("¡Cuidado! Borra todos los datos", false));
+        assert!(warned("Opción 3: reinstalar (NO RECOMENDADO)", true));
+        assert!(warned("Warning: irreversible", false));
+        assert!(!warned("Look for WARNING lines in the log", true));
+        assert!(!warned("Check the warning count", true));
+        assert!(!warned("A rolling restart, no data loss", true));
+        // A caution next to a read is just text.
+        assert!(!warned(
+            "**Warning:** this can take several minutes.",
+            false
+        ));
+        assert!(!warned("Caution: this output may be very large.", false));
+        assert!(!warned("¡Cuidado! La salida es muy larga", false));
     }
 
     #[test]

@@ -766,6 +766,10 @@ pub fn interactive_in(cmds: &[Vec<Word>]) -> bool {
             "virsh" => has("console") || has("edit"),
             "gdb" => !has("-batch") && !has("--batch"),
             "passwd" => args.iter().all(|a| !a.starts_with('-')),
+            // `ufw enable` asks "Proceed with operation (y|n)?" unless forced.
+            "ufw" => has("enable") && !has("--force"),
+            // Debconf questions, unless a non-interactive front end is named.
+            "dpkg-reconfigure" => !words.iter().any(|w| w.contains("noninteractive")),
             "make" => args.iter().any(|a| {
                 REPL_CLIENTS.contains(&a.as_ref())
                     || a.ends_with("-cli")
@@ -877,7 +881,12 @@ const KUBE_VALUE_FLAGS: &[&str] = &[
 
 /// The verb of a `kubectl`/`oc`/`systemctl` command line: its first positional word.
 fn kube_verb<'a>(args: &'a [Word]) -> Option<&'a str> {
-    positional(args, KUBE_VALUE_FLAGS).first().copied()
+    kube_words(args).first().copied()
+}
+
+/// The verb and operands of `kubectl`/`oc` (`rollout`, `resume`, `deploy/x`), before `--`.
+pub(crate) fn kube_words<'a>(args: &'a [Word]) -> Vec<&'a str> {
+    positional(args, KUBE_VALUE_FLAGS)
 }
 
 /// The words of `args` that are not flags, nor the values of `value_flags`, up to `--`.
@@ -1372,6 +1381,91 @@ fn is_known_command(name: &str) -> bool {
     static KNOWN: once_cell::sync::Lazy<foldhash::HashSet<&'static str>> =
         once_cell::sync::Lazy::new(|| KNOWN_COMMANDS.iter().copied().collect());
     KNOWN.contains(name)
+}
+
+/// A REPL command written bare, without its client: `MONITOR`, `CONFIG GET *`, `INFO
+/// memory`. No shell program is named in capitals.
+pub fn is_bare_repl_line(line: &str) -> bool {
+    let first = line.split_whitespace().next().unwrap_or("");
+    first.len() >= 3 && first.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// A line of configuration, `key value` or `key = value` (`maxmemory 4gb`, `save 900
+/// 1`, `shared_buffers = 4GB`, `worker_processes auto;`, `server {`): no pipes,
+/// redirections, substitutions nor flags. `sudo`/editors/file tools start commands
+/// that work on a configuration file, not its lines.
+pub fn is_config_line(line: &str) -> bool {
+    let line = line.trim();
+    if line == "}" || line == "{" {
+        return true;
+    }
+    let line = line.strip_suffix(';').unwrap_or(line);
+    if ["|", "&&", ";", ">", "<", "$(", "`"]
+        .iter()
+        .any(|op| line.contains(op))
+    {
+        return false;
+    }
+    let mut words = line.split_whitespace();
+    let Some(key) = words.next() else {
+        return false;
+    };
+    let args: Vec<&str> = words.collect();
+    let identifier = key.starts_with(|c: char| c.is_ascii_alphabetic())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    identifier
+        && !args.is_empty()
+        && !args.iter().any(|a| a.starts_with('-') && a.len() > 1)
+        && !CONFIG_FILE_TOOLS.contains(&key)
+}
+
+/// Programs that act on a configuration file rather than being one of its lines.
+const CONFIG_FILE_TOOLS: &[&str] = &[
+    "sudo",
+    "echo",
+    "printf",
+    "cat",
+    "tee",
+    "sed",
+    "vi",
+    "vim",
+    "nano",
+    "emacs",
+    "cp",
+    "mv",
+    "export",
+    "source",
+    "cd",
+    "systemctl",
+    "service",
+    "grep",
+    "less",
+    "chmod",
+    "chown",
+    "ls",
+];
+
+/// A configuration value rather than a subcommand: `4gb`, `900`, `"..."`, `${PASS}`,
+/// `yes`, `on`, `allkeys-lru` is not one (it could be a subcommand).
+pub fn is_config_value(word: &str) -> bool {
+    let w = word.trim_end_matches(';');
+    let unit = w.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+    (w.starts_with(|c: char| c.is_ascii_digit())
+        && unit.len() <= 3
+        && unit.bytes().all(|b| b.is_ascii_alphabetic() || b == b'%'))
+        || w.starts_with(['"', '\''])
+        || w.starts_with('$')
+        || w == "="
+        || matches!(w, "yes" | "no" | "on" | "off" | "true" | "false")
+        || (w.len() >= 2 && w.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'))
+}
+
+/// Whether `line` names a program a list knows or has a command's shape.
+pub fn names_known_program(line: &str) -> bool {
+    let first = line.split_whitespace().next().unwrap_or("");
+    is_known_command(first.rsplit('/').next().unwrap_or(first)) || looks_like_command(line)
 }
 
 /// A crontab entry (`0 2 * * * /path/script.sh`): a schedule, not something to run now.

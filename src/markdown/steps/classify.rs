@@ -96,6 +96,50 @@ pub(super) fn classify(lang: &str, body: &str) -> Class {
     }
 }
 
+/// A shell block that holds configuration text, shown and never run: lines in config
+/// shape under a comment naming the file (`# redis.conf`, `# postgresql.conf`), or
+/// without one, two or more `key value` lines whose values are numbers, sizes, quoted
+/// strings or switches. Either way most keys must be no program (`timeout 0` is one).
+pub(super) fn config_text(body: &str) -> bool {
+    let lines: Vec<&str> = body
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect();
+    if lines.is_empty() || !lines.iter().all(|l| shell::is_config_line(l)) {
+        return false;
+    }
+    let keys = lines.iter().filter(|l| !matches!(**l, "{" | "}"));
+    let programs = keys
+        .clone()
+        .filter(|l| shell::names_known_program(l))
+        .count();
+    let mostly_settings = programs * 2 < keys.clone().count();
+    let names_file = body
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix('#'))
+        .any(names_config_file);
+    let valued = || {
+        lines.len() >= 2
+            && lines
+                .iter()
+                .all(|l| l.split_whitespace().skip(1).all(shell::is_config_value))
+    };
+    mostly_settings && (names_file || valued())
+}
+
+/// `# redis.conf`, `# /etc/mysql/my.cnf`, `(sshd_config)`.
+fn names_config_file(comment: &str) -> bool {
+    comment.split_whitespace().any(|w| {
+        let w = w
+            .trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+            .to_ascii_lowercase();
+        [".conf", ".cnf", ".cfg", ".ini", ".properties", "_config"]
+            .iter()
+            .any(|ext| w.len() > ext.len() && w.ends_with(ext))
+    })
+}
+
 pub(super) fn is_console_lang(lang: &str) -> bool {
     matches!(
         lang,

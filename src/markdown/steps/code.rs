@@ -3,19 +3,26 @@
 use super::attach::output_text;
 use super::branches::option_rest;
 use super::classify::{
-    classify, has_option_headers, has_prompt, is_console_lang, numbered_procedure, Class,
+    classify, config_text, has_option_headers, has_prompt, is_console_lang, numbered_procedure,
+    Class,
 };
+use super::commands::inline_commands;
+use super::text::append;
 use super::text::{command_title, join_text};
 use super::{Branch, Family, Frame, ITEM_LEVEL};
 use crate::graph::Warning;
-use crate::markdown::blocks::{Code, Span};
+use crate::markdown::blocks::{Block, Code, Para, Span};
 use crate::markdown::chunks::{self, Chunk, Entry, Output, Segment};
 use crate::markdown::fence::{self, Attrs};
 use crate::markdown::roles::Role;
 use crate::markdown::shell;
+use once_cell::sync::Lazy;
+use regex::Regex;
 
 impl super::Walker {
-    pub(super) fn code(&mut self, c: &Code, after_shell: bool) {
+    /// `before` is the block right before this one, if any.
+    pub(super) fn code(&mut self, c: &Code, after_shell: bool, before: Option<&Block>) {
+        let lead = lead_paragraph(before);
         let info = fence::parse(&c.info);
         for problem in &info.problems {
             self.out.warnings.push(Warning {
@@ -30,6 +37,21 @@ impl super::Walker {
             });
         }
         let class = classify(&info.lang, &c.body);
+        if class == Class::Shell && info.attrs.is_empty() && config_text(&c.body) {
+            // `maxmemory 4gb` under `# redis.conf`: settings to write, shown, never run.
+            self.transient = None;
+            let title = self.take_title().map(|t| t.0).unwrap_or_else(|| {
+                if self.spanish {
+                    "Configuración"
+                } else {
+                    "Configuration"
+                }
+                .to_string()
+            });
+            let text = join_text(self.description.take().as_deref(), &[c.body.trim_end()]);
+            self.note(Some(&title), &text.unwrap_or_default(), c.line);
+            return;
+        }
         if class == Class::Output && info.lang.is_empty() {
             if let Some(script) = numbered_procedure(&c.body) {
                 let procedure = Code {
@@ -41,6 +63,11 @@ impl super::Walker {
                 self.after_shell = true;
                 return;
             }
+        }
+        let example = lead.is_some_and(|p| example_lead_in(&p.text)) || example_comment(&c.body);
+        let plain_shell = class == Class::Shell && info.attrs.is_empty() && !self.authored;
+        if plain_shell && example && self.example_of_generic(c, lead) {
+            return;
         }
         let transient = self.transient.take();
         // Error text quoted under Symptoms: each line is something the engineer sees.
@@ -103,6 +130,49 @@ impl super::Walker {
                 self.manual(&title, Some(c.body.trim_end().to_string()), c.line);
             }
         }
+    }
+
+    /// A block introduced as an example ("For example:", `# Root volume example`) whose
+    /// commands repeat a generic form with placeholders, in the lead-in
+    /// (`` `growpart <device> <partition>` ``) or the step above: the generic form is
+    /// the step and the literal values are shown with it, never run on their own.
+    fn example_of_generic(&mut self, c: &Code, lead: Option<&Para>) -> bool {
+        let examples: Vec<&str> = c
+            .body
+            .lines()
+            .map(|l| l.trim().trim_start_matches("$ "))
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        let repeated =
+            |generic: &str| !examples.is_empty() && examples.iter().all(|e| repeats(generic, e));
+        let label = if self.spanish { "Ejemplo" } else { "Example" };
+        let shown = format!("{label}:\n{}", c.body.trim_end());
+        if let Some(id) = self.last_command.clone() {
+            let above = self.node_mut(&id).and_then(|n| n.command.clone());
+            if above.is_some_and(|g| repeated(&g)) {
+                let text = join_text(self.description.take().as_deref(), &[&shown]);
+                if let Some(node) = self.node_mut(&id) {
+                    append(&mut node.text, &text.unwrap_or_default());
+                }
+                return true;
+            }
+        }
+        let from_lead = lead
+            .map(|p| inline_commands(&p.spans))
+            .unwrap_or_default()
+            .into_iter()
+            .find(|g| repeated(g));
+        if let Some(generic) = from_lead {
+            let title = self
+                .take_title()
+                .map(|t| t.0)
+                .unwrap_or_else(|| command_title(&generic));
+            let text = join_text(self.description.take().as_deref(), &[&shown]);
+            let line = lead.map_or(c.line, |p| p.line);
+            self.command_node(&title, line, &generic, text, None, &[]);
+            return true;
+        }
+        false
     }
 
     pub(super) fn shell_block(&mut self, c: &Code, info: &fence::FenceInfo) {
@@ -279,6 +349,62 @@ impl super::Walker {
             }
         }
     }
+}
+
+/// The paragraph that leads into a block: the one right before it, or the last one of
+/// the list item right before it ("* Resize with `resize2fs <partition>`. Example:").
+fn lead_paragraph(before: Option<&Block>) -> Option<&Para> {
+    match before? {
+        Block::Para(p) => Some(p),
+        Block::List(l) => match l.items.last()?.blocks.last()? {
+            Block::Para(p) => Some(p),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// "Example:", "For example:", "e.g.", "Ejemplo:", "Por ejemplo:" ending a lead-in.
+fn example_lead_in(text: &str) -> bool {
+    static EXAMPLE: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?i)(?:^|\W)(?:for example|example|e\.g\.|ejemplo|por ejemplo)\s*:?\s*$")
+            .expect("static regex")
+    });
+    EXAMPLE.is_match(text.trim())
+}
+
+/// A block whose first line is a comment calling it an example: `## Root volume example`.
+fn example_comment(body: &str) -> bool {
+    let first = body.lines().map(str::trim).find(|l| !l.is_empty());
+    first.and_then(|l| l.strip_prefix('#')).is_some_and(|c| {
+        c.split(|ch: char| !ch.is_alphanumeric())
+            .any(|w| w.eq_ignore_ascii_case("example") || w.eq_ignore_ascii_case("ejemplo"))
+    })
+}
+
+/// Whether `example` is `generic` with its `<placeholders>` filled in: the words before
+/// the first placeholder (past `sudo`) start it.
+fn repeats(generic: &str, example: &str) -> bool {
+    let words = |s: &str| -> Vec<String> {
+        s.split_whitespace()
+            .skip_while(|w| *w == "sudo")
+            .map(str::to_string)
+            .collect()
+    };
+    let generic = words(generic);
+    let Some(first_placeholder) = generic
+        .iter()
+        .position(|w| w.contains('<') && w.contains('>'))
+        .or_else(|| generic.iter().position(|w| w.starts_with('<')))
+    else {
+        return false;
+    };
+    let stem = &generic[..first_placeholder];
+    let example = words(example);
+    !stem.is_empty()
+        && example.len() > stem.len()
+        && example.starts_with(stem)
+        && !example.iter().any(|w| w.starts_with('<'))
 }
 
 pub(super) fn chunk_outputs(chunk: &Chunk) -> impl Iterator<Item = &Output> {

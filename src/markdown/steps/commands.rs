@@ -29,18 +29,24 @@ impl super::Walker {
             return;
         }
         let cmds = shell::simple_commands(command);
+        let writes = destructive::changes_state_in(command, &cmds);
         let destructive = a.destructive.unwrap_or_else(|| {
             destructive::detect_in(command, &cmds).is_some()
-                || warned_next_to(title, text.as_deref(), command)
+                || warned_next_to(
+                    title,
+                    text.as_deref(),
+                    command,
+                    writes || changes_system(title, &cmds),
+                )
         });
         if a.is_empty()
             && self.typed_in_open_shell(title, line, command, text.as_deref(), destructive)
         {
             return;
         }
-        let kind = a
-            .kind
-            .unwrap_or_else(|| self.command_kind(destructive, title, &cmds));
+        let kind = a.kind.unwrap_or_else(|| {
+            self.command_kind(destructive || self.acts(writes, &cmds), title, &cmds)
+        });
         let mut node = self.new_named_node(kind, title, line, a.id.as_deref());
         if let Some(t) = &a.title {
             node.title = t.clone();
@@ -116,13 +122,26 @@ impl super::Walker {
         self.push(Item::Node(Box::new(node)));
     }
 
+    /// Whether a command that `writes` acts: an HTTP request sent from a part that only
+    /// reads (Diagnosis, Verification) is a probe, anything else acts.
+    fn acts(&self, writes: bool, cmds: &[Vec<shell::Word>]) -> bool {
+        let reads = matches!(
+            self.role,
+            Role::Diagnosis | Role::Verification | Role::Prerequisites
+        );
+        writes && !(reads && destructive::only_requests_in(cmds))
+    }
+
+    /// A command that changes state is an action whatever the section's role (an
+    /// install under Diagnosis, a webhook POST under Communicate); the others take the
+    /// role's kind.
     pub(super) fn command_kind(
         &self,
-        destructive: bool,
+        changes_state: bool,
         title: &str,
         cmds: &[Vec<shell::Word>],
     ) -> NodeKind {
-        if destructive {
+        if changes_state {
             return NodeKind::Action;
         }
         match self.role {
@@ -134,8 +153,10 @@ impl super::Walker {
     }
 }
 
-/// The step's title, lead-in or comments warn that it destroys ("CAUTION: DATA LOSS").
-pub(super) fn warned_next_to(title: &str, text: Option<&str>, command: &str) -> bool {
+/// The step's title, lead-in or comments warn that it destroys ("CAUTION: DATA LOSS");
+/// a bare caution counts only when the command `writes`.
+pub(super) fn warned_next_to(title: &str, text: Option<&str>, command: &str, writes: bool) -> bool {
+    let warned = |t: &str| destructive::warned(t, writes);
     let comments = || {
         command
             .lines()
@@ -145,9 +166,7 @@ pub(super) fn warned_next_to(title: &str, text: Option<&str>, command: &str) -> 
                 l.get(code.len()..).filter(|c| c.contains('#'))
             }))
     };
-    destructive::warned(title)
-        || text.is_some_and(destructive::warned)
-        || (command.contains('#') && comments().any(destructive::warned))
+    warned(title) || text.is_some_and(warned) || (command.contains('#') && comments().any(warned))
 }
 
 /// Code spans that are commands: `` `kubectl -n x get pods` ``, `` `alembic upgrade head` ``.

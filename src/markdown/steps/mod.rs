@@ -287,7 +287,8 @@ impl Walker {
                     self.enter_block_shell(&lead, &c.body);
                     let before = self.last_command.clone();
                     self.block_commands.clear();
-                    self.code(c, was_shell);
+                    let block_before = i.checked_sub(1).and_then(|j| blocks.get(j));
+                    self.code(c, was_shell, block_before);
                     self.leave_block_shell();
                     let judged = std::mem::take(&mut self.output_attached);
                     if judged || self.last_command != before {

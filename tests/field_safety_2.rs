@@ -1,0 +1,255 @@
+//! Second field trial, safety: a caution next to a read is just text; commands that
+//! change state are actions in any section, and destructive when they lose data or
+//! replace/restart something; configuration text and bare REPL lines in shell blocks
+//! are shown, never run; a literal example of a generic command is never run on its own.
+
+use runbook::graph::{Node, NodeKind, Playbook};
+use runbook::markdown;
+use std::path::Path;
+
+fn parse(md: &str) -> Playbook {
+    let mut books = markdown::parse_document(md, Path::new("doc.md")).expect("parses");
+    assert_eq!(books.len(), 1, "one incident: {books:#?}");
+    books.remove(0)
+}
+
+fn by_command<'a>(p: &'a Playbook, command: &str) -> &'a Node {
+    p.nodes
+        .iter()
+        .find(|n| n.command.as_deref() == Some(command))
+        .unwrap_or_else(|| panic!("no step runs `{command}`: {:#?}", commands(p)))
+}
+
+fn commands(p: &Playbook) -> Vec<&str> {
+    p.nodes
+        .iter()
+        .filter_map(|n| n.command.as_deref())
+        .collect()
+}
+
+#[test]
+fn a_caution_next_to_a_read_is_text_not_a_destructive_flag() {
+    for lead in [
+        "**Warning:** this can take several minutes on big clusters.",
+        "Caution: the output may be very large.",
+        "**¡Cuidado!** La salida puede ser muy larga.",
+    ] {
+        let p = parse(&format!(
+            "# Nodes under pressure\n\n## Diagnosis\n\n{lead}\n\n```bash\nkubectl top pods -A\n```\n"
+        ));
+        let n = by_command(&p, "kubectl top pods -A");
+        assert!(!n.destructive, "{lead}");
+        assert_eq!(n.kind, NodeKind::Check, "{lead}");
+        assert!(
+            n.text.as_deref().unwrap_or("").contains("minutes")
+                || n.text.as_deref().unwrap_or("").contains("large")
+                || n.text.as_deref().unwrap_or("").contains("larga"),
+            "the warning stays as the step's text: {:?}",
+            n.text
+        );
+    }
+}
+
+#[test]
+fn a_warning_that_names_harm_or_sits_next_to_a_write_still_flags() {
+    for lead in [
+        "**Warning:** this deletes every cached session.",
+        "Caution: data loss if the replica is behind.",
+        "**Cuidado:** borra las claves de la caché.",
+    ] {
+        let p = parse(&format!(
+            "# Cache stale\n\n## Diagnosis\n\n{lead}\n\n```bash\n./scripts/cache-tool.sh refresh\n```\n"
+        ));
+        assert!(
+            by_command(&p, "./scripts/cache-tool.sh refresh").destructive,
+            "{lead}"
+        );
+    }
+    // A bare caution next to a command that writes.
+    let p = parse(
+        "# Certs expired\n\n## Fix\n\nCaution: run it on one node at a time.\n\n\
+         ```bash\nsudo systemctl start kubelet\n```\n",
+    );
+    assert!(by_command(&p, "sudo systemctl start kubelet").destructive);
+}
+
+#[test]
+fn state_changing_commands_are_actions_in_any_section() {
+    let p = parse(
+        "# Host hardening\n\n## Diagnosis\n\n```bash\n\
+         sudo ufw allow 22/tcp\n\
+         sudo apt-get install -y unattended-upgrades\n\
+         sudo yum install -y yum-cron\n\
+         sudo firewall-cmd --permanent --add-port=8010/tcp\n\
+         kubectl uncordon node-1\n\
+         ```\n\n## Communicate\n\n```bash\n\
+         curl -X POST $SLACK_WEBHOOK -d '{\"text\":\"done\"}'\n\
+         curl -X PUT https://api.example.com/v1/flags/checkout\n\
+         ```\n",
+    );
+    assert_eq!(commands(&p).len(), 6, "{:#?}", commands(&p));
+    for n in p.nodes.iter().filter(|n| n.command.is_some()) {
+        assert_eq!(n.kind, NodeKind::Action, "{:?} changes state", n.command);
+        assert!(!n.destructive, "{:?} loses nothing", n.command);
+    }
+}
+
+#[test]
+fn destructive_state_changes_are_flagged() {
+    let p = parse(
+        "# Rollback\n\n## Checks\n\n```bash\n\
+         sudo firewall-cmd --reload\n\
+         sudo microk8s disable metrics-server\n\
+         sudo microk8s refresh-certs -e front-proxy-client.crt\n\
+         kubectl exec deploy/migrator -- npm run migrate:down\n\
+         yarn rollback\n\
+         sudo cp -r /opt/app-backup /opt/app\n\
+         gcloud run services update api --region=us-central1 --vpc-egress=all-traffic\n\
+         gcloud run deploy api-test --image=gcr.io/p/api\n\
+         kubectl apply -f deploy.yaml\n\
+         kubectl rollout undo deploy/api\n\
+         ```\n",
+    );
+    assert_eq!(commands(&p).len(), 10, "{:#?}", commands(&p));
+    for n in p.nodes.iter().filter(|n| n.command.is_some()) {
+        assert!(n.destructive, "{:?} should be destructive", n.command);
+        assert_eq!(n.kind, NodeKind::Action);
+    }
+}
+
+#[test]
+fn interactive_state_changes_are_marked() {
+    let p = parse(
+        "# Firewall\n\n## Steps\n\n```bash\n\
+         sudo ufw enable\n\
+         sudo dpkg-reconfigure -plow unattended-upgrades\n\
+         sudo ufw --force enable\n\
+         sudo DEBIAN_FRONTEND=noninteractive dpkg-reconfigure tzdata\n\
+         ```\n",
+    );
+    let ufw = by_command(&p, "sudo ufw enable");
+    assert!(ufw.interactive && ufw.destructive && ufw.kind == NodeKind::Action);
+    let dpkg = by_command(&p, "sudo dpkg-reconfigure -plow unattended-upgrades");
+    assert!(dpkg.interactive && dpkg.kind == NodeKind::Action && !dpkg.destructive);
+    assert!(!by_command(&p, "sudo ufw --force enable").interactive);
+    assert!(
+        !by_command(
+            &p,
+            "sudo DEBIAN_FRONTEND=noninteractive dpkg-reconfigure tzdata"
+        )
+        .interactive
+    );
+}
+
+#[test]
+fn reads_stay_checks() {
+    let p = parse(
+        "# Service slow\n\n## Investigation\n\n```bash\n\
+         kubectl get pods -A\n\
+         kubectl describe node node-1\n\
+         kubectl logs deploy/api --tail=50\n\
+         gcloud run services describe api --region=us-central1\n\
+         sudo ufw status verbose\n\
+         sudo firewall-cmd --list-all\n\
+         apt list --installed\n\
+         curl -I https://example.com/health\n\
+         curl -s https://example.com/api/items\n\
+         curl -X POST https://example.com/api/auth/login -d '{\"u\":\"x\"}'\n\
+         sudo microk8s refresh-certs -c\n\
+         npm test\n\
+         docker compose build app\n\
+         kubectl run -it --rm probe --image=busybox --restart=Never -- wget -O- http://api\n\
+         curl -s -X POST https://example.com/api/webhooks/test -d '{}'\n\
+         ```\n",
+    );
+    // The last one sends a request, but from a diagnosis step it is a probe.
+    assert_eq!(commands(&p).len(), 15, "{:#?}", commands(&p));
+    for n in p.nodes.iter().filter(|n| n.command.is_some()) {
+        assert_eq!(n.kind, NodeKind::Check, "{:?} only reads", n.command);
+        assert!(!n.destructive, "{:?}", n.command);
+    }
+}
+
+#[test]
+fn configuration_text_in_a_shell_block_is_shown_not_run() {
+    for block in [
+        "# redis.conf\nmaxmemory 4gb\nmaxmemory-policy allkeys-lru\ntimeout 0\nsave 900 1\nrename-command FLUSHALL \"\"\nrequirepass ${REDIS_PASSWORD}",
+        "# /etc/postgresql/16/main/postgresql.conf\nshared_buffers = 4GB\nmax_connections = 200",
+        "maxmemory 4gb\nsave 900 1\ntimeout 0",
+    ] {
+        let p = parse(&format!(
+            "# Cache evictions\n\n## Diagnosis\n\n```bash\nredis-cli -h cache ping\n```\n\n\
+             ## Prevention\n\nSet these:\n\n```bash\n{block}\n```\n"
+        ));
+        assert_eq!(commands(&p), vec!["redis-cli -h cache ping"], "{block}");
+        assert!(
+            p.nodes.iter().any(|n| n.kind == NodeKind::Note
+                && n.text.as_deref().unwrap_or("").contains(block.lines().nth(1).unwrap())),
+            "shown as a note: {block}"
+        );
+    }
+    // Commands that edit the file are still commands.
+    let p = parse(
+        "# Cache evictions\n\n## Fix\n\n```bash\n# redis.conf\n\
+         sudo sed -i 's/^maxmemory .*/maxmemory 4gb/' /etc/redis/redis.conf\n\
+         sudo systemctl restart redis\n```\n",
+    );
+    let all = commands(&p).join("\n");
+    assert!(
+        all.contains("sudo sed -i") && all.contains("systemctl restart"),
+        "{all}"
+    );
+    // Tools no list knows keep running (`nodetool status` is not `key value`).
+    let p = parse("# Ring\n\n## Diagnosis\n\n```bash\nnodetool status\nnodetool info\n```\n");
+    assert_eq!(commands(&p).len(), 2, "{:#?}", commands(&p));
+}
+
+#[test]
+fn bare_repl_lines_are_not_shell_commands() {
+    let p = parse(
+        "# Redis down\n\n## Diagnosis\n\n```bash\nredis-cli -h cache ping\n```\n\n\
+         ## Useful commands\n\n```bash\n# Watch commands live\nMONITOR\n\
+         # Current config\nCONFIG GET *\n```\n",
+    );
+    assert_eq!(commands(&p), vec!["redis-cli -h cache ping"]);
+    // After their client they still become client commands.
+    let p = parse(
+        "# Redis slow\n\n## Diagnosis\n\n```bash\nredis-cli -h cache -p 6379\nINFO memory\nINFO clients\n```\n",
+    );
+    let cmds = commands(&p);
+    assert_eq!(cmds.len(), 2, "{cmds:#?}");
+    assert!(cmds
+        .iter()
+        .all(|c| c.starts_with("redis-cli -h cache -p 6379 INFO")));
+}
+
+#[test]
+fn a_literal_example_after_the_generic_form_is_shown_never_run() {
+    // The generic form in the lead-in, the example in the block.
+    let p = parse(
+        "# Disk full\n\n## Resolution\n\n\
+         Grow the partition with `sudo growpart <device> <partition>`. Example:\n\n\
+         ```\nsudo growpart /dev/sda 1\n```\n",
+    );
+    assert_eq!(commands(&p), vec!["sudo growpart <device> <partition>"]);
+    let n = by_command(&p, "sudo growpart <device> <partition>");
+    assert!(n.text.as_deref().unwrap_or("").contains("/dev/sda 1"));
+    // The generic form as the step above, then "Por ejemplo:".
+    let p = parse(
+        "# Cola atascada\n\n## Resolución\n\n```bash\nsudo worker-tool kill <WORKER NAME> --dry-run\n```\n\n\
+         Por ejemplo:\n\n```bash\nsudo worker-tool kill MirrorWorker --dry-run\n```\n",
+    );
+    assert_eq!(
+        commands(&p),
+        vec!["sudo worker-tool kill <WORKER NAME> --dry-run"]
+    );
+    // A `# … example` comment over the literal form.
+    let p = parse(
+        "# Disk full\n\n## Resolution\n\n```bash\nsudo growpart <device> <partition>\n```\n\n\
+         ```bash\n# Root volume example\nsudo growpart /dev/sda 1\n```\n",
+    );
+    assert_eq!(commands(&p), vec!["sudo growpart <device> <partition>"]);
+    // "Example:" before a command that is no copy of a generic one still runs.
+    let p = parse("# Disk full\n\n## Diagnosis\n\nExample:\n\n```bash\ndf -h\n```\n");
+    assert_eq!(commands(&p), vec!["df -h"]);
+}
