@@ -6,7 +6,7 @@
 //! holding `delete` in a read-only GET does not count, while `xargs redis-cli DEL` and
 //! `docker compose exec postgres psql -c "UPDATE ..."` do.
 
-use super::shell::{program, simple_commands, Word};
+use super::shell::{positional, program, simple_commands, Word};
 use once_cell::sync::Lazy;
 use regex::Regex;
 
@@ -605,24 +605,6 @@ fn sends_data(args: &[Word]) -> bool {
                 || a.starts_with("--post-")
                 || (a.starts_with("-d") && a.len() > 2 && !a.starts_with("-d-"))
         })
-}
-
-/// The words of `args` that are not flags nor the values of `value_flags`.
-fn positional<'a>(args: &'a [Word], value_flags: &[&str]) -> Vec<&'a str> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let a = args[i].as_ref();
-        if value_flags.contains(&a) {
-            i += 2;
-            continue;
-        }
-        if !a.starts_with('-') {
-            out.push(a);
-        }
-        i += 1;
-    }
-    out
 }
 
 /// `etcdctl del`, `defrag`, `compact`, `member remove`, `snapshot restore`: keys,

@@ -890,7 +890,7 @@ pub(crate) fn kube_words<'a>(args: &'a [Word]) -> Vec<&'a str> {
 }
 
 /// The words of `args` that are not flags, nor the values of `value_flags`, up to `--`.
-fn positional<'a>(args: &'a [Word], value_flags: &[&str]) -> Vec<&'a str> {
+pub(super) fn positional<'a>(args: &'a [Word], value_flags: &[&str]) -> Vec<&'a str> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < args.len() {
