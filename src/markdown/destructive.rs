@@ -861,6 +861,32 @@ pub fn warned(text: &str, writes: bool) -> bool {
         Regex::new(r"(?i)(?:^|[^\w])(?:be careful with|use with caution|us(?:ar|e) con (?:precauci[oó]n|cuidado)|no recomendado|not recommended)")
             .expect("static regex")
     });
+    // Every pattern here needs one of these words: most text has none of them.
+    static WORDS: Lazy<aho_corasick::AhoCorasick> = Lazy::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build([
+                "warning",
+                "caution",
+                "danger",
+                "cuidado",
+                "peligro",
+                "advertencia",
+                "careful",
+                "recomendado",
+                "recommended",
+                "precauci",
+                "data loss",
+                "rdida de datos",
+                "irreversible",
+                "undone",
+                "deshacer",
+            ])
+            .expect("static words")
+    });
+    if !WORDS.is_match(text) {
+        return false;
+    }
     let cautioned = || CAPS.is_match(text) || LEADING.is_match(text) || CAUTIONS.is_match(text);
     names_harm(text) || ((writes || names_harmful_verb(text)) && cautioned())
 }

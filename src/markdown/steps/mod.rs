@@ -274,7 +274,11 @@ impl Walker {
                 }
                 Block::List(l) => {
                     // Commands in the items are typed in an open shell like a block's.
-                    let lead = format!("{}{}", self.shell_lead, lists::list_text(l));
+                    // Only an open shell reads the lead-in (a list's text is not cheap).
+                    let lead = match self.shell_context {
+                        Some(_) => format!("{}{}", self.shell_lead, lists::list_text(l)),
+                        None => String::new(),
+                    };
                     self.enter_block_shell(&lead, "");
                     self.list_with_labels(l);
                     self.leave_block_shell();
