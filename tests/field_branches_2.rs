@@ -324,3 +324,42 @@ fn a_lead_in_without_a_comma_is_labelled_by_its_condition() {
     let rm = by_command(&p, "rm -rf");
     assert_eq!(d[0].choices[0].to, rm.id);
 }
+
+#[test]
+fn numbered_possible_causes_are_cases_and_one_cause_fix_never_runs_for_another() {
+    let p = parse(
+        "# Worker cannot reach the queue\n## Symptoms\n- Jobs fail with `connection refused`.\n\
+         ## Possible causes\n### 1. Port closed on the firewall\n```bash\nsudo ufw status verbose\n```\n\
+         Open the port:\n```bash\nsudo ufw allow 5672/tcp\n```\n\
+         ### 2. Queue service stopped\n```bash\nsystemctl is-active rabbitmq-server\n```\n\
+         ## Resolution\n```bash\nsudo systemctl restart queue-worker\n```\n",
+    );
+    let d = decisions(&p);
+    assert_eq!(d.len(), 1, "{:#?}", p.nodes);
+    assert_eq!(
+        labels(d[0]),
+        vec![
+            "1. Port closed on the firewall",
+            "2. Queue service stopped",
+            "None of these"
+        ]
+    );
+    // The firewall fix belongs to its own cause: the other cause never reaches it.
+    let fix = by_command(&p, "ufw allow");
+    let stopped = by_command(&p, "is-active rabbitmq-server");
+    assert_ne!(next_of(&p, &stopped.id), Some(fix.id.as_str()));
+    let restart = by_command(&p, "restart queue-worker");
+    assert_eq!(next_of(&p, &fix.id), Some(restart.id.as_str()));
+}
+
+#[test]
+fn a_prerequisite_sentence_does_not_make_the_fix_conditional() {
+    let p = parse(
+        "# Web stack down\n## Symptoms\n- The site returns 502.\n## Resolution\n\
+         If `jq` is not installed, install it first.\n\
+         ```bash\ndocker compose restart web\n```\n",
+    );
+    assert!(decisions(&p).is_empty(), "{:#?}", p.nodes);
+    let restart = by_command(&p, "compose restart web");
+    assert_eq!(restart.kind, NodeKind::Action);
+}

@@ -85,6 +85,7 @@ impl super::Walker {
             || !roles::condition_label(text)
             || roles::else_label(text)
             || roles::role_of(text).is_some()
+            || prerequisite(text)
         {
             return 0;
         }
@@ -113,13 +114,16 @@ impl super::Walker {
             return;
         };
         // Outside any role (`## Common issues`), only titles shaped as cases count.
-        if self.authored || h.level <= self.role_level || !self.role.is_procedural() {
+        // The numbered causes of `## Possible causes` are cases too: each one's fix is
+        // for that cause only.
+        let causes = self.role == Role::Causes;
+        if self.authored || h.level <= self.role_level || !(self.role.is_procedural() || causes) {
             return;
         }
         if self.scenarios.contains_key(&h.line) {
             return;
         }
-        let lines = scenario_children(blocks, self.role == Role::Action);
+        let lines = scenario_children(blocks, self.role == Role::Action, causes);
         let scenario = !lines.is_empty();
         self.scenarios.insert(h.line, scenario);
         for line in lines {
@@ -138,6 +142,16 @@ impl super::Walker {
             family: Family::Option,
         });
     }
+}
+
+/// "If `jq` is not installed, install it first." / "Si falta `jq`, instálalo antes.":
+/// something to do before the block, not the case the block is for.
+fn prerequisite(text: &str) -> bool {
+    let (_, consequence) = roles::split_condition(text);
+    let folded = roles::fold_label(&consequence);
+    folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| matches!(w, "first" | "beforehand" | "primero" | "antes"))
 }
 
 /// The commands of "`A` or `B`" (`o`, `u`, `or alternatively`…): only when every gap
@@ -307,7 +321,7 @@ fn condition_then(text: &str) -> String {
 /// steps (`### 1. Restart`) and imperative steps (`### Restart` / `### Verify`) stay a
 /// sequence. `action`: the part is a fix (Resolution, Mitigation…), where titles that
 /// name a state or a problem are enough.
-pub(super) fn scenario_children(blocks: &[Block], action: bool) -> Vec<usize> {
+pub(super) fn scenario_children(blocks: &[Block], action: bool, causes: bool) -> Vec<usize> {
     let Some(Block::Heading(first)) = blocks.first() else {
         return Vec::new();
     };
@@ -330,7 +344,7 @@ pub(super) fn scenario_children(blocks: &[Block], action: bool) -> Vec<usize> {
     }
     let titles: Vec<&str> = children.iter().map(|c| c.0.as_str()).collect();
     let runnable = children.iter().filter(|c| c.2).count();
-    if runnable < 2 || !scenario_titles(&titles, action) {
+    if runnable < 2 || !(causes || scenario_titles(&titles, action)) {
         return Vec::new();
     }
     children.into_iter().map(|c| c.1).collect()
