@@ -2,33 +2,10 @@
 //! comments inside a block, conditional headings, provider/variant labels and "`A` or
 //! `B`" each become a decision or a `fail` branch.
 
-use runbook::graph::{EdgeOn, Node, NodeKind, Playbook};
-use runbook::markdown;
-use std::path::Path;
+use runbook::graph::{EdgeOn, Playbook};
 
-fn parse(md: &str) -> Playbook {
-    let mut books = markdown::parse_document(md, Path::new("doc.md")).expect("parses");
-    assert_eq!(books.len(), 1, "one incident");
-    books.remove(0)
-}
-
-fn by_command<'a>(p: &'a Playbook, needle: &str) -> &'a Node {
-    p.nodes
-        .iter()
-        .find(|n| n.command.as_deref().is_some_and(|c| c.contains(needle)))
-        .unwrap_or_else(|| panic!("no step runs `{needle}`"))
-}
-
-fn decisions(p: &Playbook) -> Vec<&Node> {
-    p.nodes
-        .iter()
-        .filter(|n| n.kind == NodeKind::Decision)
-        .collect()
-}
-
-fn labels(d: &Node) -> Vec<&str> {
-    d.choices.iter().map(|c| c.label.as_str()).collect()
-}
+mod field_graph;
+use field_graph::{decisions, labels, parse_one as parse, step_running_part as by_command};
 
 /// Where `from` goes on `on`.
 fn edge<'a>(p: &'a Playbook, from: &'a str, on: &EdgeOn) -> Option<&'a str> {

@@ -4,33 +4,10 @@
 //! alternatives with a way out (R5), OS labels as comments (S4) and prose escalation
 //! ladders (S7). Every document here is self-written.
 
-use runbook::graph::{EdgeOn, Node, NodeKind, Playbook};
-use runbook::markdown;
-use std::path::Path;
+use runbook::graph::{EdgeOn, NodeKind, Playbook};
 
-fn parse(md: &str) -> Playbook {
-    let books = markdown::parse_document(md, Path::new("doc.md")).expect("parses");
-    assert_eq!(books.len(), 1, "{books:#?}");
-    books.into_iter().next().expect("one playbook")
-}
-
-fn by_command<'a>(p: &'a Playbook, part: &str) -> &'a Node {
-    p.nodes
-        .iter()
-        .find(|n| n.command.as_deref().is_some_and(|c| c.contains(part)))
-        .unwrap_or_else(|| panic!("no step runs `{part}`"))
-}
-
-fn decisions(p: &Playbook) -> Vec<&Node> {
-    p.nodes
-        .iter()
-        .filter(|n| n.kind == NodeKind::Decision)
-        .collect()
-}
-
-fn labels(d: &Node) -> Vec<&str> {
-    d.choices.iter().map(|c| c.label.as_str()).collect()
-}
+mod field_graph;
+use field_graph::{decisions, labels, parse_one as parse, step_running_part as by_command};
 
 /// Where `from` goes on `next`, `ok` or `fail`.
 fn after<'a>(p: &'a Playbook, from: &str, on: &EdgeOn) -> Option<&'a str> {

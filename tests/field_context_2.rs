@@ -3,28 +3,9 @@
 //! result sentences after a block of never-ending pings.
 
 use runbook::graph::{ExpectKind, Node, NodeKind, Playbook};
-use runbook::markdown;
-use std::path::Path;
 
-fn parse(md: &str) -> Playbook {
-    let mut books = markdown::parse_document(md, Path::new("doc.md")).expect("parses");
-    assert_eq!(books.len(), 1, "one incident: {books:#?}");
-    books.remove(0)
-}
-
-fn by_command<'a>(p: &'a Playbook, command: &str) -> &'a Node {
-    p.nodes
-        .iter()
-        .find(|n| n.command.as_deref() == Some(command))
-        .unwrap_or_else(|| panic!("no step runs `{command}`: {:#?}", commands(p)))
-}
-
-fn commands(p: &Playbook) -> Vec<&str> {
-    p.nodes
-        .iter()
-        .filter_map(|n| n.command.as_deref())
-        .collect()
-}
+mod field_graph;
+use field_graph::{commands, parse_one as parse, step_running as by_command};
 
 /// Steps to type in the other shell: manual, never run here.
 fn typed_there(p: &Playbook) -> Vec<&Node> {

@@ -2,29 +2,10 @@
 //! sample rows under `# Output:` never run, tables are shown and not judged, a bare label
 //! is no expectation, and "Should return `PONG`." after a block is that block's check.
 
-use runbook::graph::{ExpectKind, Expectation, FindKind, Node, NodeKind, Playbook};
-use runbook::markdown;
-use std::path::Path;
+use runbook::graph::{ExpectKind, Expectation, FindKind, NodeKind};
 
-fn parse(md: &str) -> Playbook {
-    let mut books = markdown::parse_document(md, Path::new("doc.md")).expect("parses");
-    assert_eq!(books.len(), 1, "one incident");
-    books.remove(0)
-}
-
-fn by_command<'a>(p: &'a Playbook, command: &str) -> &'a Node {
-    p.nodes
-        .iter()
-        .find(|n| n.command.as_deref() == Some(command))
-        .unwrap_or_else(|| panic!("no step runs {command:?}: {:#?}", commands(p)))
-}
-
-fn commands(p: &Playbook) -> Vec<&str> {
-    p.nodes
-        .iter()
-        .filter_map(|n| n.command.as_deref())
-        .collect()
-}
+mod field_graph;
+use field_graph::{commands, parse_one as parse, step_running as by_command};
 
 fn expect(kind: ExpectKind, value: &str) -> Expectation {
     Expectation {

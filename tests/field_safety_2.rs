@@ -3,29 +3,10 @@
 //! replace/restart something; configuration text and bare REPL lines in shell blocks
 //! are shown, never run; a literal example of a generic command is never run on its own.
 
-use runbook::graph::{Node, NodeKind, Playbook};
-use runbook::markdown;
-use std::path::Path;
+use runbook::graph::NodeKind;
 
-fn parse(md: &str) -> Playbook {
-    let mut books = markdown::parse_document(md, Path::new("doc.md")).expect("parses");
-    assert_eq!(books.len(), 1, "one incident: {books:#?}");
-    books.remove(0)
-}
-
-fn by_command<'a>(p: &'a Playbook, command: &str) -> &'a Node {
-    p.nodes
-        .iter()
-        .find(|n| n.command.as_deref() == Some(command))
-        .unwrap_or_else(|| panic!("no step runs `{command}`: {:#?}", commands(p)))
-}
-
-fn commands(p: &Playbook) -> Vec<&str> {
-    p.nodes
-        .iter()
-        .filter_map(|n| n.command.as_deref())
-        .collect()
-}
+mod field_graph;
+use field_graph::{commands, parse_one as parse, step_running as by_command};
 
 #[test]
 fn a_caution_next_to_a_read_is_text_not_a_destructive_flag() {
