@@ -265,8 +265,10 @@ impl Walker {
                 Block::Para(p) => {
                     self.shell_lead.push_str(&p.text);
                     self.shell_lead.push('\n');
-                    let lead = self.shell_lead.clone();
+                    // Lent, not copied: every paragraph passes here.
+                    let lead = std::mem::take(&mut self.shell_lead);
                     self.enter_block_shell(&lead, "");
+                    self.shell_lead = lead;
                     self.result_target = target;
                     self.paragraph(p, next);
                     self.result_target = None;
