@@ -15,10 +15,12 @@ use crate::redact::Redactor;
 use chrono::{DateTime, Utc};
 use handlebars::{
     Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext, RenderErrorReason,
+    Template,
 };
 use serde::Serialize;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 pub const TEMPLATE_EN: &str = include_str!("../templates/postmortem.en.md.hbs");
 pub const TEMPLATE_ES: &str = include_str!("../templates/postmortem.es.md.hbs");
@@ -32,6 +34,27 @@ pub fn builtin_template(lang: &str) -> &'static str {
     }
 }
 
+/// The built-in templates (English, Spanish), each compiled once: compiling one is
+/// most of the work of rendering it.
+static BUILTIN_COMPILED: [OnceLock<Template>; 2] = [OnceLock::new(), OnceLock::new()];
+
+/// The built-in template for `lang`, compiled.
+fn builtin_compiled(lang: &str) -> &'static Template {
+    let es = is_es(lang);
+    BUILTIN_COMPILED[usize::from(es)].get_or_init(|| {
+        Template::compile(builtin_template(lang)).expect("the built-in templates compile")
+    })
+}
+
+/// Compiles the built-in template for `lang` on a thread of its own, so a session's
+/// postmortem need not wait for it at the end.
+pub fn compile_in_background(lang: &str) {
+    let lang = lang.to_string();
+    let _ = std::thread::Builder::new()
+        .name("runbook-template".into())
+        .spawn(move || builtin_compiled(&lang));
+}
+
 /// The postmortem of `events` as Markdown, in `lang`, from `template` (a handlebars
 /// file) or the built-in one.
 pub fn render(
@@ -40,18 +63,22 @@ pub fn render(
     lang: &str,
     template: Option<&Path>,
 ) -> Result<String> {
-    let source = match template {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?,
-        None => builtin_template(lang).to_string(),
-    };
     let name = template.map_or_else(
         || format!("postmortem.{lang}.md.hbs"),
         |p| p.display().to_string(),
     );
+    let compiled = match template {
+        Some(path) => {
+            let source = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+            Template::compile(&source).map_err(|e| template_syntax_error(&name, &e))?
+        }
+        None => builtin_compiled(lang).clone(),
+    };
     let context = PostmortemContext::build(events, playbook, lang);
-    let registry = registry(is_es(lang));
+    let mut registry = registry(is_es(lang));
+    registry.register_template(&name, compiled);
     registry
-        .render_template(&source, &context)
+        .render(&name, &context)
         .map_err(|e| template_error(&name, &e))
 }
 
@@ -116,6 +143,19 @@ pub fn command(g: &Global, a: &PostmortemArgs) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// A template that does not compile: the file and line of the fault.
+fn template_syntax_error(name: &str, e: &handlebars::TemplateError) -> Error {
+    let reason = e.reason().to_string();
+    match e.pos() {
+        Some((line, column)) => Error::Parse {
+            file: PathBuf::from(name),
+            line,
+            message: format!("column {column}: {reason}"),
+        },
+        None => Error::Other(format!("{name}: {reason}")),
+    }
 }
 
 fn template_error(name: &str, e: &handlebars::RenderError) -> Error {

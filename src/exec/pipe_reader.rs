@@ -16,7 +16,7 @@ use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::fd::{AsFd, AsRawFd, OwnedFd};
-use std::sync::mpsc as std_mpsc;
+use std::sync::Mutex;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -34,10 +34,16 @@ const STOP_CHECK_MS: u16 = 100;
 /// and the one being handled, memory stays at a few [`CHUNK_BYTES`].
 const QUEUE: usize = 2;
 
+/// Handled buffers, kept for the next read, of this step or a later one: a new
+/// buffer is a mebibyte the allocator zeroes, which for a trivial step cost a tenth
+/// of the runner's whole work on it.
+static SPARE: Mutex<Vec<ReadBuffer>> = Mutex::new(Vec::new());
+/// One reader's chunks in flight, plus the one being read; steps run one at a time.
+const SPARE_KEPT: usize = QUEUE + 1;
+
 /// The receiving end: chunks of output in order; `None` at end-of-file.
 pub struct PipeReader {
     chunks: mpsc::Receiver<ReadBuffer>,
-    spare: std_mpsc::Sender<ReadBuffer>,
 }
 
 /// Bytes read from the pipe. Kept at full length between uses, so reusing one
@@ -48,10 +54,23 @@ pub struct ReadBuffer {
 }
 
 impl ReadBuffer {
-    fn new() -> Self {
-        ReadBuffer {
+    /// A spare buffer, or a new one.
+    fn take() -> Self {
+        let spare = SPARE.lock().ok().and_then(|mut spare| spare.pop());
+        let mut buffer = spare.unwrap_or_else(|| ReadBuffer {
             data: vec![0; CHUNK_BYTES],
             len: 0,
+        });
+        buffer.len = 0;
+        buffer
+    }
+
+    /// Keeps the buffer for a later [`ReadBuffer::take`].
+    fn give_back(self) {
+        if let Ok(mut spare) = SPARE.lock() {
+            if spare.len() < SPARE_KEPT {
+                spare.push(self);
+            }
         }
     }
 
@@ -71,17 +90,15 @@ impl PipeReader {
         // Our read end only: the command's write end is another open file.
         fcntl(pipe.as_raw_fd(), FcntlArg::F_SETFL(OFlag::O_NONBLOCK))?;
         let (chunks_tx, chunks) = mpsc::channel(QUEUE);
-        let (spare, spare_rx) = std_mpsc::channel();
         let pump = Pump {
             pipe: File::from(pipe),
             pause: usize::try_from(capacity).is_ok_and(|c| c >= MIN_PIPE_FOR_PAUSE),
             chunks: chunks_tx,
-            spare: spare_rx,
         };
         std::thread::Builder::new()
             .name("runbook-output".into())
             .spawn(move || pump.run())?;
-        Ok(PipeReader { chunks, spare })
+        Ok(PipeReader { chunks })
     }
 
     /// The next chunk, never empty; `None` once the pipe reached end-of-file.
@@ -89,9 +106,9 @@ impl PipeReader {
         self.chunks.recv().await
     }
 
-    /// Gives a handled chunk's buffer back, so the thread does not allocate again.
+    /// Gives a handled chunk's buffer back, so reading does not allocate again.
     pub fn recycle(&self, buffer: ReadBuffer) {
-        let _ = self.spare.send(buffer);
+        buffer.give_back();
     }
 }
 
@@ -100,7 +117,6 @@ struct Pump {
     pipe: File,
     pause: bool,
     chunks: mpsc::Sender<ReadBuffer>,
-    spare: std_mpsc::Receiver<ReadBuffer>,
 }
 
 /// What one round of reading found.
@@ -117,8 +133,7 @@ impl Pump {
             if !self.wait_readable() {
                 return;
             }
-            let mut buffer = self.spare.try_recv().unwrap_or_else(|_| ReadBuffer::new());
-            buffer.len = 0;
+            let mut buffer = ReadBuffer::take();
             let mut state = self.fill(&mut buffer);
             if matches!(state, Filled::Open) && self.pause && buffer.len < SMALL_READ {
                 // The command writes faster than this wake-up suggests, or it is
@@ -126,7 +141,9 @@ impl Pump {
                 std::thread::sleep(PAUSE);
                 state = self.fill(&mut buffer);
             }
-            if buffer.len > 0 && self.chunks.blocking_send(buffer).is_err() {
+            if buffer.len == 0 {
+                buffer.give_back();
+            } else if self.chunks.blocking_send(buffer).is_err() {
                 return; // nobody reads any more
             }
             if let Filled::Ended = state {

@@ -93,6 +93,7 @@ impl Session {
 
     /// A new incident: its opening events, the walk from the start, the ending.
     pub(super) fn start(mut self, mode: &str, severity: &str, observed: &[String]) -> Result<i32> {
+        postmortem::compile_in_background(&self.playbook.lang);
         self.say(&format!("incident: {}", self.log.dir().display()));
         self.open(mode, severity, observed)?;
         let start = self.playbook.start().map(|n| n.id.clone());
@@ -103,6 +104,7 @@ impl Session {
     /// An interrupted incident: `progress` is what its events established; the walk
     /// continues at the first step not finished.
     pub(super) fn resume(mut self, progress: Progress, severity: &str) -> Result<i32> {
+        postmortem::compile_in_background(&self.playbook.lang);
         let from = progress.resume_point(&self.playbook);
         self.progress = progress;
         self.say(&format!(
