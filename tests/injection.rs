@@ -473,6 +473,24 @@ impl Sandbox {
         output.stdout
     }
 
+    /// Runs `runbook` here with the stand-ins on PATH, incidents kept here.
+    fn runbook(&self, args: &[&str]) -> std::process::Output {
+        let path = format!(
+            "{}:{}",
+            self.bin.path().display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        Command::new(env!("CARGO_BIN_EXE_runbook"))
+            .args(["--no-color", "--incidents-dir", "incidents"])
+            .args(args)
+            .env("PATH", path)
+            .env_remove("RUNBOOK_INCIDENTS")
+            .current_dir(self.dir.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("runbook runs")
+    }
+
     fn assert_no_marker(&self, context: &str) {
         assert!(
             !Path::new(&self.marker()).exists(),
@@ -972,22 +990,7 @@ fn runbook_run_refuses_an_option_for_a_host_before_any_step() {
          ```bash {id=connect expect=up}\nssh <HOST> echo up\n```\n",
     )
     .expect("playbook");
-    let run = |args: &[&str]| {
-        let path = format!(
-            "{}:{}",
-            sandbox.bin.path().display(),
-            std::env::var("PATH").unwrap_or_default()
-        );
-        Command::new(env!("CARGO_BIN_EXE_runbook"))
-            .args(["--no-color", "--incidents-dir", "incidents"])
-            .args(args)
-            .env("PATH", path)
-            .env_remove("RUNBOOK_INCIDENTS")
-            .current_dir(sandbox.dir.path())
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("runbook runs")
-    };
+    let run = |args: &[&str]| sandbox.runbook(args);
     let pb = playbook.to_str().expect("UTF-8 path");
     let hostile = format!("HOST={}", sandbox.value("-oProxyCommand=touch {M}"));
     let incidents = sandbox.dir.path().join("incidents");
@@ -1068,4 +1071,53 @@ fn runbook_run_refuses_an_option_for_a_host_before_any_step() {
         stdout.contains("│ offset -5") && stdout.contains("│ up"),
         "{stdout}"
     );
+}
+
+/// The same through `runbook run` for a git clone: refused before any step, naming
+/// the step, the variable and git, never showing the value; `--dry-run` shows it.
+#[test]
+fn runbook_run_refuses_an_option_for_a_repository() {
+    let sandbox = Sandbox::with_payloads();
+    let playbook = sandbox.dir.path().join("clone.md");
+    std::fs::write(
+        &playbook,
+        "---\nid: clone\ntitle: Clone\n---\n\n# Clone\n\n## Fix\n\n\
+         ```bash {id=clone}\ngit clone -q <REPO_URL> app\n```\n",
+    )
+    .expect("playbook");
+    let pb = playbook.to_str().expect("UTF-8 path");
+    let value = sandbox.value("--upload-pack=touch {M};:");
+    let hostile = format!("REPO_URL={value}");
+    let refused = "the value of REPO_URL starts with `-`: git would read it as an option";
+
+    let out = sandbox.runbook(&["run", pb, "--yes", "--var", &hostile]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("step `clone` (line 11): {refused}")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&value), "{stderr}");
+    sandbox.assert_no_marker("runbook run of a git clone");
+
+    let out = sandbox.runbook(&["run", pb, "--dry-run", "--var", &hostile]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    // The command is shown as it would run; the refusal itself does not repeat it.
+    let refusal = stdout.lines().find(|l| l.contains("refused:"));
+    assert!(
+        refusal.is_some_and(|l| l.contains(refused) && !l.contains(&value)),
+        "{stdout}"
+    );
+    sandbox.assert_no_marker("runbook run --dry-run of a git clone");
+
+    let url = sandbox.value("REPO_URL=file://{P}/origin.git");
+    let out = sandbox.runbook(&["run", pb, "--yes", "--var", &url]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(sandbox.dir.path().join("app/.git").exists(), "cloned");
 }
