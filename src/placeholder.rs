@@ -12,7 +12,7 @@ mod option_slot;
 
 use once_cell::sync::Lazy;
 pub use option_slot::OptionSlot;
-use option_slot::{command_words, option_slot_after, SLOT_PROGRAMS};
+use option_slot::{option_slot_after, words_up_to, SLOT_PROGRAMS};
 use regex::Regex;
 use std::ops::Range;
 
@@ -711,26 +711,20 @@ impl<'a> Lexer<'a> {
         floor
     }
 
-    /// The option slot a placeholder at `at` begins, if any: the placeholder starts a
-    /// word (quotes before it aside) of the innermost command it lands in, and that
-    /// word is a slot [`option_slot_after`] knows.
+    /// The option slot a placeholder at `at` sits in, if any, in the innermost command
+    /// it lands in: [`option_slot_after`] reads the words before it and the part of its
+    /// own word before it.
     fn option_slot(&self, at: usize) -> Option<OptionSlot> {
         if !self.names_slot_program {
             return None;
         }
         let floor = self.command_floor.max(self.floor);
-        let mut word = at;
-        while word > floor && matches!(self.bytes[word - 1], b'"' | b'\'' | b'\\') {
-            word -= 1;
-        }
-        if word > floor && !matches!(self.bytes[word - 1], b' ' | b'\t' | b'\n') {
-            return None;
-        }
-        let before = &self.src[self.start_above(word, b";&|(`", floor)..word];
+        let before = &self.src[self.start_above(at, b";&|(`", floor)..at];
         if !SLOT_PROGRAMS.iter().any(|p| before.contains(p)) {
             return None;
         }
-        option_slot_after(&command_words(before))
+        let (words, prefix) = words_up_to(before);
+        option_slot_after(&words, &prefix)
     }
 
     fn at_word_start(&self) -> bool {
@@ -1592,12 +1586,12 @@ mod tests {
             "grep ssh <FILE>",
             "systemctl status ssh <UNIT>",
             "ssh-keygen -R <HOST>",
-            "kubectl logs <POD>",
-            "curl <URL>",
-            "git clone <REPO>",
             "sudo -u <USER> ssh db-1",
             "timeout <DURATION> ssh db-1",
             "sh -c 'echo <HOST>'; ssh db-1",
+            "git log <REV>",
+            "kubectl logs -l <SELECTOR>",
+            "docker logs <CONTAINER>",
         ] {
             assert_eq!(slots_of(command), [], "{command:?}");
         }
@@ -1629,6 +1623,150 @@ mod tests {
                 expected.iter().map(|(n, p)| (n.to_string(), *p)).collect();
             assert_eq!(slots_of(command), expected, "{command:?}");
         }
+    }
+
+    /// Each command's slots, as (variable, program) pairs.
+    fn assert_slots(cases: &[(&str, &[(&str, &str)])]) {
+        for (command, expected) in cases {
+            let expected: Vec<(String, &str)> =
+                expected.iter().map(|(n, p)| (n.to_string(), *p)).collect();
+            assert_eq!(slots_of(command), expected, "{command:?}");
+        }
+    }
+
+    #[test]
+    fn operands_of_git_transfers_are_slots_not_their_options_arguments() {
+        assert_slots(&[
+            ("git clone <URL>", &[("URL", "git")]),
+            (
+                "git clone --depth 1 -b main <URL> <DIR>",
+                &[("URL", "git"), ("DIR", "git")],
+            ),
+            (
+                "git clone https://example.com/r.git <DIR>",
+                &[("DIR", "git")],
+            ),
+            ("git -C /srv/app fetch <REMOTE>", &[("REMOTE", "git")]),
+            (
+                "git -c http.sslVerify=true pull <REMOTE> main",
+                &[("REMOTE", "git")],
+            ),
+            (
+                "git --git-dir /srv/app.git push <REMOTE> <BRANCH>",
+                &[("REMOTE", "git"), ("BRANCH", "git")],
+            ),
+            ("git ls-remote <URL> <PATTERN>", &[("URL", "git")]),
+            ("git ls-remote --heads <URL>", &[("URL", "git")]),
+            (
+                "sudo -u deploy git fetch --all <REMOTE>",
+                &[("REMOTE", "git")],
+            ),
+            ("git clone -- <URL> <DIR>", &[]),
+            (
+                "git clone -b <BRANCH> --upload-pack <PACK> https://x/r.git",
+                &[],
+            ),
+            ("git clone https://<HOST>/r.git", &[]),
+            ("git -C <DIR> fetch origin", &[]),
+            ("git -c <CONFIG> clone https://x/r.git", &[]),
+            ("git push origin --force-with-lease=<REF>", &[]),
+            ("git checkout <BRANCH>", &[]),
+            ("git commit -m <MESSAGE>", &[]),
+        ]);
+    }
+
+    #[test]
+    fn operands_of_curl_and_wget_are_slots_not_their_options_arguments() {
+        assert_slots(&[
+            ("curl <URL>", &[("URL", "curl")]),
+            ("curl -fsS \"<URL>\"/health", &[("URL", "curl")]),
+            ("curl -sS -o out.json <URL> | jq .", &[("URL", "curl")]),
+            (
+                "curl -X POST -d @body.json $API_URL",
+                &[("API_URL", "curl")],
+            ),
+            (
+                "curl -so /dev/null -w '%{http_code}' <URL>",
+                &[("URL", "curl")],
+            ),
+            (
+                "curl -H \"Authorization: Bearer <TOKEN>\" -d <DATA> --user <USER> https://x",
+                &[],
+            ),
+            ("curl \"https://<HOST>:<PORT>/health\"", &[]),
+            ("curl -- <URL>", &[]),
+            ("wget -q <URL>", &[("URL", "wget")]),
+            ("wget -O - --header <HEADER> <URL>", &[("URL", "wget")]),
+            ("wget --output-document=<FILE> https://x", &[]),
+        ]);
+    }
+
+    #[test]
+    fn operands_of_kubectl_and_the_container_of_docker_exec_are_slots() {
+        assert_slots(&[
+            ("kubectl logs <POD>", &[("POD", "kubectl")]),
+            ("kubectl logs -f --tail 100 <POD>", &[("POD", "kubectl")]),
+            (
+                "kubectl -n <NS> logs --tail <LINES> -c app <POD>",
+                &[("POD", "kubectl")],
+            ),
+            (
+                "kubectl delete pod <POD> --grace-period 0",
+                &[("POD", "kubectl")],
+            ),
+            ("kubectl exec -it <POD> -- psql <DB>", &[("POD", "kubectl")]),
+            (
+                "kubectl port-forward svc/<SVC> <PORT>:80",
+                &[("PORT", "kubectl")],
+            ),
+            ("kubectl get pods -o <FORMAT> -l <SELECTOR>", &[]),
+            ("kubectl delete -f <FILE>", &[]),
+            ("kubectl exec <POD> -- ls <DIR>", &[("POD", "kubectl")]),
+            ("docker exec <CONTAINER> ls", &[("CONTAINER", "docker")]),
+            (
+                "docker exec -it -u postgres <CONTAINER> psql",
+                &[("CONTAINER", "docker")],
+            ),
+            (
+                "docker --context prod container exec -e A=1 <CONTAINER> sh",
+                &[("CONTAINER", "docker")],
+            ),
+            ("docker exec -e <ENV> -w <DIR> app ls <PATH>", &[]),
+            ("docker exec -- <CONTAINER> ls", &[]),
+        ]);
+    }
+
+    #[test]
+    fn jump_hosts_are_slots_and_ssh_behind_a_container_or_xargs_is_ssh() {
+        assert_slots(&[
+            ("ssh -J <JUMP> db-1", &[("JUMP", "ssh")]),
+            ("ssh -J <JUMP> <HOST>", &[("JUMP", "ssh"), ("HOST", "ssh")]),
+            ("ssh -vJ bastion,<JUMP> db-1", &[("JUMP", "ssh")]),
+            ("ssh -J ops@<JUMP>:2222 db-1", &[("JUMP", "ssh")]),
+            ("ssh -J$JUMP db-1", &[("JUMP", "ssh")]),
+            ("ssh -qJbastion,<JUMP> db-1", &[("JUMP", "ssh")]),
+            ("ssh -o ProxyJump=<JUMP> db-1", &[("JUMP", "ssh")]),
+            ("ssh -o \"proxyjump <JUMP>\" db-1", &[("JUMP", "ssh")]),
+            ("ssh -oProxyJump=ssh://<JUMP> db-1", &[("JUMP", "ssh")]),
+            ("ssh db-1 -J <JUMP> uptime", &[("JUMP", "ssh")]),
+            ("scp -J <JUMP> f db-1:/tmp/", &[("JUMP", "scp")]),
+            ("sftp -J <JUMP> db-1", &[("JUMP", "sftp")]),
+            // The rest of the word is not looked at: a login there is taken for a host.
+            ("ssh -J <LOGIN>@bastion db-1", &[("LOGIN", "ssh")]),
+            ("ssh -J bastion:<PORT> db-1", &[]),
+            ("ssh -o User=<USER> db-1", &[]),
+            ("ssh -o ProxyCommand=<COMMAND> db-1", &[]),
+            ("docker exec app ssh <HOST> uptime", &[("HOST", "ssh")]),
+            ("docker exec -it app ssh -J <JUMP> db-1", &[("JUMP", "ssh")]),
+            ("kubectl exec -it toolbox -- ssh <HOST>", &[("HOST", "ssh")]),
+            (
+                "kubectl -n ops exec toolbox -c shell -- sudo ssh <HOST>",
+                &[("HOST", "ssh")],
+            ),
+            ("echo uptime | xargs ssh <HOST>", &[("HOST", "ssh")]),
+            ("xargs -n 1 -P 4 -I {} ssh <HOST> {}", &[("HOST", "ssh")]),
+            ("kubectl exec toolbox -- echo ssh <HOST>", &[]),
+        ]);
     }
 
     proptest::proptest! {

@@ -309,9 +309,15 @@ pub struct Refusal {
 
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A list of jump hosts may hide its `-` after a comma.
+        let starts = if self.slot.hops {
+            "has a host starting"
+        } else {
+            "starts"
+        };
         write!(
             f,
-            "the value of {} starts with `-`: {} would read it as an option (options can \
+            "the value of {} {starts} with `-`: {} would read it as an option (options can \
              run commands), not as {}",
             self.variable, self.slot.program, self.slot.expects
         )
@@ -340,7 +346,9 @@ pub fn refusals(command: &str, bindings: &Bindings, shell: &str) -> Vec<Refusal>
         else {
             continue;
         };
-        let dashed = bindings.get(&p.name).is_some_and(|v| v.starts_with('-'));
+        let dashed = bindings
+            .get(&p.name)
+            .is_some_and(|v| slot.reads_as_option(v));
         if dashed && !out.iter().any(|r| r.variable == p.name) {
             out.push(Refusal {
                 variable: p.name.clone(),

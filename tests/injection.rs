@@ -326,7 +326,11 @@ const SAFE_ONLY: &[(&str, &str)] = &[
 /// a shell the way the real one does: `watch` joins what follows its options, `ssh`
 /// what follows the host (the remote shell parses it), `su -c` its command. Like the
 /// real ones, `ssh` and `scp` run a `-oProxyCommand=` met among their options, and
-/// `rsync` its `-e`/`--rsh` command.
+/// `rsync` its `-e`/`--rsh` command. `kubectl` reads flags anywhere before `--` and
+/// runs the exec credential plugin of a `--kubeconfig` it is given (before any
+/// request, as kubectl 1.32 does); `kubectl exec … --` and `docker exec CONTAINER`
+/// run their command here as if in the pod or container, `docker exec -e` with that
+/// variable set.
 const STAND_INS: &[(&str, &str)] = &[
     (
         "watch",
@@ -345,6 +349,14 @@ const STAND_INS: &[(&str, &str)] = &[
         "#!/bin/sh\nwhile [ $# -gt 0 ]; do case $1 in --rsh=*) sh -c \"${1#--rsh=}\"; shift;; -e) sh -c \"$2\"; shift 2;; -e*) sh -c \"${1#-e}\"; shift;; --) break;; *) shift;; esac; done\n",
     ),
     (
+        "kubectl",
+        "#!/bin/sh\nsub=\ncfg=\nwhile [ $# -gt 0 ]; do case $1 in --) shift; break;; --kubeconfig=*) cfg=${1#--kubeconfig=}; shift;; --kubeconfig) cfg=$2; shift 2;; -[cfklLnosv]|--tail|--container|--namespace|--context) shift 2;; -*) shift;; *) [ -z \"$sub\" ] && sub=$1; shift;; esac; done\n[ -n \"$cfg\" ] && \"$(sed -n 's/^ *command: *//p' \"$cfg\")\"\n[ \"$sub\" = exec ] && [ $# -gt 0 ] && exec \"$@\"\nexit 0\n",
+    ),
+    (
+        "docker",
+        "#!/bin/sh\n[ \"$1\" = container ] && shift\nshift\nwhile [ $# -gt 0 ]; do case $1 in -e|--env) export \"$2\"; shift 2;; -e*) export \"${1#-e}\"; shift;; --env=*) export \"${1#--env=}\"; shift;; -[uw]|--user|--workdir|--env-file|--detach-keys) shift 2;; --) shift; break;; -*) shift;; *) break;; esac; done\nshift\nexec \"$@\"\n",
+    ),
+    (
         "su",
         "#!/bin/sh\nwhile [ $# -gt 0 ]; do case $1 in -c) exec sh -c \"$2\";; *) shift;; esac; done\n",
     ),
@@ -357,6 +369,8 @@ const STAND_INS: &[(&str, &str)] = &[
 struct Sandbox {
     dir: tempfile::TempDir,
     bin: tempfile::TempDir,
+    /// What an attacker's option would point at: `{P}` in a template.
+    payloads: Option<tempfile::TempDir>,
 }
 
 impl Sandbox {
@@ -372,7 +386,55 @@ impl Sandbox {
         Sandbox {
             dir: tempfile::tempdir().expect("temp dir"),
             bin,
+            payloads: None,
         }
+    }
+
+    /// A sandbox with payload files, outside the working directory like the
+    /// stand-ins: `payload.sh` touches the marker, `evil.kubeconfig` runs it as an
+    /// exec credential plugin, `curlrc` makes curl write the marker, `hello.txt` says
+    /// hello; `origin.git` is a bare repository and `work` a clone of it with a commit.
+    fn with_payloads() -> Self {
+        let mut sandbox = Sandbox::new();
+        let dir = tempfile::tempdir().expect("temp dir");
+        let p = dir.path().display().to_string();
+        let marker = sandbox.marker().display().to_string();
+        let files = [
+            ("payload.sh", format!("#!/bin/sh\ntouch '{marker}'\n")),
+            (
+                "evil.kubeconfig",
+                format!(
+                    "apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    exec:\n      \
+                     apiVersion: client.authentication.k8s.io/v1\n      command: {p}/payload.sh\n"
+                ),
+            ),
+            (
+                "curlrc",
+                format!("output = \"{marker}\"\nurl = \"file://{p}/hello.txt\"\n"),
+            ),
+            ("hello.txt", "hello\n".to_string()),
+        ];
+        for (name, text) in files {
+            std::fs::write(dir.path().join(name), text).expect("payload");
+        }
+        let script = dir.path().join("payload.sh");
+        std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .expect("executable");
+        let git = |args: &[&str]| {
+            let status = Command::new("git")
+                .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+                .args(args)
+                .current_dir(dir.path())
+                .output()
+                .expect("git runs")
+                .status;
+            assert!(status.success(), "git {args:?}");
+        };
+        git(&["init", "-q", "--bare", "origin.git"]);
+        git(&["clone", "-q", "origin.git", "work"]);
+        git(&["-C", "work", "commit", "-q", "--allow-empty", "-m", "first"]);
+        sandbox.payloads = Some(dir);
+        sandbox
     }
 
     fn marker(&self) -> std::path::PathBuf {
@@ -380,7 +442,13 @@ impl Sandbox {
     }
 
     fn value(&self, template: &str) -> String {
-        template.replace("{M}", &self.marker().display().to_string())
+        let payloads = self
+            .payloads
+            .as_ref()
+            .map(|d| d.path().display().to_string());
+        template
+            .replace("{M}", &self.marker().display().to_string())
+            .replace("{P}", payloads.as_deref().unwrap_or("{P}"))
     }
 
     /// Runs the prepared script with its environment; returns stdout.
@@ -403,6 +471,24 @@ impl Sandbox {
             .output()
             .expect("shell runs");
         output.stdout
+    }
+
+    /// Runs `runbook` here with the stand-ins on PATH, incidents kept here.
+    fn runbook(&self, args: &[&str]) -> std::process::Output {
+        let path = format!(
+            "{}:{}",
+            self.bin.path().display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        Command::new(env!("CARGO_BIN_EXE_runbook"))
+            .args(["--no-color", "--incidents-dir", "incidents"])
+            .args(args)
+            .env("PATH", path)
+            .env_remove("RUNBOOK_INCIDENTS")
+            .current_dir(self.dir.path())
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("runbook runs")
     }
 
     fn assert_no_marker(&self, context: &str) {
@@ -550,76 +636,192 @@ mod arbitrary_values {
 }
 
 /// Commands where a value begins an argument that the program reads as an option when
-/// it starts with `-`, each with a value that makes one run the payload. Quoting cannot
-/// help there: the program itself reads the value.
-const OPTION_SLOTS: &[(&str, &str, &str)] = &[
-    ("bash", "ssh <VALUE> uptime", "-oProxyCommand=touch {M}"),
-    ("bash", "ssh \"$VALUE\" uptime", "-oProxyCommand=touch {M}"),
+/// it starts with `-`, each with the program named in the refusal and a value that
+/// makes one run the payload. Quoting cannot help there: the program itself reads the
+/// value. `{P}` is the payload directory (see [`Sandbox::with_payloads`]).
+const OPTION_SLOTS: &[(&str, &str, &str, &str)] = &[
     (
         "bash",
+        "ssh",
+        "ssh <VALUE> uptime",
+        "-oProxyCommand=touch {M}",
+    ),
+    (
+        "bash",
+        "ssh",
+        "ssh \"$VALUE\" uptime",
+        "-oProxyCommand=touch {M}",
+    ),
+    (
+        "bash",
+        "ssh",
         "ssh -o ConnectTimeout=5 '<VALUE>'",
         "-oProxyCommand=touch {M}",
     ),
     // Unquoted, the value is split into words: a payload without blanks.
     (
         "bash",
+        "ssh",
         "sudo ssh -p 2222 ${VALUE} uptime",
         "-oProxyCommand=touch${IFS}{M}",
     ),
     (
         "bash",
+        "ssh",
         "sh -c 'ssh <VALUE> uptime'",
         "-oProxyCommand=touch {M}",
     ),
     (
         "bash",
+        "ssh",
         "bash -c \"ssh <VALUE> uptime\"",
         "-oProxyCommand=touch {M}",
     ),
     (
         "bash",
+        "ssh",
         "ssh bastion ssh <VALUE> uptime",
         "-oProxyCommand=touch {M}",
     ),
     (
         "bash",
+        "ssh",
         "watch -n 1 ssh <VALUE> uptime",
         "-oProxyCommand=touch {M}",
     ),
-    ("sh", "ssh $VALUE uptime", "-oProxyCommand=touch${IFS}{M}"),
-    ("sh", "ssh \"<VALUE>\" uptime", "-oProxyCommand=touch {M}"),
-    ("bash", "scp <VALUE> db-1:/tmp/", "-oProxyCommand=touch {M}"),
+    (
+        "sh",
+        "ssh",
+        "ssh $VALUE uptime",
+        "-oProxyCommand=touch${IFS}{M}",
+    ),
+    (
+        "sh",
+        "ssh",
+        "ssh \"<VALUE>\" uptime",
+        "-oProxyCommand=touch {M}",
+    ),
     (
         "bash",
+        "scp",
+        "scp <VALUE> db-1:/tmp/",
+        "-oProxyCommand=touch {M}",
+    ),
+    (
+        "bash",
+        "rsync",
         "rsync -a --delete <VALUE> db-1:/srv/",
         "--rsh=touch {M}",
     ),
-    ("bash", "rsync -a <VALUE> db-1:/srv/", "-etouch {M}"),
+    (
+        "bash",
+        "rsync",
+        "rsync -a <VALUE> db-1:/srv/",
+        "-etouch {M}",
+    ),
+    // ssh reached through a container, a pod or xargs is ssh all the same.
+    (
+        "bash",
+        "ssh",
+        "docker exec -it toolbox ssh <VALUE> uptime",
+        "-oProxyCommand=touch {M}",
+    ),
+    (
+        "bash",
+        "ssh",
+        "kubectl exec -it toolbox -c shell -- ssh <VALUE> uptime",
+        "-oProxyCommand=touch {M}",
+    ),
+    (
+        "bash",
+        "ssh",
+        "echo uptime | xargs -n 1 ssh <VALUE>",
+        "-oProxyCommand=touch {M}",
+    ),
+    // Real git: `--upload-pack`/`-u`/`--receive-pack` name the command git runs (through
+    // a shell) to talk to the repository, before or after the operands.
+    (
+        "bash",
+        "git",
+        "git -C {P}/work fetch <VALUE>",
+        "--upload-pack=touch {M};:",
+    ),
+    (
+        "bash",
+        "git",
+        "git -C {P}/work pull --ff-only \"$VALUE\"",
+        "--upload-pack=touch {M};:",
+    ),
+    (
+        "bash",
+        "git",
+        "git -C {P}/work push <VALUE> HEAD",
+        "--receive-pack=touch {M};:",
+    ),
+    (
+        "bash",
+        "git",
+        "git -C {P}/work ls-remote <VALUE>",
+        "--upload-pack=touch {M};:",
+    ),
+    (
+        "bash",
+        "git",
+        "git clone -q file://{P}/origin.git <VALUE>",
+        "-utouch {M};:",
+    ),
+    // Real curl and wget: `-K` reads options from a file, `-o` names the file written.
+    ("bash", "curl", "curl -fsS <VALUE>", "-K{P}/curlrc"),
+    (
+        "bash",
+        "curl",
+        "curl -fsS $VALUE",
+        "-o{M} file://{P}/hello.txt",
+    ),
+    ("bash", "wget", "wget -q \"<VALUE>\"", "-o{M}"),
+    // kubectl reads flags anywhere before `--`: a kubeconfig's exec plugin runs.
+    (
+        "bash",
+        "kubectl",
+        "kubectl logs -f --tail 100 <VALUE>",
+        "--kubeconfig={P}/evil.kubeconfig",
+    ),
+    (
+        "bash",
+        "kubectl",
+        "kubectl -n ops exec -it <VALUE> -- ls /",
+        "--kubeconfig={P}/evil.kubeconfig",
+    ),
+    // docker exec reads options up to the container: `-e` sets the command's variables.
+    (
+        "bash",
+        "docker",
+        "docker exec $VALUE bash -c true",
+        "-eBASH_ENV={P}/payload.sh app",
+    ),
 ];
 
 #[test]
 fn values_that_would_reach_a_program_as_options_are_refused() {
-    let sandbox = Sandbox::new();
-    for (shell, command, template) in OPTION_SLOTS {
+    let sandbox = Sandbox::with_payloads();
+    for (shell, program, command, template) in OPTION_SLOTS {
+        let command = sandbox.value(command);
         let value = sandbox.value(template);
         let b = bindings(&value);
-        let refused = refusals(command, &b, shell);
+        let refused = refusals(&command, &b, shell);
         assert_eq!(refused.len(), 1, "{shell} -c {command:?}: {refused:?}");
         let message = refused[0].to_string();
         assert!(
             message.contains("VALUE") && message.contains("starts with `-`"),
             "{message}"
         );
-        let program = command
-            .split_whitespace()
-            .find_map(|w| ["ssh", "scp", "rsync"].into_iter().find(|p| w.contains(p)))
-            .expect("a program with a slot");
         assert!(
             message.contains(&format!("{program} would read it as an option")),
             "{message}"
         );
+        assert!(!message.contains(&value), "{message}");
         // Not a false alarm: run anyway, the value is an option and the payload runs.
-        sandbox.run(shell, &prepare_for(command, &b, shell));
+        sandbox.run(shell, &prepare_for(&command, &b, shell));
         assert!(
             sandbox.marker().exists(),
             "{shell} -c {command:?} with {value:?} is harmless: why refuse it?"
@@ -628,11 +830,55 @@ fn values_that_would_reach_a_program_as_options_are_refused() {
     }
 }
 
+/// `ssh -J` hands each jump host to another ssh, as the last word of a command line
+/// it builds: a host starting with `-` there (first, after a comma or after `user@`)
+/// is an option of that ssh. Real OpenSSH, where there is one, shows it: the inner ssh
+/// prints its version for `-V` (and stops there: no network is needed).
+#[test]
+fn jump_hosts_are_refused_and_real_ssh_reads_them_as_options() {
+    let cases = [
+        ("ssh -F /dev/null -J <VALUE> db-1 true", "-V"),
+        ("ssh -F /dev/null -J <VALUE> db-1 true", "bastion,-V"),
+        ("ssh -F /dev/null -J ops@<VALUE> db-1 true", "-V"),
+        ("ssh -F /dev/null -o ProxyJump=<VALUE> db-1 true", "-V"),
+    ];
+    let ssh = Command::new("ssh").arg("-V").output().is_ok();
+    for (command, value) in cases {
+        let b = bindings(value);
+        let refused = refusals(command, &b, "bash");
+        assert_eq!(refused.len(), 1, "{command:?} with {value:?}");
+        let message = refused[0].to_string();
+        assert!(
+            message.contains("has a host starting with `-`: ssh would read it as an option")
+                && message.ends_with("not as a jump host"),
+            "{message}"
+        );
+        if !ssh {
+            continue;
+        }
+        let prepared = prepare_for(command, &b, "bash");
+        let out = Command::new("bash")
+            .arg("-c")
+            .arg(&prepared.script)
+            .envs(prepared.env.iter().map(|(k, v)| (k, v)))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("bash runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("OpenSSH_"),
+            "{command:?} with {value:?}: {stderr}"
+        );
+    }
+    let hops = bindings("bastion.example.com,ops@db-2:2222");
+    assert_eq!(refusals("ssh -J <VALUE> db-1", &hops, "bash"), []);
+}
+
 /// A value starting with `-` anywhere else is data like any other: not refused, and
 /// it runs as the author meant it to.
 #[test]
 fn a_leading_dash_elsewhere_is_not_refused() {
-    let sandbox = Sandbox::new();
+    let sandbox = Sandbox::with_payloads();
     let cases: &[(&str, &str, &str)] = &[
         ("echo offset <VALUE>", "-5", "offset -5\n"),
         ("expr 10 + <VALUE>", "-5", "5\n"),
@@ -656,8 +902,63 @@ fn a_leading_dash_elsewhere_is_not_refused() {
         ("ssh -- <VALUE> true", "-oProxyCommand=touch {M}", ""),
         ("ssh -l <VALUE> db-1 true", "-oProxyCommand=touch {M}", ""),
         ("scp -- <VALUE> db-1:/tmp/", "-oProxyCommand=touch {M}", ""),
+        (
+            "ssh -o User=<VALUE> -J bastion db-1 true",
+            "-oProxyCommand=touch {M}",
+            "",
+        ),
+        ("echo up | xargs printf '%s %s\\n' <VALUE>", "-5", "-5 up\n"),
+        // git: after `--`, a value is a path (git refuses a strange one); the patterns
+        // after `ls-remote`'s repository are patterns; other subcommands' operands are
+        // revisions, messages, files.
+        (
+            "git -C {P}/work fetch -q -- <VALUE> 2>/dev/null; echo $?",
+            "--upload-pack=touch {M};:",
+            "128\n",
+        ),
+        (
+            "git ls-remote {P}/origin.git <VALUE>",
+            "--upload-pack=touch {M};:",
+            "",
+        ),
+        (
+            "git -C {P}/work log --format=%s <VALUE> 2>/dev/null; echo $?",
+            "-1",
+            "first\n0\n",
+        ),
+        (
+            "git -C {P}/work config --get --default <VALUE> x.y",
+            "-n",
+            "-n\n",
+        ),
+        // curl: an option's argument, and anything after `--`.
+        (
+            "curl -s -H <VALUE> file://{P}/hello.txt",
+            "-o{M}",
+            "hello\n",
+        ),
+        (
+            "curl -s --proto =file -- <VALUE>; echo $?",
+            "-K{P}/curlrc",
+            "1\n",
+        ),
+        ("curl -s \"file://{P}/<VALUE>\"", "-o{M}", ""),
+        // kubectl and docker: a flag's value, and the command they run.
+        ("kubectl logs --tail <VALUE> app", "-1", ""),
+        (
+            "kubectl exec app -- printf %s <VALUE>",
+            "--kubeconfig={P}/evil.kubeconfig",
+            "--kubeconfig={P}/evil.kubeconfig",
+        ),
+        ("docker exec -u <VALUE> app printf %s ok", "-1", "ok"),
+        (
+            "docker exec app printf %s <VALUE>",
+            "-eBASH_ENV={P}/payload.sh",
+            "-eBASH_ENV={P}/payload.sh",
+        ),
     ];
     for (command, template, expected) in cases {
+        let command = &sandbox.value(command);
         let value = sandbox.value(template);
         let b = bindings(&value);
         assert_eq!(
@@ -689,22 +990,7 @@ fn runbook_run_refuses_an_option_for_a_host_before_any_step() {
          ```bash {id=connect expect=up}\nssh <HOST> echo up\n```\n",
     )
     .expect("playbook");
-    let run = |args: &[&str]| {
-        let path = format!(
-            "{}:{}",
-            sandbox.bin.path().display(),
-            std::env::var("PATH").unwrap_or_default()
-        );
-        Command::new(env!("CARGO_BIN_EXE_runbook"))
-            .args(["--no-color", "--incidents-dir", "incidents"])
-            .args(args)
-            .env("PATH", path)
-            .env_remove("RUNBOOK_INCIDENTS")
-            .current_dir(sandbox.dir.path())
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("runbook runs")
-    };
+    let run = |args: &[&str]| sandbox.runbook(args);
     let pb = playbook.to_str().expect("UTF-8 path");
     let hostile = format!("HOST={}", sandbox.value("-oProxyCommand=touch {M}"));
     let incidents = sandbox.dir.path().join("incidents");
@@ -785,4 +1071,53 @@ fn runbook_run_refuses_an_option_for_a_host_before_any_step() {
         stdout.contains("│ offset -5") && stdout.contains("│ up"),
         "{stdout}"
     );
+}
+
+/// The same through `runbook run` for a git clone: refused before any step, naming
+/// the step, the variable and git, never showing the value; `--dry-run` shows it.
+#[test]
+fn runbook_run_refuses_an_option_for_a_repository() {
+    let sandbox = Sandbox::with_payloads();
+    let playbook = sandbox.dir.path().join("clone.md");
+    std::fs::write(
+        &playbook,
+        "---\nid: clone\ntitle: Clone\n---\n\n# Clone\n\n## Fix\n\n\
+         ```bash {id=clone}\ngit clone -q <REPO_URL> app\n```\n",
+    )
+    .expect("playbook");
+    let pb = playbook.to_str().expect("UTF-8 path");
+    let value = sandbox.value("--upload-pack=touch {M};:");
+    let hostile = format!("REPO_URL={value}");
+    let refused = "the value of REPO_URL starts with `-`: git would read it as an option";
+
+    let out = sandbox.runbook(&["run", pb, "--yes", "--var", &hostile]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!("step `clone` (line 11): {refused}")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&value), "{stderr}");
+    sandbox.assert_no_marker("runbook run of a git clone");
+
+    let out = sandbox.runbook(&["run", pb, "--dry-run", "--var", &hostile]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    // The command is shown as it would run; the refusal itself does not repeat it.
+    let refusal = stdout.lines().find(|l| l.contains("refused:"));
+    assert!(
+        refusal.is_some_and(|l| l.contains(refused) && !l.contains(&value)),
+        "{stdout}"
+    );
+    sandbox.assert_no_marker("runbook run --dry-run of a git clone");
+
+    let url = sandbox.value("REPO_URL=file://{P}/origin.git");
+    let out = sandbox.runbook(&["run", pb, "--yes", "--var", &url]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(sandbox.dir.path().join("app/.git").exists(), "cloned");
 }
