@@ -9,8 +9,11 @@
 //! where the command's own processes already use both, that alone can keep a reader
 //! below the target whatever it does.
 //!
-//! `cargo bench --bench stream`. Two shapes of output: one long line (no line ending
-//! for 1 GiB: pieces reach the callback) and log-like 64-byte lines (16 M lines).
+//! `cargo bench --bench stream`. Three shapes of output: one long line (no line ending
+//! for 1 GiB: pieces reach the callback) and log-like 64-byte lines (16 M lines), each
+//! made by two processes (`head | tr`, `yes | head`) that already keep both cores of a
+//! small machine busy; and 1.2 GB of numbers from one process (`seq`), a command that
+//! leaves a core for the reader, as most commands that print a lot do.
 //! Each is run through two callbacks: `exec::run` alone (the callback only counts,
 //! as in a `--quiet` session), and with the session's stream redaction of every
 //! byte (what a shown step costs before the terminal).
@@ -31,10 +34,13 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(if benching { 5 } else { 1 });
     let bytes: u64 = if benching { 1 << 30 } else { 16 << 20 };
+    // `seq` over numbers of one width: ten bytes a line, 1.2 GB (12 MB quick).
+    let numbers: u64 = if benching { 120_000_000 } else { 1_200_000 };
     let shapes = [
         (
             "one long line",
             format!("head -c {bytes} /dev/zero | tr '\\0' a"),
+            bytes,
         ),
         (
             "64-byte lines",
@@ -42,6 +48,12 @@ fn main() {
                 "yes '{}' | head -c {bytes}",
                 "2024-05-01T10:00:00Z INFO worker processed job 12345 in 3ms"
             ),
+            bytes,
+        ),
+        (
+            "one process, seq",
+            format!("seq {} {}", 100_000_000, 100_000_000 + numbers - 1),
+            numbers * 10,
         ),
     ];
     // The session's runtime: one worker thread, `block_on` from the main thread.
@@ -56,7 +68,7 @@ fn main() {
         [("API_TOKEN".to_string(), "tok-4711-abcdef".to_string())],
     );
     let mut worst = f64::INFINITY;
-    for (shape, command) in &shapes {
+    for (shape, command, bytes) in shapes {
         let mut direct = Vec::new();
         let mut floor = Vec::new();
         let mut sides = [Side::new("exec::run"), Side::new("exec::run+redact")];
@@ -67,7 +79,7 @@ fn main() {
             for (side, redactor) in sides.iter_mut().zip([None, Some(&redactor)]) {
                 let cpu_before = own_cpu();
                 side.times
-                    .push(time_exec(&runtime, command, bytes, redactor));
+                    .push(time_exec(&runtime, &command, bytes, redactor));
                 side.cpu.push(own_cpu().saturating_sub(cpu_before));
             }
         }
