@@ -234,3 +234,42 @@ fn a_literal_example_after_the_generic_form_is_shown_never_run() {
     let p = parse("# Disk full\n\n## Diagnosis\n\nExample:\n\n```bash\ndf -h\n```\n");
     assert_eq!(commands(&p), vec!["df -h"]);
 }
+
+#[test]
+fn a_program_in_another_language_in_a_shell_block_is_shown_not_run() {
+    for block in [
+        "import redis\nr = redis.Redis(host=\"cache\")\nprint(r.info(\"memory\"))",
+        "# Count stuck jobs\nfrom rq import Queue\nq = Queue(connection=conn)\nprint(len(q))",
+        "#!/usr/bin/env python3\nimport sys\nprint(sys.argv)",
+        "def drain(queue):\n    for job in queue.jobs:\n        job.requeue()",
+        "#!/usr/bin/env node\nconsole.log(process.env.API_URL)",
+    ] {
+        let p = parse(&format!(
+            "# Queue stuck\n\n## Diagnosis\n\n```bash\nredis-cli -h cache llen jobs\n```\n\n\
+             Or from Python:\n\n```bash\n{block}\n```\n"
+        ));
+        assert_eq!(
+            commands(&p),
+            vec!["redis-cli -h cache llen jobs"],
+            "{block}"
+        );
+        let last = block.lines().last().unwrap();
+        assert!(
+            p.nodes.iter().any(|n| n.kind == NodeKind::Note
+                && n.text.as_deref().unwrap_or("").contains(last)),
+            "shown as a note: {block}"
+        );
+    }
+    // Shell scripts and commands that start Python still run.
+    for block in [
+        "#!/bin/bash\nset -e\nredis-cli -h cache ping",
+        "#!/usr/bin/env bash\nredis-cli -h cache ping",
+        "python3 - <<'EOF'\nimport redis\nprint(redis.Redis().ping())\nEOF",
+        "python3 -c 'import redis; print(redis.Redis().ping())'",
+    ] {
+        let p = parse(&format!(
+            "# Queue stuck\n\n## Diagnosis\n\n```bash\n{block}\n```\n"
+        ));
+        assert!(!commands(&p).is_empty(), "{block}");
+    }
+}

@@ -128,6 +128,54 @@ pub(super) fn config_text(body: &str) -> bool {
     mostly_settings && (names_file || valued())
 }
 
+/// A shell block that holds a program in another language, shown and never run: a
+/// shebang naming another interpreter, or a first line only Python writes
+/// (`import requests`, `from x import y`, `def f(…):`, `class X:`). Run by a shell,
+/// `import os` is ImageMagick taking a screenshot, and the rest are errors.
+pub(super) fn foreign_source(body: &str) -> bool {
+    let mut lines = body.lines().map(str::trim).filter(|l| !l.is_empty());
+    let Some(first) = lines.next() else {
+        return false;
+    };
+    if let Some(interpreter) = first.strip_prefix("#!") {
+        return !shell_interpreter(interpreter);
+    }
+    let first = std::iter::once(first)
+        .chain(lines)
+        .find(|l| !l.starts_with('#'));
+    first.is_some_and(python_only_line)
+}
+
+/// `/bin/bash`, `/usr/bin/env sh`: the shebang of a script a shell runs anyway.
+fn shell_interpreter(shebang: &str) -> bool {
+    let mut words = shebang.split_whitespace();
+    let program = match words.next() {
+        Some(p) if p.ends_with("/env") => words.find(|w| !w.starts_with('-')),
+        other => other,
+    };
+    program
+        .map(|p| p.rsplit('/').next().unwrap_or(p))
+        .is_some_and(|name| SHELL_LANGS.contains(&name) || matches!(name, "dash" | "ash"))
+}
+
+/// A line no shell command looks like but Python's opening ones do.
+fn python_only_line(line: &str) -> bool {
+    static PYTHON: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(concat!(
+            r"^(?:import\s+[A-Za-z_][\w.]*(?:\s+as\s+\w+)?(?:\s*,\s*[A-Za-z_][\w.]*(?:\s+as\s+\w+)?)*",
+            r"|from\s+\.*[A-Za-z_][\w.]*\s+import\s+.+",
+            r"|(?:async\s+)?def\s+[A-Za-z_]\w*\s*\(.*\)\s*(?:->.*)?:",
+            r"|class\s+[A-Za-z_]\w*\s*(?:\(.*\))?\s*:",
+            r")\s*(?:#.*)?$"
+        ))
+        .expect("static regex")
+    });
+    let starts_python = ["import ", "from ", "def ", "async ", "class "]
+        .iter()
+        .any(|p| line.starts_with(p));
+    starts_python && PYTHON.is_match(line)
+}
+
 /// `# redis.conf`, `# /etc/mysql/my.cnf`, `(sshd_config)`.
 fn names_config_file(comment: &str) -> bool {
     comment.split_whitespace().any(|w| {

@@ -3,8 +3,8 @@
 use super::attach::output_text;
 use super::branches::option_rest;
 use super::classify::{
-    classify, config_text, has_option_headers, has_prompt, is_console_lang, numbered_procedure,
-    Class,
+    classify, config_text, foreign_source, has_option_headers, has_prompt, is_console_lang,
+    numbered_procedure, Class,
 };
 use super::commands::inline_commands;
 use super::text::append;
@@ -37,20 +37,20 @@ impl super::Walker {
             });
         }
         let class = classify(&info.lang, &c.body);
-        if class == Class::Shell && info.attrs.is_empty() && config_text(&c.body) {
-            // `maxmemory 4gb` under `# redis.conf`: settings to write, shown, never run.
-            self.transient = None;
-            let title = self.take_title().map(|t| t.0).unwrap_or_else(|| {
-                if self.spanish {
-                    "Configuración"
-                } else {
-                    "Configuration"
-                }
-                .to_string()
-            });
-            let text = join_text(self.description.take().as_deref(), &[c.body.trim_end()]);
-            self.note(Some(&title), &text.unwrap_or_default(), c.line);
-            return;
+        if class == Class::Shell && info.attrs.is_empty() {
+            // `maxmemory 4gb` under `# redis.conf`: settings to write; Python under a
+            // bash fence: a program to read or save. Shown, never run.
+            let shown_as = if config_text(&c.body) {
+                Some(("Configuration", "Configuración"))
+            } else if foreign_source(&c.body) {
+                Some(("Source code", "Código fuente"))
+            } else {
+                None
+            };
+            if let Some((en, es)) = shown_as {
+                self.show_block(c, if self.spanish { es } else { en });
+                return;
+            }
         }
         if class == Class::Output && info.lang.is_empty() {
             if let Some(script) = numbered_procedure(&c.body) {
@@ -136,6 +136,17 @@ impl super::Walker {
     /// commands repeat a generic form with placeholders, in the lead-in
     /// (`` `growpart <device> <partition>` ``) or the step above: the generic form is
     /// the step and the literal values are shown with it, never run on their own.
+    /// A block shown as a note under the pending title, or `default_title`.
+    fn show_block(&mut self, c: &Code, default_title: &str) {
+        self.transient = None;
+        let title = self
+            .take_title()
+            .map(|t| t.0)
+            .unwrap_or_else(|| default_title.to_string());
+        let text = join_text(self.description.take().as_deref(), &[c.body.trim_end()]);
+        self.note(Some(&title), &text.unwrap_or_default(), c.line);
+    }
+
     fn example_of_generic(&mut self, c: &Code, lead: Option<&Para>) -> bool {
         let examples: Vec<&str> = c
             .body
