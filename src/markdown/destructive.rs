@@ -161,6 +161,9 @@ fn simple(words: &[Word]) -> Option<String> {
     let has = |w: &str| args.iter().any(|a| a == w);
     let verb = |verbs: &[&str]| args.iter().find(|a| verbs.contains(&a.as_ref())).cloned();
     let reason = |what: &str| Some(format!("`{prog} {what}`"));
+    if let Some(blocking) = blocks_traffic(prog, args) {
+        return Some(blocking);
+    }
     match prog {
         "rm" | "rmdir" | "shred" | "unlink" | "truncate" | "mkfs" | "mke2fs" | "mkswap"
         | "wipefs" | "dd" | "fdisk" | "sfdisk" | "sgdisk" | "parted" => Some(format!("`{prog}`")),
@@ -295,6 +298,72 @@ fn simple(words: &[Word]) -> Option<String> {
 
 /// `microk8s disable x`, `microk8s refresh-certs -e x.crt` (new certificates, services
 /// restarted; `-c` only checks), `microk8s kubectl …`.
+/// A firewall rule that drops or rejects traffic, or takes an allowed port or service
+/// away: live connections are cut, the service the runbook is about among them.
+fn blocks_traffic(prog: &str, args: &[Word]) -> Option<String> {
+    let arg = |w: &Word| w.as_ref().to_ascii_lowercase();
+    let after = |flags: &[&str]| {
+        args.windows(2)
+            .find(|w| flags.contains(&w[0].as_ref()))
+            .map(|w| arg(&w[1]))
+    };
+    let blocking = |target: &str| matches!(target, "drop" | "reject" | "deny");
+    let blocks = match prog {
+        "iptables" | "ip6tables" => {
+            after(&["-j", "--jump"]).is_some_and(|t| blocking(&t))
+                || args
+                    .windows(3)
+                    .any(|w| matches!(w[0].as_ref(), "-P" | "--policy") && blocking(&arg(&w[2])))
+        }
+        "nft" => {
+            args.first()
+                .is_some_and(|a| matches!(a.as_ref(), "add" | "insert"))
+                && args.iter().any(|a| blocking(&arg(a)))
+        }
+        "ufw" => {
+            let verbs: Vec<String> = args
+                .iter()
+                .filter(|a| !a.starts_with('-'))
+                .map(arg)
+                .collect();
+            matches!(verbs.first().map(String::as_str), Some("deny" | "reject"))
+                || verbs
+                    .windows(2)
+                    .any(|w| w[0] == "default" && blocking(&w[1]))
+                || (verbs.first().is_some_and(|v| v == "insert")
+                    && verbs.iter().any(|v| blocking(v)))
+        }
+        "firewall-cmd" => args.iter().any(|a| {
+            [
+                "--remove-service",
+                "--remove-port",
+                "--remove-source",
+                "--set-target",
+            ]
+            .iter()
+            .any(|f| a.as_ref().starts_with(f))
+        }),
+        "gcloud" => {
+            args.iter().any(|a| a == "firewall-rules")
+                && args
+                    .iter()
+                    .any(|a| matches!(a.as_ref(), "create" | "update"))
+                && (after(&["--action"]).is_some_and(|t| blocking(&t))
+                    || args
+                        .iter()
+                        .any(|a| a.as_ref().to_ascii_lowercase().starts_with("--action=deny")))
+        }
+        "aws" => args.iter().any(|a| {
+            matches!(
+                a.as_ref(),
+                "revoke-security-group-ingress" | "revoke-security-group-egress"
+            )
+        }),
+        _ => false,
+    };
+    blocks.then(|| format!("`{prog}` firewall rule that blocks traffic"))
+}
+
 fn microk8s(prog: &str, args: &[Word]) -> Option<String> {
     if prog == "microk8s.kubectl" {
         return kubectl("kubectl", args);
@@ -1231,6 +1300,30 @@ mod tests {
         yes("find /var/wal -mtime +7 -delete");
         yes("gunzip -c /backups/pedidos_20251107.sql.gz | \\\n  docker-compose exec -T postgres psql -U pedidos pedidos");
         yes("psql -U x mydb < dump.sql");
+    }
+
+    #[test]
+    fn firewall_rules_that_block_traffic() {
+        yes("sudo iptables -A INPUT -p tcp --dport 6379 -j DROP");
+        yes("iptables -I INPUT 1 -s 10.0.0.5 -j REJECT");
+        yes("iptables -P INPUT DROP");
+        yes("sudo nft add rule inet filter input tcp dport 22 drop");
+        yes("sudo ufw deny 5432/tcp");
+        yes("ufw default deny incoming");
+        yes("ufw insert 1 reject from 1.2.3.4");
+        yes("firewall-cmd --permanent --remove-service=http");
+        yes("gcloud compute firewall-rules create block-redis --action=DENY --rules=tcp:6379");
+        yes("gcloud compute firewall-rules update r --action deny");
+        yes("aws ec2 revoke-security-group-ingress --group-id sg-1 --protocol tcp --port 22");
+        // Rules that let traffic in, and reads, are not.
+        no("sudo iptables -A INPUT -p tcp --dport 6379 -j ACCEPT");
+        no("sudo iptables -L -n");
+        no("sudo ufw allow 22/tcp");
+        no("sudo ufw status verbose");
+        no("gcloud compute firewall-rules create allow-web --action=ALLOW --rules=tcp:80");
+        no("gcloud compute firewall-rules list");
+        no("nft list ruleset");
+        no("firewall-cmd --list-all");
     }
 
     #[test]
