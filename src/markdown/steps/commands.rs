@@ -29,9 +29,11 @@ impl super::Walker {
             return;
         }
         let cmds = shell::simple_commands(command);
-        let writes = destructive::changes_state_in(command, &cmds);
+        // `detect_in` is the costliest rule here: run once, it answers both questions.
+        let destroys = destructive::detect_in(command, &cmds).is_some();
+        let writes = destroys || destructive::writes_in(&cmds);
         let destructive = a.destructive.unwrap_or_else(|| {
-            destructive::detect_in(command, &cmds).is_some()
+            destroys
                 || warned_next_to(
                     title,
                     text.as_deref(),
