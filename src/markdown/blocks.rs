@@ -190,6 +190,10 @@ impl Collapsed {
     /// every span of every paragraph); other characters are decoded to test for
     /// Unicode white space (NBSP and friends separate words too).
     fn push_str(&mut self, s: &str) {
+        if single_spaced(s) {
+            self.push_single_spaced(s);
+            return;
+        }
         let bytes = s.as_bytes();
         let mut word_start: Option<usize> = None;
         let mut i = 0;
@@ -216,12 +220,32 @@ impl Collapsed {
         }
     }
 
+    /// `push_str` for text whose only white space is single spaces: all its words go
+    /// in at once, the same as one by one.
+    fn push_single_spaced(&mut self, s: &str) {
+        let words = s.trim_matches(' ');
+        if s.starts_with(' ') {
+            self.space = true;
+        }
+        if !words.is_empty() {
+            self.push_word(words);
+        }
+        if s.ends_with(' ') {
+            self.space = true;
+        }
+    }
+
     fn push_word(&mut self, word: &str) {
         if self.space && !self.text.is_empty() {
             self.text.push(' ');
         }
         self.space = false;
         self.text.push_str(word);
+    }
+
+    /// `push(' ')` without scanning it: a line break in a paragraph.
+    fn push_space(&mut self) {
+        self.space = true;
     }
 
     fn push(&mut self, c: char) {
@@ -232,6 +256,22 @@ impl Collapsed {
     fn finish(self) -> String {
         self.text
     }
+}
+
+/// Whether `s` is words split by single spaces (most text spans): no other white
+/// space, no control bytes, no two spaces in a row. Unicode white space is encoded
+/// with lead byte 0xC2, 0xE1, 0xE2 or 0xE3 (accented letters use 0xC3), so text
+/// without those bytes holds none. One branch-free pass the compiler vectorises, and
+/// a second over pairs of bytes.
+fn single_spaced(s: &str) -> bool {
+    let word_byte = |b: u8| b > b' ' && !matches!(b, 0xC2 | 0xE1..=0xE3);
+    let bytes = s.as_bytes();
+    let plain = bytes
+        .iter()
+        .fold(true, |ok, &b| ok & (b == b' ' || word_byte(b)));
+    let pairs = bytes.iter().zip(bytes.iter().skip(1));
+    let double = pairs.fold(false, |found, (&a, &b)| found | (a == b' ' && b == b' '));
+    plain && !double
 }
 
 fn write_spans(spans: &[Span], out: &mut Collapsed, ticks: bool) {
@@ -247,7 +287,7 @@ fn write_spans(spans: &[Span], out: &mut Collapsed, ticks: bool) {
             Span::Strong(inner) | Span::Emph(inner) | Span::Link { spans: inner, .. } => {
                 write_spans(inner, out, ticks)
             }
-            Span::Break => out.push(' '),
+            Span::Break => out.push_space(),
         }
     }
 }

@@ -1305,7 +1305,6 @@ const IMPERATIVES: &[&str] = &[
 
 /// Section titles that are reference material rather than a procedure someone runs.
 pub fn reference_title(title: &str) -> bool {
-    let folded = fold_label(title);
     const WORDS: &[&str] = &[
         "indice",
         "index",
@@ -1393,11 +1392,15 @@ pub fn reference_title(title: &str) -> bool {
         "see also",
         "ver tambien",
     ];
-    WORDS.iter().any(|w| {
-        folded
-            .strip_prefix(w)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', ':']))
-    })
+    static SET: Lazy<foldhash::HashSet<&str>> = Lazy::new(|| WORDS.iter().copied().collect());
+    static LONGEST: Lazy<usize> = Lazy::new(|| WORDS.iter().map(|w| w.len()).max().unwrap_or(0));
+    // A word counts when the title starts with it followed by the end, a space or a
+    // colon: looking up the few prefixes that end there beats comparing every word.
+    let folded = fold_label(title);
+    let ends = folded.match_indices([' ', ':']).map(|(i, _)| i);
+    ends.chain(std::iter::once(folded.len()))
+        .take_while(|&end| end <= *LONGEST)
+        .any(|end| SET.contains(&folded[..end]))
 }
 
 #[cfg(test)]
