@@ -724,36 +724,46 @@ pub fn variant_label(label: &str) -> bool {
         "or",
         "o",
     ];
+    // A set: every word of every label is looked up, and the list is long.
+    static NAME_SET: Lazy<foldhash::HashSet<&str>> = Lazy::new(|| NAMES.iter().copied().collect());
     let folded = fold_label(label);
-    let words: Vec<&str> = folded
-        .split(|c: char| c.is_whitespace() || "/()[],:+&".contains(c))
-        .filter(|w| !w.is_empty())
-        .collect();
-    (1..=5).contains(&words.len())
-        && words.iter().all(|w| NAMES.contains(w))
-        && words.iter().any(|w| {
-            !matches!(
-                *w,
-                "on" | "for"
-                    | "using"
-                    | "with"
-                    | "en"
-                    | "para"
-                    | "con"
-                    | "usando"
-                    | "or"
-                    | "o"
-                    | "cloud"
-                    | "x"
-                    | "os"
-                    | "red"
-                    | "hat"
-                    | "bare"
-                    | "metal"
-                    | "desktop"
-                    | "compose"
-            )
+    let words = folded
+        .split(|c: char| {
+            c.is_whitespace() || matches!(c, '/' | '(' | ')' | '[' | ']' | ',' | ':' | '+' | '&')
         })
+        .filter(|w| !w.is_empty());
+    // One to five words, each a name, at least one naming a variant on its own; most
+    // labels fail at their first word.
+    let mut count = 0;
+    let mut names_variant = false;
+    for word in words {
+        count += 1;
+        if count > 5 || !NAME_SET.contains(word) {
+            return false;
+        }
+        names_variant |= !matches!(
+            word,
+            "on" | "for"
+                | "using"
+                | "with"
+                | "en"
+                | "para"
+                | "con"
+                | "usando"
+                | "or"
+                | "o"
+                | "cloud"
+                | "x"
+                | "os"
+                | "red"
+                | "hat"
+                | "bare"
+                | "metal"
+                | "desktop"
+                | "compose"
+        );
+    }
+    names_variant
 }
 
 /// Prose that only joins two alternatives: `or`, `o`, `Alternatively:`, `O bien`.
