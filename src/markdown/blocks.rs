@@ -393,16 +393,20 @@ fn piece_ranges(text: &str, count: usize) -> Vec<std::ops::Range<usize>> {
     let mut starts = vec![0];
     let mut fence: Option<(u8, usize)> = None;
     let mut after_blank = false;
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let here = offset;
-        offset += line.len();
+    for (here, line) in lines_with_offsets(text) {
         let target = text.len() * starts.len() / count;
         if fence.is_none() && after_blank && here >= target && line.starts_with("# ") {
             starts.push(here);
             if starts.len() == count {
                 break;
             }
+        }
+        // Most lines start with a letter or a marker (`-`, `#`, `|`): they are not
+        // blank and open no fence.
+        let first = line.as_bytes()[0];
+        if first.is_ascii_graphic() && !matches!(first, b'`' | b'~') {
+            after_blank = false;
+            continue;
         }
         after_blank = line.trim().is_empty();
         let rest = line.trim_start_matches(' ');
@@ -426,6 +430,19 @@ fn piece_ranges(text: &str, count: usize) -> Vec<std::ops::Range<usize>> {
         ranges.push(last..text.len());
     }
     ranges
+}
+
+/// `text.split_inclusive('\n')` with each line's byte offset; memchr finds the line
+/// ends (this runs over the whole document before the threads start).
+fn lines_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1);
+    let mut start = 0;
+    ends.chain(std::iter::once(text.len()))
+        .filter_map(move |end| {
+            let line = (start, &text[start..end]);
+            start = end;
+            Some(line).filter(|(_, l)| !l.is_empty())
+        })
 }
 
 struct Piece {
