@@ -531,6 +531,22 @@ pub fn fold_label(label: &str) -> String {
     folded
 }
 
+/// Whether `fold_label(label)` can start with a letter of `letters` (lower case): a
+/// cheap test that spares folding most labels a rule asks about. Folding keeps ASCII
+/// letters as they are (lower-cased) and only trims or keeps the ASCII non-letters
+/// before them, so when the first character that is not an ASCII non-letter is an
+/// ASCII letter, the folded label can start with no other letter. Anything else
+/// (non-ASCII, which folding may turn into letters; no letter at all) may.
+fn may_fold_to_start_with(label: &str, letters: &[char]) -> bool {
+    match label
+        .chars()
+        .find(|c| !c.is_ascii() || c.is_ascii_alphabetic())
+    {
+        Some(c) if c.is_ascii() => letters.contains(&c.to_ascii_lowercase()),
+        _ => true,
+    }
+}
+
 /// How many foldings [`fold_label`] remembers.
 const RECENT_FOLDS: usize = 8;
 
@@ -804,6 +820,9 @@ pub fn or_word(text: &str) -> bool {
 /// A comment that offers another way to do what the commands above it did: `# Or use
 /// the Makefile`, `# O usar el Makefile`, `# Alternatively, …`.
 pub fn or_header(text: &str) -> bool {
+    if !may_fold_to_start_with(text, &['o', 'a']) {
+        return false;
+    }
     let folded = fold_label(text);
     [
         "or ",
@@ -821,6 +840,9 @@ pub fn or_header(text: &str) -> bool {
 
 /// A condition label: `If Redis is down`, `Si el worker está caído`, `When ...`.
 pub fn condition_label(label: &str) -> bool {
+    if !may_fold_to_start_with(label, &['i', 's', 'w', 'c', 'e']) {
+        return false;
+    }
     let folded = fold_label(label);
     ["if ", "si ", "when ", "cuando ", "en caso de "]
         .iter()
@@ -929,6 +951,9 @@ pub fn split_condition(lead: &str) -> (String, String) {
 /// The "none of the above" case of a condition: `Otherwise`, `Else, …`, `Si no`,
 /// `De lo contrario, …`. `Si no hay pods` is a negated condition, not this.
 pub fn else_label(label: &str) -> bool {
+    if !may_fold_to_start_with(label, &['o', 'e', 'd', 's', 'i']) {
+        return false;
+    }
     let folded = fold_label(label);
     let starts = |w: &str| {
         folded
@@ -1431,6 +1456,30 @@ pub fn reference_title(title: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_letter_test_never_rejects_a_label_folding_to_that_letter() {
+        let labels = [
+            "1. If Redis is down",
+            "**Si falla**:",
+            "¿Si falla?",
+            "🔴 Cuando el worker cae",
+            "Íf accented",
+            "_else_",
+            "# Or use the Makefile",
+            "2) Otherwise:",
+            "ⓘ info",
+            "Restart",
+            "",
+        ];
+        for label in labels {
+            let folded = fold_label(label);
+            for letter in folded.chars().take(1).filter(char::is_ascii_lowercase) {
+                assert!(may_fold_to_start_with(label, &[letter]), "{label}");
+            }
+        }
+        assert!(!may_fold_to_start_with("Restart redis", &['i', 's']));
+    }
 
     #[test]
     fn english_and_spanish_roles() {
