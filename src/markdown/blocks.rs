@@ -12,10 +12,23 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         starts.push(0);
-        // memchr skips whole words of bytes: this runs over the whole document on one thread.
-        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        // This runs before anything else can start: a large document's parts are
+        // searched on every core (memchr skips whole words of bytes).
+        let threads = super::par::threads();
+        if threads < 2 || text.len() < PIECEWISE_MIN_BYTES {
+            starts.extend(line_starts(bytes, 0));
+            return LineIndex { starts };
+        }
+        let part = text.len().div_ceil(threads);
+        let parts: Vec<usize> = (0..threads).map(|i| i * part).collect();
+        let found = super::par::map(&parts, 2, |&at| {
+            let (start, end) = (at.min(bytes.len()), (at + part).min(bytes.len()));
+            line_starts(&bytes[start..end], start).collect::<Vec<_>>()
+        });
+        starts.extend(found.into_iter().flatten());
         LineIndex { starts }
     }
 
@@ -31,6 +44,11 @@ impl LineIndex {
     pub fn start_of(&self, line: usize) -> Option<usize> {
         self.starts.get(line.checked_sub(1)?).copied()
     }
+}
+
+/// The offsets just past each newline in `bytes`, which start at `base` in the text.
+fn line_starts(bytes: &[u8], base: usize) -> impl Iterator<Item = usize> + '_ {
+    memchr::memchr_iter(b'\n', bytes).map(move |i| base + i + 1)
 }
 
 /// Inline content, flattened enough for the rules: text, code spans, emphasis, links.
@@ -931,6 +949,16 @@ mod tests {
     fn assert_piecewise_equals_whole(text: &str) {
         let index = LineIndex::new(text);
         assert_eq!(parse_document(text, &index, 0), parse(text, &index, 0));
+    }
+
+    #[test]
+    fn line_index_of_a_large_document_is_found_in_parts_alike() {
+        let text = "# Title\n\nSome text\n```\ncode\n```\n".repeat(20_000);
+        let serial: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        assert!(text.len() >= super::PIECEWISE_MIN_BYTES);
+        assert_eq!(super::LineIndex::new(&text).starts, serial);
     }
 
     #[test]
