@@ -12,14 +12,23 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         starts.push(0);
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|&(_, b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+        // This runs before anything else can start: a large document's parts are
+        // searched on every core (memchr skips whole words of bytes).
+        let threads = super::par::threads();
+        if threads < 2 || text.len() < PIECEWISE_MIN_BYTES {
+            starts.extend(line_starts(bytes, 0));
+            return LineIndex { starts };
+        }
+        let part = text.len().div_ceil(threads);
+        let parts: Vec<usize> = (0..threads).map(|i| i * part).collect();
+        let found = super::par::map(&parts, 2, |&at| {
+            let (start, end) = (at.min(bytes.len()), (at + part).min(bytes.len()));
+            line_starts(&bytes[start..end], start).collect::<Vec<_>>()
+        });
+        starts.extend(found.into_iter().flatten());
         LineIndex { starts }
     }
 
@@ -35,6 +44,11 @@ impl LineIndex {
     pub fn start_of(&self, line: usize) -> Option<usize> {
         self.starts.get(line.checked_sub(1)?).copied()
     }
+}
+
+/// The offsets just past each newline in `bytes`, which start at `base` in the text.
+fn line_starts(bytes: &[u8], base: usize) -> impl Iterator<Item = usize> + '_ {
+    memchr::memchr_iter(b'\n', bytes).map(move |i| base + i + 1)
 }
 
 /// Inline content, flattened enough for the rules: text, code spans, emphasis, links.
@@ -190,6 +204,10 @@ impl Collapsed {
     /// every span of every paragraph); other characters are decoded to test for
     /// Unicode white space (NBSP and friends separate words too).
     fn push_str(&mut self, s: &str) {
+        if single_spaced(s) {
+            self.push_single_spaced(s);
+            return;
+        }
         let bytes = s.as_bytes();
         let mut word_start: Option<usize> = None;
         let mut i = 0;
@@ -216,12 +234,32 @@ impl Collapsed {
         }
     }
 
+    /// `push_str` for text whose only white space is single spaces: all its words go
+    /// in at once, the same as one by one.
+    fn push_single_spaced(&mut self, s: &str) {
+        let words = s.trim_matches(' ');
+        if s.starts_with(' ') {
+            self.space = true;
+        }
+        if !words.is_empty() {
+            self.push_word(words);
+        }
+        if s.ends_with(' ') {
+            self.space = true;
+        }
+    }
+
     fn push_word(&mut self, word: &str) {
         if self.space && !self.text.is_empty() {
             self.text.push(' ');
         }
         self.space = false;
         self.text.push_str(word);
+    }
+
+    /// `push(' ')` without scanning it: a line break in a paragraph.
+    fn push_space(&mut self) {
+        self.space = true;
     }
 
     fn push(&mut self, c: char) {
@@ -232,6 +270,22 @@ impl Collapsed {
     fn finish(self) -> String {
         self.text
     }
+}
+
+/// Whether `s` is words split by single spaces (most text spans): no other white
+/// space, no control bytes, no two spaces in a row. Unicode white space is encoded
+/// with lead byte 0xC2, 0xE1, 0xE2 or 0xE3 (accented letters use 0xC3), so text
+/// without those bytes holds none. One branch-free pass the compiler vectorises, and
+/// a second over pairs of bytes.
+fn single_spaced(s: &str) -> bool {
+    let word_byte = |b: u8| b > b' ' && !matches!(b, 0xC2 | 0xE1..=0xE3);
+    let bytes = s.as_bytes();
+    let plain = bytes
+        .iter()
+        .fold(true, |ok, &b| ok & (b == b' ' || word_byte(b)));
+    let pairs = bytes.iter().zip(bytes.iter().skip(1));
+    let double = pairs.fold(false, |found, (&a, &b)| found | (a == b' ' && b == b' '));
+    plain && !double
 }
 
 fn write_spans(spans: &[Span], out: &mut Collapsed, ticks: bool) {
@@ -247,7 +301,7 @@ fn write_spans(spans: &[Span], out: &mut Collapsed, ticks: bool) {
             Span::Strong(inner) | Span::Emph(inner) | Span::Link { spans: inner, .. } => {
                 write_spans(inner, out, ticks)
             }
-            Span::Break => out.push(' '),
+            Span::Break => out.push_space(),
         }
     }
 }
@@ -342,7 +396,12 @@ pub fn parse_document(text: &str, index: &LineIndex, byte_base: usize) -> Vec<Bl
     if !exact {
         return parse(text, index, byte_base);
     }
-    parsed.into_iter().flat_map(|p| p.blocks).collect()
+    // Sized once: growing a large block list by doubling copies it again and again.
+    let mut blocks = Vec::with_capacity(parsed.iter().map(|p| p.blocks.len()).sum());
+    for piece in parsed {
+        blocks.extend(piece.blocks);
+    }
+    blocks
 }
 
 /// Drops a large block list on every core (see `par::drop_all`).
@@ -357,16 +416,20 @@ fn piece_ranges(text: &str, count: usize) -> Vec<std::ops::Range<usize>> {
     let mut starts = vec![0];
     let mut fence: Option<(u8, usize)> = None;
     let mut after_blank = false;
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let here = offset;
-        offset += line.len();
+    for (here, line) in lines_with_offsets(text) {
         let target = text.len() * starts.len() / count;
         if fence.is_none() && after_blank && here >= target && line.starts_with("# ") {
             starts.push(here);
             if starts.len() == count {
                 break;
             }
+        }
+        // Most lines start with a letter or a marker (`-`, `#`, `|`): they are not
+        // blank and open no fence.
+        let first = line.as_bytes()[0];
+        if first.is_ascii_graphic() && !matches!(first, b'`' | b'~') {
+            after_blank = false;
+            continue;
         }
         after_blank = line.trim().is_empty();
         let rest = line.trim_start_matches(' ');
@@ -390,6 +453,19 @@ fn piece_ranges(text: &str, count: usize) -> Vec<std::ops::Range<usize>> {
         ranges.push(last..text.len());
     }
     ranges
+}
+
+/// `text.split_inclusive('\n')` with each line's byte offset; memchr finds the line
+/// ends (this runs over the whole document before the threads start).
+fn lines_with_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1);
+    let mut start = 0;
+    ends.chain(std::iter::once(text.len()))
+        .filter_map(move |end| {
+            let line = (start, &text[start..end]);
+            start = end;
+            Some(line).filter(|(_, l)| !l.is_empty())
+        })
 }
 
 struct Piece {
@@ -615,7 +691,9 @@ impl<'a> Builder<'a> {
         };
         Frame::Code(Code {
             info,
-            body: String::new(),
+            // The body arrives a line at a time and is never longer than the block's
+            // source: one allocation instead of a regrowth every few lines.
+            body: String::with_capacity(raw.len()),
             line,
             body_line: if fenced { line + 1 } else { line },
             fenced,
@@ -876,6 +954,16 @@ mod tests {
     fn assert_piecewise_equals_whole(text: &str) {
         let index = LineIndex::new(text);
         assert_eq!(parse_document(text, &index, 0), parse(text, &index, 0));
+    }
+
+    #[test]
+    fn line_index_of_a_large_document_is_found_in_parts_alike() {
+        let text = "# Title\n\nSome text\n```\ncode\n```\n".repeat(20_000);
+        let serial: Vec<usize> = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        assert!(text.len() >= super::PIECEWISE_MIN_BYTES);
+        assert_eq!(super::LineIndex::new(&text).starts, serial);
     }
 
     #[test]

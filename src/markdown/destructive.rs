@@ -459,7 +459,13 @@ fn cloud_local(args: &[Word]) -> bool {
 /// updated, an HTTP request that sends data. Such a command is an action wherever it
 /// is written; reads (`get`, `describe`, `status`, `logs`, `curl -I`) are not.
 pub fn changes_state_in(code: &str, cmds: &[Vec<Word>]) -> bool {
-    detect_in(code, cmds).is_some() || cmds.iter().any(|w| writes(w))
+    detect_in(code, cmds).is_some() || writes_in(cmds)
+}
+
+/// The non-destructive half of `changes_state_in`: for a caller that has already run
+/// `detect_in` on the same command.
+pub fn writes_in(cmds: &[Vec<Word>]) -> bool {
+    cmds.iter().any(|w| writes(w))
 }
 
 /// Whether every command of `cmds` that changes state is an HTTP request: sent from a

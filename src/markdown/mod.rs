@@ -436,8 +436,17 @@ pub fn detect_lang(blocks: &[Block]) -> &'static str {
     let mut es = 0usize;
     let mut en = 0usize;
     for word in text.split(|c: char| !c.is_alphanumeric()) {
-        let w = word.to_lowercase();
-        match w.as_str() {
+        // Most words are ASCII lower case already: no copy for them (this runs on the
+        // main thread before the sections are walked in parallel).
+        let w = if word
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
+            std::borrow::Cow::Borrowed(word)
+        } else {
+            std::borrow::Cow::Owned(word.to_lowercase())
+        };
+        match w.as_ref() {
             "de" | "la" | "el" | "los" | "las" | "que" | "y" | "para" | "con" | "por" | "una"
             | "del" | "se" | "es" | "si" | "está" | "esta" | "verificar" | "revisar" | "no"
             | "al" | "en" | "como" | "desde" | "sin" | "más" | "síntomas" | "diagnóstico"
@@ -449,7 +458,7 @@ pub fn detect_lang(blocks: &[Block]) -> &'static str {
             }
             _ => {}
         }
-        if w.chars().any(|c| "áéíóúñ¿¡".contains(c)) {
+        if !w.is_ascii() && w.chars().any(|c| "áéíóúñ¿¡".contains(c)) {
             es += 1;
         }
     }

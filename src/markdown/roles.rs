@@ -531,6 +531,22 @@ pub fn fold_label(label: &str) -> String {
     folded
 }
 
+/// Whether `fold_label(label)` can start with a letter of `letters` (lower case): a
+/// cheap test that spares folding most labels a rule asks about. Folding keeps ASCII
+/// letters as they are (lower-cased) and only trims or keeps the ASCII non-letters
+/// before them, so when the first character that is not an ASCII non-letter is an
+/// ASCII letter, the folded label can start with no other letter. Anything else
+/// (non-ASCII, which folding may turn into letters; no letter at all) may.
+fn may_fold_to_start_with(label: &str, letters: &[char]) -> bool {
+    match label
+        .chars()
+        .find(|c| !c.is_ascii() || c.is_ascii_alphabetic())
+    {
+        Some(c) if c.is_ascii() => letters.contains(&c.to_ascii_lowercase()),
+        _ => true,
+    }
+}
+
 /// How many foldings [`fold_label`] remembers.
 const RECENT_FOLDS: usize = 8;
 
@@ -544,14 +560,20 @@ fn fold_label_uncached(label: &str) -> String {
     };
     let trimmed = folded
         .trim()
-        .trim_start_matches(|c: char| c.is_ascii_digit() || ".)-#*_ ".contains(c))
-        .trim_end_matches(|c: char| ":.*_ ".contains(c))
+        .trim_start_matches(|c: char| {
+            c.is_ascii_digit() || matches!(c, '.' | ')' | '-' | '#' | '*' | '_' | ' ')
+        })
+        .trim_end_matches([':', '.', '*', '_', ' '])
         .trim();
-    let single_spaced = !trimmed.contains("  ")
-        && !trimmed.contains(" :")
-        && !trimmed
-            .bytes()
-            .any(|b| b != b' ' && (b.is_ascii_whitespace() || b == 0x0b));
+    let bytes = trimmed.as_bytes();
+    // `  ` or ` :` (one pass over byte pairs, where two substring searches cost more).
+    let odd_space = bytes
+        .windows(2)
+        .any(|pair| pair[0] == b' ' && matches!(pair[1], b' ' | b':'));
+    let single_spaced = !odd_space
+        && !bytes
+            .iter()
+            .any(|&b| b != b' ' && (b.is_ascii_whitespace() || b == 0x0b));
     if single_spaced && trimmed.is_ascii() {
         return trimmed.to_string();
     }
@@ -569,6 +591,15 @@ pub fn step_label(label: &str) -> Option<String> {
         Regex::new(r"(?i)^\W*(?:step|paso|etapa|fase|phase)\s*#?\d+\s*[:.)\-—–]*\s*(.*)$")
             .expect("static regex")
     });
+    // Cheap rejection first: the label's first ASCII letter must start one of the
+    // words (cleaning drops only tokens without one, and `\W*` skips no letter).
+    let first = label
+        .bytes()
+        .find(u8::is_ascii_alphanumeric)
+        .map(|b| b.to_ascii_lowercase());
+    if !matches!(first, Some(b's' | b'p' | b'e' | b'f')) {
+        return None;
+    }
     let clean = super::slug::clean_title_cow(label);
     STEP.captures(&clean)
         .map(|c| c[1].trim().trim_end_matches(':').trim().to_string())
@@ -724,36 +755,46 @@ pub fn variant_label(label: &str) -> bool {
         "or",
         "o",
     ];
+    // A set: every word of every label is looked up, and the list is long.
+    static NAME_SET: Lazy<foldhash::HashSet<&str>> = Lazy::new(|| NAMES.iter().copied().collect());
     let folded = fold_label(label);
-    let words: Vec<&str> = folded
-        .split(|c: char| c.is_whitespace() || "/()[],:+&".contains(c))
-        .filter(|w| !w.is_empty())
-        .collect();
-    (1..=5).contains(&words.len())
-        && words.iter().all(|w| NAMES.contains(w))
-        && words.iter().any(|w| {
-            !matches!(
-                *w,
-                "on" | "for"
-                    | "using"
-                    | "with"
-                    | "en"
-                    | "para"
-                    | "con"
-                    | "usando"
-                    | "or"
-                    | "o"
-                    | "cloud"
-                    | "x"
-                    | "os"
-                    | "red"
-                    | "hat"
-                    | "bare"
-                    | "metal"
-                    | "desktop"
-                    | "compose"
-            )
+    let words = folded
+        .split(|c: char| {
+            c.is_whitespace() || matches!(c, '/' | '(' | ')' | '[' | ']' | ',' | ':' | '+' | '&')
         })
+        .filter(|w| !w.is_empty());
+    // One to five words, each a name, at least one naming a variant on its own; most
+    // labels fail at their first word.
+    let mut count = 0;
+    let mut names_variant = false;
+    for word in words {
+        count += 1;
+        if count > 5 || !NAME_SET.contains(word) {
+            return false;
+        }
+        names_variant |= !matches!(
+            word,
+            "on" | "for"
+                | "using"
+                | "with"
+                | "en"
+                | "para"
+                | "con"
+                | "usando"
+                | "or"
+                | "o"
+                | "cloud"
+                | "x"
+                | "os"
+                | "red"
+                | "hat"
+                | "bare"
+                | "metal"
+                | "desktop"
+                | "compose"
+        );
+    }
+    names_variant
 }
 
 /// Prose that only joins two alternatives: `or`, `o`, `Alternatively:`, `O bien`.
@@ -779,6 +820,9 @@ pub fn or_word(text: &str) -> bool {
 /// A comment that offers another way to do what the commands above it did: `# Or use
 /// the Makefile`, `# O usar el Makefile`, `# Alternatively, …`.
 pub fn or_header(text: &str) -> bool {
+    if !may_fold_to_start_with(text, &['o', 'a']) {
+        return false;
+    }
     let folded = fold_label(text);
     [
         "or ",
@@ -796,6 +840,9 @@ pub fn or_header(text: &str) -> bool {
 
 /// A condition label: `If Redis is down`, `Si el worker está caído`, `When ...`.
 pub fn condition_label(label: &str) -> bool {
+    if !may_fold_to_start_with(label, &['i', 's', 'w', 'c', 'e']) {
+        return false;
+    }
     let folded = fold_label(label);
     ["if ", "si ", "when ", "cuando ", "en caso de "]
         .iter()
@@ -904,6 +951,9 @@ pub fn split_condition(lead: &str) -> (String, String) {
 /// The "none of the above" case of a condition: `Otherwise`, `Else, …`, `Si no`,
 /// `De lo contrario, …`. `Si no hay pods` is a negated condition, not this.
 pub fn else_label(label: &str) -> bool {
+    if !may_fold_to_start_with(label, &['o', 'e', 'd', 's', 'i']) {
+        return false;
+    }
     let folded = fold_label(label);
     let starts = |w: &str| {
         folded
@@ -1305,7 +1355,6 @@ const IMPERATIVES: &[&str] = &[
 
 /// Section titles that are reference material rather than a procedure someone runs.
 pub fn reference_title(title: &str) -> bool {
-    let folded = fold_label(title);
     const WORDS: &[&str] = &[
         "indice",
         "index",
@@ -1393,16 +1442,44 @@ pub fn reference_title(title: &str) -> bool {
         "see also",
         "ver tambien",
     ];
-    WORDS.iter().any(|w| {
-        folded
-            .strip_prefix(w)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', ':']))
-    })
+    static SET: Lazy<foldhash::HashSet<&str>> = Lazy::new(|| WORDS.iter().copied().collect());
+    static LONGEST: Lazy<usize> = Lazy::new(|| WORDS.iter().map(|w| w.len()).max().unwrap_or(0));
+    // A word counts when the title starts with it followed by the end, a space or a
+    // colon: looking up the few prefixes that end there beats comparing every word.
+    let folded = fold_label(title);
+    let ends = folded.match_indices([' ', ':']).map(|(i, _)| i);
+    ends.chain(std::iter::once(folded.len()))
+        .take_while(|&end| end <= *LONGEST)
+        .any(|end| SET.contains(&folded[..end]))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_letter_test_never_rejects_a_label_folding_to_that_letter() {
+        let labels = [
+            "1. If Redis is down",
+            "**Si falla**:",
+            "¿Si falla?",
+            "🔴 Cuando el worker cae",
+            "Íf accented",
+            "_else_",
+            "# Or use the Makefile",
+            "2) Otherwise:",
+            "ⓘ info",
+            "Restart",
+            "",
+        ];
+        for label in labels {
+            let folded = fold_label(label);
+            for letter in folded.chars().take(1).filter(char::is_ascii_lowercase) {
+                assert!(may_fold_to_start_with(label, &[letter]), "{label}");
+            }
+        }
+        assert!(!may_fold_to_start_with("Restart redis", &['i', 's']));
+    }
 
     #[test]
     fn english_and_spanish_roles() {

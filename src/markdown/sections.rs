@@ -9,7 +9,7 @@
 
 use super::blocks::{plain, Block, Heading, Span};
 use super::roles::{self, Role};
-use super::slug::{clean_title, slugify, SlugSet};
+use super::slug::{clean_title, title_slug, SlugSet};
 use foldhash::{HashSet, HashSetExt};
 
 #[derive(Debug, Clone)]
@@ -62,7 +62,7 @@ pub fn tree(blocks: &[Block], root_title: &str, root_slug: &str) -> Vec<Sec> {
     // unique is not): a large document computes them on every core.
     let named = super::par::map(&headings, 256, |(_, h)| {
         let title = clean_title(&h.text);
-        let slug = slugify(&title);
+        let slug = title_slug(&title);
         (title, slug)
     });
     let mut slugs = SlugSet::new();

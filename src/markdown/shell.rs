@@ -540,14 +540,14 @@ pub fn program<'w>(words: &'w [Word<'w>]) -> Option<(&'w str, &'w [Word<'w>])> {
 }
 
 pub fn is_assignment(word: &str) -> bool {
-    match word.split_once('=') {
-        Some((name, _)) => {
-            !name.is_empty()
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                && !name.starts_with(|c: char| c.is_ascii_digit())
-        }
-        None => false,
-    }
+    // A name (`[A-Za-z_][A-Za-z0-9_]*`) right before the first `=`, in one pass over
+    // the bytes: `program` asks this of every leading word of every command.
+    let bytes = word.as_bytes();
+    let name = bytes
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    name > 0 && bytes.get(name) == Some(&b'=') && !bytes[0].is_ascii_digit()
 }
 
 /// Commands that never end on their own: they stream until stopped.

@@ -8,12 +8,17 @@ use foldhash::HashSet;
 
 /// The slug of a heading or title.
 pub fn slugify(text: &str) -> String {
-    let clean = clean_title_cow(text);
+    title_slug(&clean_title_cow(text))
+}
+
+/// `slugify` of a title already through `clean_title` (cleaning it again would change
+/// nothing, and costs a pass over it).
+pub fn title_slug(title: &str) -> String {
     // deunicode allocates even for ASCII, which most titles are.
-    let folded = if clean.is_ascii() {
-        clean
+    let folded = if title.is_ascii() {
+        std::borrow::Cow::Borrowed(title)
     } else {
-        std::borrow::Cow::Owned(deunicode::deunicode(&clean))
+        std::borrow::Cow::Owned(deunicode::deunicode(title))
     };
     let mut out = String::with_capacity(folded.len());
     let mut dash = false;
@@ -38,7 +43,15 @@ pub fn slugify(text: &str) -> String {
 
 /// A slug cut at a word boundary so ids stay readable.
 pub fn short_slug(text: &str, max: usize) -> String {
-    let slug = slugify(text);
+    cut_slug(slugify(text), max)
+}
+
+/// `short_slug` of a title already through `clean_title`.
+pub fn short_title_slug(title: &str, max: usize) -> String {
+    cut_slug(title_slug(title), max)
+}
+
+fn cut_slug(slug: String, max: usize) -> String {
     if slug.len() <= max {
         return slug;
     }

@@ -101,14 +101,16 @@ pub(super) fn classify(lang: &str, body: &str) -> Class {
 /// without one, two or more `key value` lines whose values are numbers, sizes, quoted
 /// strings or switches. Either way most keys must be no program (`timeout 0` is one).
 pub(super) fn config_text(body: &str) -> bool {
-    let lines: Vec<&str> = body
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .collect();
-    if lines.is_empty() || !lines.iter().all(|l| shell::is_config_line(l)) {
+    let settings = || {
+        body.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    };
+    // Most blocks fail at their first line: test before collecting.
+    if settings().next().is_none() || !settings().all(shell::is_config_line) {
         return false;
     }
+    let lines: Vec<&str> = settings().collect();
     let keys = lines.iter().filter(|l| !matches!(**l, "{" | "}"));
     let programs = keys
         .clone()

@@ -29,9 +29,11 @@ impl super::Walker {
             return;
         }
         let cmds = shell::simple_commands(command);
-        let writes = destructive::changes_state_in(command, &cmds);
+        // `detect_in` is the costliest rule here: run once, it answers both questions.
+        let destroys = destructive::detect_in(command, &cmds).is_some();
+        let writes = destroys || destructive::writes_in(&cmds);
         let destructive = a.destructive.unwrap_or_else(|| {
-            destructive::detect_in(command, &cmds).is_some()
+            destroys
                 || warned_next_to(
                     title,
                     text.as_deref(),
@@ -183,7 +185,6 @@ pub(in crate::markdown) fn inline_commands(spans: &[Span]) -> Vec<String> {
 
 /// Commands that change something even when nobody would call them destructive.
 pub(super) fn changes_system(title: &str, cmds: &[Vec<shell::Word>]) -> bool {
-    let folded = deunicode::deunicode(title).to_lowercase();
     const VERBS: &[&str] = &[
         "restart",
         "reiniciar",
@@ -241,8 +242,8 @@ pub(super) fn changes_system(title: &str, cmds: &[Vec<shell::Word>]) -> bool {
         "mark",
         "marcar",
     ];
-    let first = folded.split_whitespace().next().unwrap_or("");
-    if VERBS.iter().any(|v| first.starts_with(v)) {
+    let first = first_word_folded(title);
+    if VERBS.iter().any(|v| starts_with_ignore_case(&first, v)) {
         return true;
     }
     cmds.iter().any(|words| match shell::program(words) {
@@ -261,4 +262,23 @@ pub(super) fn changes_system(title: &str, cmds: &[Vec<shell::Word>]) -> bool {
         }),
         _ => false,
     })
+}
+
+/// The first word of `title`, accents folded; an ASCII title (most) is not copied.
+fn first_word_folded(title: &str) -> std::borrow::Cow<'_, str> {
+    fn first(t: &str) -> &str {
+        t.split_whitespace().next().unwrap_or("")
+    }
+    if title.is_ascii() {
+        std::borrow::Cow::Borrowed(first(title))
+    } else {
+        std::borrow::Cow::Owned(first(&deunicode::deunicode(title).to_lowercase()).to_string())
+    }
+}
+
+/// `word.to_lowercase().starts_with(prefix)` for an ASCII lower-case `prefix`.
+fn starts_with_ignore_case(word: &str, prefix: &str) -> bool {
+    word.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
 }

@@ -4,7 +4,7 @@
 use crate::graph::{Node, NodeKind, Warning, END};
 use crate::markdown::blocks::{item_lead, Block};
 use crate::markdown::fence;
-use crate::markdown::slug::{clean_title, short_slug};
+use crate::markdown::slug::{clean_title, short_title_slug};
 
 impl super::Walker {
     pub(super) fn new_node(&mut self, kind: NodeKind, title: &str, line: usize) -> Node {
@@ -49,8 +49,9 @@ impl super::Walker {
         Node::new(id, kind, title, line)
     }
 
+    /// An id made from `title`, which has been through `clean_title`.
     pub(super) fn generated_id(&mut self, kind: NodeKind, title: &str) -> String {
-        let base = short_slug(title, 40);
+        let base = short_title_slug(title, 40);
         if base.is_empty() {
             self.ids.unique(&format!("{kind:?}").to_lowercase())
         } else {

@@ -29,7 +29,7 @@ mod text;
 
 use super::blocks::{Block, Heading, Span};
 use super::roles::{self, Role};
-use super::slug::{clean_title, slugify, SlugSet};
+use super::slug::{clean_title, title_slug, SlugSet};
 use crate::graph::{EdgeOn, Node, Warning, END};
 use foldhash::HashMap;
 use lists::quote_text;
@@ -320,7 +320,7 @@ impl Walker {
     fn heading(&mut self, h: &Heading) {
         self.intro = false;
         let text = clean_title(&h.text);
-        self.pending_anchors.push(slugify(&text));
+        self.pending_anchors.push(title_slug(&text));
         self.transient = None;
         self.open_note = None;
         self.title = None;

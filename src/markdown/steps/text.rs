@@ -21,7 +21,7 @@ pub(super) fn join_text(description: Option<&str>, parts: &[&str]) -> Option<Str
 
 /// Titles stay one line and short; the rest goes to the text.
 pub(super) fn shorten_title(text: &str) -> (String, Option<String>) {
-    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let one_line = one_line(text);
     let max = 90;
     if one_line.chars().count() <= max {
         return (one_line, None);
@@ -31,6 +31,19 @@ pub(super) fn shorten_title(text: &str) -> (String, Option<String>) {
         cut.truncate(space);
     }
     (format!("{cut}…"), Some(one_line))
+}
+
+/// `text`'s words joined by single spaces; most titles already are, and are copied as
+/// they are.
+fn one_line(text: &str) -> String {
+    let single_spaced = !text.starts_with(' ')
+        && !text.ends_with(' ')
+        && !text.contains("  ")
+        && !text.contains(|c: char| c.is_whitespace() && c != ' ');
+    if single_spaced {
+        return text.to_string();
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A readable title for an untitled command: its first line after any setup
