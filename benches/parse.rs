@@ -9,40 +9,17 @@
 //!
 //! Run: `cargo bench --bench parse`.
 
+#[path = "support/seed_text.rs"]
+mod seed_text;
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 const TARGET_BYTES: usize = 10 * 1024 * 1024;
 
-fn seeds() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/seeds");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("seeds")
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .map(|p| std::fs::read_to_string(p).expect("seed text"))
-        .collect()
-}
-
 fn ten_megabytes() -> String {
-    let seeds = seeds();
-    let mut text = String::with_capacity(TARGET_BYTES + 64 * 1024);
-    'fill: loop {
-        for s in &seeds {
-            text.push_str(s);
-            text.push_str("\n\n");
-            if text.len() >= TARGET_BYTES {
-                break 'fill;
-            }
-        }
-    }
-    text
+    seed_text::seeds_to(TARGET_BYTES)
 }
 
 fn parse(c: &mut Criterion) {

@@ -557,40 +557,31 @@ fn postmortem_command_writes_prints_and_takes_a_template() {
         "Redis not responding / sev2 / _(sin registrar)_\nh1=descartada\nh2=confirmada\n"
     );
 
-    // A misspelt field is an error naming the template and line, not a blank.
-    std::fs::write(&tpl, "line one\n{{titel}}\n").unwrap();
-    let out = runbook_bin(
-        tmp.path(),
-        &[
-            "postmortem",
-            "redis-down",
-            "--template",
-            tpl.to_str().unwrap(),
-            "-o",
-            "-",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("mine.hbs:2"), "{err}");
-
-    // So is a template that does not compile (an opened block never closed).
-    std::fs::write(&tpl, "line one\n{{title}}\n{{#each timeline}}\n{{at}}\n").unwrap();
-    let out = runbook_bin(
-        tmp.path(),
-        &[
-            "postmortem",
-            "redis-down",
-            "--template",
-            tpl.to_str().unwrap(),
-            "-o",
-            "-",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("mine.hbs:"), "{err}");
-    assert!(!err.contains("Unnamed"), "{err}");
+    // A misspelt field is an error naming the template and line, not a blank; so is a
+    // template that does not compile (a block opened and never closed).
+    for (template, at) in [
+        ("line one\n{{titel}}\n", "mine.hbs:2"),
+        (
+            "line one\n{{title}}\n{{#each timeline}}\n{{at}}\n",
+            "mine.hbs:",
+        ),
+    ] {
+        std::fs::write(&tpl, template).unwrap();
+        let out = runbook_bin(
+            tmp.path(),
+            &[
+                "postmortem",
+                "redis-down",
+                "--template",
+                tpl.to_str().unwrap(),
+                "-o",
+                "-",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(2), "{template}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(at) && !err.contains("Unnamed"), "{err}");
+    }
 
     assert_no_planted_secret_under(&dir);
     assert_eq!(incident::find(tmp.path(), "redis-down").unwrap(), dir);
