@@ -35,8 +35,8 @@ const STOP_CHECK_MS: u16 = 100;
 const QUEUE: usize = 2;
 
 /// Handled buffers, kept for the next read, of this step or a later one: a new
-/// buffer is a mebibyte the allocator zeroes, which for a trivial step cost a tenth
-/// of the runner's whole work on it.
+/// buffer is a mebibyte the allocator zeroes, which was most of the runner's own
+/// work on a step that prints little.
 static SPARE: Mutex<Vec<ReadBuffer>> = Mutex::new(Vec::new());
 /// One reader's chunks in flight, plus the one being read; steps run one at a time.
 const SPARE_KEPT: usize = QUEUE + 1;
