@@ -628,8 +628,9 @@ impl Prompter for GuidedPrompter {
     fn observe(&mut self, event: &Event) {
         match &event.body {
             EventBody::SessionStarted { severity, lang, .. } => {
+                // The clock runs from when the session opened (this prompter was
+                // made), before the opening questions: answering them is incident time.
                 self.reminders.set_severity(severity);
-                self.reminders.restart(event.ts);
                 if !lang.is_empty() {
                     self.lang = lang.clone();
                 }
