@@ -100,11 +100,6 @@ impl Reminders {
             self.last = at;
         }
     }
-
-    /// Restart the clock from `at` even if it is earlier (a session's own start).
-    pub fn reset(&mut self, at: DateTime<Utc>) {
-        self.last = at;
-    }
 }
 
 #[cfg(test)]
