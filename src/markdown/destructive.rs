@@ -296,16 +296,20 @@ fn simple(words: &[Word]) -> Option<String> {
     }
 }
 
-/// `microk8s disable x`, `microk8s refresh-certs -e x.crt` (new certificates, services
-/// restarted; `-c` only checks), `microk8s kubectl …`.
 /// A firewall rule that drops or rejects traffic, or takes an allowed port or service
 /// away: live connections are cut, the service the runbook is about among them.
 fn blocks_traffic(prog: &str, args: &[Word]) -> Option<String> {
     let arg = |w: &Word| w.as_ref().to_ascii_lowercase();
+    // `--flag value` or `--flag=value`, lower-cased.
     let after = |flags: &[&str]| {
-        args.windows(2)
-            .find(|w| flags.contains(&w[0].as_ref()))
-            .map(|w| arg(&w[1]))
+        args.iter().enumerate().find_map(|(i, a)| {
+            let a = a.as_ref();
+            flags.iter().find_map(|f| match a.strip_prefix(f) {
+                Some("") => args.get(i + 1).map(arg),
+                Some(rest) => rest.strip_prefix('=').map(str::to_ascii_lowercase),
+                None => None,
+            })
+        })
     };
     let blocking = |target: &str| matches!(target, "drop" | "reject" | "deny");
     let blocks = match prog {
@@ -348,10 +352,7 @@ fn blocks_traffic(prog: &str, args: &[Word]) -> Option<String> {
                 && args
                     .iter()
                     .any(|a| matches!(a.as_ref(), "create" | "update"))
-                && (after(&["--action"]).is_some_and(|t| blocking(&t))
-                    || args
-                        .iter()
-                        .any(|a| a.as_ref().to_ascii_lowercase().starts_with("--action=deny")))
+                && after(&["--action"]).is_some_and(|t| blocking(&t))
         }
         "aws" => args.iter().any(|a| {
             matches!(
@@ -364,6 +365,8 @@ fn blocks_traffic(prog: &str, args: &[Word]) -> Option<String> {
     blocks.then(|| format!("`{prog}` firewall rule that blocks traffic"))
 }
 
+/// `microk8s disable x`, `microk8s refresh-certs -e x.crt` (new certificates, services
+/// restarted; `-c` only checks), `microk8s kubectl …`.
 fn microk8s(prog: &str, args: &[Word]) -> Option<String> {
     if prog == "microk8s.kubectl" {
         return kubectl("kubectl", args);

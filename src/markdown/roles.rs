@@ -591,13 +591,8 @@ pub fn step_label(label: &str) -> Option<String> {
         Regex::new(r"(?i)^\W*(?:step|paso|etapa|fase|phase)\s*#?\d+\s*[:.)\-—–]*\s*(.*)$")
             .expect("static regex")
     });
-    // Cheap rejection first: the label's first ASCII letter must start one of the
-    // words (cleaning drops only tokens without one, and `\W*` skips no letter).
-    let first = label
-        .bytes()
-        .find(u8::is_ascii_alphanumeric)
-        .map(|b| b.to_ascii_lowercase());
-    if !matches!(first, Some(b's' | b'p' | b'e' | b'f')) {
+    // Cheap rejection first: the label's first letter must start one of the words.
+    if !may_fold_to_start_with(label, &['s', 'p', 'e', 'f']) {
         return None;
     }
     let clean = super::slug::clean_title_cow(label);

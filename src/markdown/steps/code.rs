@@ -132,10 +132,6 @@ impl super::Walker {
         }
     }
 
-    /// A block introduced as an example ("For example:", `# Root volume example`) whose
-    /// commands repeat a generic form with placeholders, in the lead-in
-    /// (`` `growpart <device> <partition>` ``) or the step above: the generic form is
-    /// the step and the literal values are shown with it, never run on their own.
     /// A block shown as a note under the pending title, or `default_title`.
     fn show_block(&mut self, c: &Code, default_title: &str) {
         self.transient = None;
@@ -147,6 +143,10 @@ impl super::Walker {
         self.note(Some(&title), &text.unwrap_or_default(), c.line);
     }
 
+    /// A block introduced as an example ("For example:", `# Root volume example`) whose
+    /// commands repeat a generic form with placeholders, in the lead-in
+    /// (`` `growpart <device> <partition>` ``) or the step above: the generic form is
+    /// the step and the literal values are shown with it, never run on their own.
     fn example_of_generic(&mut self, c: &Code, lead: Option<&Para>) -> bool {
         let examples: Vec<&str> = c
             .body
