@@ -328,9 +328,9 @@ const SAFE_ONLY: &[(&str, &str)] = &[
 /// real ones, `ssh` and `scp` run a `-oProxyCommand=` met among their options, and
 /// `rsync` its `-e`/`--rsh` command. `kubectl` reads flags anywhere before `--` and
 /// runs the exec credential plugin of a `--kubeconfig` it is given (before any
-/// request, as kubectl 1.32 does); `kubectl exec … --` and `docker exec CONTAINER`
-/// run their command here as if in the pod or container, `docker exec -e` with that
-/// variable set.
+/// request, as kubectl 1.32 does), and so does OpenShift's `oc`; `kubectl exec … --`
+/// and `docker exec CONTAINER` run their command here as if in the pod or container,
+/// `docker exec -e` with that variable set.
 const STAND_INS: &[(&str, &str)] = &[
     (
         "watch",
@@ -350,6 +350,10 @@ const STAND_INS: &[(&str, &str)] = &[
     ),
     (
         "kubectl",
+        "#!/bin/sh\nsub=\ncfg=\nwhile [ $# -gt 0 ]; do case $1 in --) shift; break;; --kubeconfig=*) cfg=${1#--kubeconfig=}; shift;; --kubeconfig) cfg=$2; shift 2;; -[cfklLnosv]|--tail|--container|--namespace|--context) shift 2;; -*) shift;; *) [ -z \"$sub\" ] && sub=$1; shift;; esac; done\n[ -n \"$cfg\" ] && \"$(sed -n 's/^ *command: *//p' \"$cfg\")\"\n[ \"$sub\" = exec ] && [ $# -gt 0 ] && exec \"$@\"\nexit 0\n",
+    ),
+    (
+        "oc",
         "#!/bin/sh\nsub=\ncfg=\nwhile [ $# -gt 0 ]; do case $1 in --) shift; break;; --kubeconfig=*) cfg=${1#--kubeconfig=}; shift;; --kubeconfig) cfg=$2; shift 2;; -[cfklLnosv]|--tail|--container|--namespace|--context) shift 2;; -*) shift;; *) [ -z \"$sub\" ] && sub=$1; shift;; esac; done\n[ -n \"$cfg\" ] && \"$(sed -n 's/^ *command: *//p' \"$cfg\")\"\n[ \"$sub\" = exec ] && [ $# -gt 0 ] && exec \"$@\"\nexit 0\n",
     ),
     (
@@ -792,6 +796,19 @@ const OPTION_SLOTS: &[(&str, &str, &str, &str)] = &[
         "kubectl -n ops exec -it <VALUE> -- ls /",
         "--kubeconfig={P}/evil.kubeconfig",
     ),
+    // OpenShift's client reads its flags the same way.
+    (
+        "bash",
+        "oc",
+        "oc -n ops get pod <VALUE>",
+        "--kubeconfig={P}/evil.kubeconfig",
+    ),
+    (
+        "bash",
+        "oc",
+        "sudo oc rsh <VALUE> ls /",
+        "--kubeconfig={P}/evil.kubeconfig",
+    ),
     // docker exec reads options up to the container: `-e` sets the command's variables.
     (
         "bash",
@@ -945,6 +962,14 @@ fn a_leading_dash_elsewhere_is_not_refused() {
         ("curl -s \"file://{P}/<VALUE>\"", "-o{M}", ""),
         // kubectl and docker: a flag's value, and the command they run.
         ("kubectl logs --tail <VALUE> app", "-1", ""),
+        ("oc logs --tail <VALUE> app", "-1", ""),
+        (
+            "oc exec app -- printf %s <VALUE>",
+            "--kubeconfig={P}/evil.kubeconfig",
+            "--kubeconfig={P}/evil.kubeconfig",
+        ),
+        // Two letters inside other words are not the program.
+        ("printf %s doc <VALUE>", "-n", "doc-n"),
         (
             "kubectl exec app -- printf %s <VALUE>",
             "--kubeconfig={P}/evil.kubeconfig",

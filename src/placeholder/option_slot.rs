@@ -1,6 +1,6 @@
 //! Arguments a program reads as options when a value starts with `-`: the hosts of
 //! `ssh`, `scp` and `sftp` (`-J` too), the operands of `scp`, `rsync`, `git clone`
-//! (`fetch`, `pull`, `push`, `ls-remote`), `curl`, `wget` and `kubectl`, the container
+//! (`fetch`, `pull`, `push`, `ls-remote`), `curl`, `wget`, `kubectl` and `oc`, the container
 //! of `docker exec`, read as their own option parsers read them, behind wrappers
 //! (`sudo`, `env`, `timeout`, `xargs`, `docker exec`, `kubectl exec --`, ...).
 
@@ -75,9 +75,10 @@ pub(super) fn words_up_to(before: &str) -> (Vec<String>, String) {
     (words, prefix)
 }
 
-/// Every program [`option_slot_after`] finds a slot of has one of these in its name.
-pub(super) const SLOT_PROGRAMS: [&str; 9] = [
-    "ssh", "scp", "sftp", "rsync", "git", "curl", "wget", "kubectl", "docker",
+/// Every program [`option_slot_after`] finds a slot of has one of these in its name
+/// (`oc ` with its space: the two letters alone are in too many words).
+pub(super) const SLOT_PROGRAMS: [&str; 10] = [
+    "ssh", "scp", "sftp", "rsync", "git", "curl", "wget", "kubectl", "docker", "oc ",
 ];
 
 /// Shell words that may come before a command word.
@@ -160,9 +161,11 @@ pub(super) fn option_slot_after(words: &[String], prefix: &str) -> Option<Option
         let program = word.rsplit('/').next().unwrap_or(word);
         let role = match program {
             "ssh" => ssh(args, prefix),
-            "git" | "kubectl" | "docker" if !prefix.is_empty() => Role::Data,
+            "git" | "kubectl" | "oc" | "docker" if !prefix.is_empty() => Role::Data,
             "git" => git(args),
-            "kubectl" => kubectl(args),
+            "kubectl" => kubectl(args, "kubectl"),
+            // OpenShift's client is kubectl with more subcommands: the same flags.
+            "oc" => kubectl(args, "oc"),
             "docker" => docker(args),
             _ => match every_operand(program) {
                 Some((grammar, slot)) => operand_anywhere(args, prefix, grammar, slot),
@@ -339,8 +342,8 @@ fn git(args: &[String]) -> Role {
 /// `kubectl [flags] subcommand [flags] operands [-- command]`: pflag reads flags
 /// anywhere before `--`, so every operand (a resource, a name, a port) is a slot;
 /// after `exec`'s `--` comes the command it runs in the pod.
-fn kubectl(args: &[String]) -> Role {
-    let slot = OptionSlot::of("kubectl", "a resource or its name");
+fn kubectl(args: &[String], program: &'static str) -> Role {
+    let slot = OptionSlot::of(program, "a resource or its name");
     let mut subcommand: Option<&str> = None;
     let mut at = 0;
     loop {
