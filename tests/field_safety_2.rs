@@ -273,3 +273,31 @@ fn a_program_in_another_language_in_a_shell_block_is_shown_not_run() {
         assert!(!commands(&p).is_empty(), "{block}");
     }
 }
+
+/// Fourth field trial: a line the runbook crosses out (`# ❌`, `# wrong`, `# NO usar`,
+/// or under a `# ❌ Wrong:` label) is shown and never run; the line marked right runs.
+#[test]
+fn a_line_the_runbook_marks_wrong_never_runs() {
+    let p = parse(
+        "# Data lost after restart\n\n## Fix\n\n```bash\n\
+         docker compose down      # ✅ keeps the data\n\
+         docker compose down -v   # ❌ deletes the volumes\n```\n",
+    );
+    assert_eq!(
+        commands(&p),
+        ["docker compose down      # ✅ keeps the data"]
+    );
+    let p = parse(
+        "# La API no conecta\n\n## Solución\n\n```bash\n\
+         # Incorrecto:\nredis-cli -h localhost FLUSHALL\n\n\
+         # Correcto:\nredis-cli -h redis ping\n\n\
+         rm -rf /data/cache  # NO usar en producción\n```\n",
+    );
+    assert_eq!(commands(&p), ["redis-cli -h redis ping"]);
+    // An emoji inside the command's own text is data, and a remark is not a label.
+    let p = parse(
+        "# Worker down\n\n## Diagnosis\n\n```bash\n\
+         # Don't forget the quotes\necho \"❌ worker down\"\n```\n",
+    );
+    assert_eq!(commands(&p), ["echo \"❌ worker down\""]);
+}

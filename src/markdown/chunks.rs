@@ -207,10 +207,27 @@ pub fn split(body: &str, body_line: usize, console: bool) -> Vec<Segment> {
         line: body_line,
         ..Chunk::default()
     };
+    // Under a `# ❌ Wrong:` label, until a blank line or another comment.
+    let mut under_wrong = false;
     for (i, located) in pieces.iter().enumerate() {
         while let Some(output) = outputs.next_if(|o| o.line < located.line) {
             current.entries.push(Entry::Output(output));
         }
+        if let Piece::Command(text) = &located.piece {
+            let own_comment = text[shell::strip_trailing_comment(text).len()..].trim();
+            if under_wrong || (!own_comment.is_empty() && marks_wrong(own_comment)) {
+                current.entries.push(Entry::Note {
+                    line: located.line,
+                    text: format!("not run, the runbook marks it wrong: {}", text.trim()),
+                });
+                continue;
+            }
+        }
+        under_wrong = match &located.piece {
+            Piece::Comment(text) => labels_wrong(text),
+            Piece::Command(_) => under_wrong,
+            Piece::Blank => false,
+        };
         match &located.piece {
             Piece::Blank => {}
             Piece::Comment(text) => {
@@ -280,6 +297,33 @@ pub fn split(body: &str, body_line: usize, console: bool) -> Vec<Segment> {
         })
         .collect();
     group_options(chunks)
+}
+
+/// A comment saying the line it ends is the wrong way (`docker compose down -v  # ❌
+/// this deletes the volumes`, `# wrong`, `# NO usar`): shown, never run.
+fn marks_wrong(comment: &str) -> bool {
+    static WRONG: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?i)^\W*(?:wrong|incorrect[oa]?|avoid|evita[r]?|no (?:uses?|usar|ejecutes|ejecutar))\b")
+            .expect("static regex")
+    });
+    comment.contains(CROSSES) || WRONG.is_match(comment)
+}
+
+/// Marks that cross a line out.
+const CROSSES: [char; 5] = ['❌', '✗', '✘', '🚫', '⛔'];
+
+/// A comment line that labels the lines under it as the wrong way: `# ❌ Wrong:`,
+/// `# Incorrecto:`, `# Don't do this:` (a short label, so "# Don't forget to reload"
+/// is not one).
+fn labels_wrong(comment: &str) -> bool {
+    static DONT: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?i)^\W*(?:don'?t|do not|never|nunca|no hagas|no hacer|mal)\b")
+            .expect("static regex")
+    });
+    let label = comment.trim_start_matches('#').trim();
+    label.ends_with(':')
+        && label.split_whitespace().count() <= 4
+        && (marks_wrong(label) || DONT.is_match(label))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -197,6 +197,12 @@ fn simple(words: &[Word]) -> Option<String> {
             }
         }
         "ssh" => remote_command(args),
+        // A script handed to a shell is judged as if written out: `xargs -I{} sh -c
+        // "kubectl delete secret {}"`, `su - app -c 'rm -rf …'`, `eval "$cleanup"`.
+        "sh" | "bash" | "dash" | "zsh" | "ksh" | "mksh" | "ash" | "su" | "runuser" => {
+            inline_script(args).and_then(detect)
+        }
+        "eval" => detect(&args.join(" ")),
         // A firewall switched on, off or reloaded cuts live connections.
         "ufw" => verb(&["enable", "disable", "reset", "reload"]).and_then(|v| reason(&v)),
         "firewall-cmd" => args
@@ -712,6 +718,23 @@ fn etcdctl(args: &[Word]) -> Option<String> {
         _ => false,
     };
     risky.then(|| format!("`etcdctl {}`", words[..words.len().min(2)].join(" ")))
+}
+
+/// The script a shell or `su` runs from its `-c` argument (`sh -c '…'`, `bash -lc
+/// '…'`, `su - app --command='…'`): the word after the first option cluster holding `c`.
+fn inline_script<'a>(args: &'a [Word]) -> Option<&'a str> {
+    for (i, arg) in args.iter().enumerate() {
+        if let Some(script) = arg.strip_prefix("--command=") {
+            return Some(script);
+        }
+        let cluster = arg
+            .strip_prefix('-')
+            .filter(|c| c.bytes().all(|b| b.is_ascii_alphabetic()));
+        if arg == "--command" || cluster.is_some_and(|c| c.contains('c')) {
+            return args.get(i + 1).map(|a| a.as_ref());
+        }
+    }
+    None
 }
 
 /// `ssh host 'sudo systemctl restart nginx'`: the command run on the other side.
@@ -1278,6 +1301,25 @@ mod tests {
             "should not be destructive: {cmd}: {:?}",
             detect(cmd)
         );
+    }
+
+    #[test]
+    fn a_script_handed_to_a_shell_is_judged_as_written_out() {
+        yes("kubectl get secrets -o name | xargs -I{} sh -c \"kubectl delete -n mon {}\"");
+        yes("bash -c \"kubectl delete secret old-one -n mon\"");
+        yes("kubectl exec redis-0 -- sh -c \"redis-cli FLUSHALL\"");
+        yes("docker exec app sh -c 'rm -rf /data/cache'");
+        yes("sudo su -c \"rm -rf /var/lib/app\"");
+        yes("su - postgres --command='dropdb app'");
+        yes("bash -lc 'systemctl restart nginx'");
+        yes("eval \"docker compose down\"");
+        // An unclosed quote, as a real runbook wrote it.
+        yes("kubectl get secrets | xargs -I{} sh -c \"kubectl delete secret -n mon {}");
+        no("sh -c 'kubectl get pods'");
+        no("bash -c \"echo restart\"");
+        no("su - app -c 'tail -n 50 /var/log/app.log'");
+        no("bash scripts/check.sh -c config.yaml");
+        no("sh -x ./healthcheck.sh");
     }
 
     #[test]
