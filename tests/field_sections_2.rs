@@ -497,3 +497,23 @@ Ejecuta `worker scale --up`.
     assert_eq!(commands(p), vec!["journalctl --vacuum-size=200M"]);
     assert_eq!(p.prevention, vec!["Alert at 80%.".to_string()]);
 }
+
+/// Fourth field trial: `(< 2 min)` in a heading is part of the title, so the aside is
+/// read as one (`Diagnóstico Rápido` is the Diagnosis role) and the document stays one
+/// incident with its severity.
+#[test]
+fn a_time_limit_aside_in_a_heading_keeps_its_role() {
+    let md = "# Runbook: Cola atrasada\n\n**Severidad:** CRITICAL\n\n## Síntomas\n\n\
+              - Atraso de la cola mayor a 5 s\n\n## Diagnóstico Rápido (< 2 min)\n\n\
+              ```bash\nredis-cli LLEN jobs\n```\n\n## Acciones de Mitigación (< 10 min)\n\n\
+              ```bash\nkubectl scale deployment worker --replicas=6\n```\n";
+    let playbooks =
+        runbook::markdown::parse_document(md, std::path::Path::new("cola.md")).expect("parses");
+    assert_eq!(
+        playbooks.len(),
+        1,
+        "{:?}",
+        playbooks.iter().map(|p| &p.title).collect::<Vec<_>>()
+    );
+    assert_eq!(playbooks[0].severity.as_deref(), Some("sev1"));
+}

@@ -123,12 +123,15 @@ fn kept_as_is(trimmed: &str) -> bool {
     token_kept(start, trimmed.len(), alnum)
 }
 
-/// Symbols that carry meaning in a title even without letters.
+/// Symbols that carry meaning in a title even without letters: a few arrows and
+/// operators, and any run of ASCII punctuation that is not Markdown markup (`(<` in
+/// `Diagnóstico rápido (< 2 min)`, `(~5` is not one: it has a digit).
 fn is_meaningful_symbol(token: &str) -> bool {
-    matches!(
-        token,
-        "&" | "+" | "/" | "-" | "→" | "->" | ">" | "<" | "=" | "|"
-    )
+    token == "→"
+        || (token.bytes().all(|b| b.is_ascii_punctuation())
+            && !token
+                .bytes()
+                .all(|b| matches!(b, b'*' | b'_' | b'~' | b'`' | b'#')))
 }
 
 /// Hands out unique slugs: the second `redis` becomes `redis-1`, as GitHub anchors do.
@@ -235,6 +238,20 @@ mod tests {
         assert_eq!(slugify("‚ÑπÔ∏è  INFO ISSUES"), "info-issues");
         assert_eq!(slugify("🔍 DIAGNOSTIC COMMANDS"), "diagnostic-commands");
         assert_eq!(clean_title("üìû Escalation"), "Escalation");
+    }
+
+    #[test]
+    fn ascii_punctuation_stays_and_markup_goes() {
+        assert_eq!(
+            clean_title("Diagnóstico Rápido (< 2 min)"),
+            "Diagnóstico Rápido (< 2 min)"
+        );
+        assert_eq!(clean_title("Latency (>= 500 ms)"), "Latency (>= 500 ms)");
+        assert_eq!(clean_title("** Notes __"), "Notes");
+        assert_eq!(
+            slugify("Diagnóstico Rápido (< 2 min)"),
+            "diagnostico-rapido-2-min"
+        );
     }
 
     #[test]
