@@ -517,3 +517,20 @@ fn a_time_limit_aside_in_a_heading_keeps_its_role() {
     );
     assert_eq!(playbooks[0].severity.as_deref(), Some("sev1"));
 }
+
+/// Fourth field trial: a title that starts with a reference word but names a problem
+/// (`Template render error`) is an incident; `Template` alone stays reference.
+#[test]
+fn a_problem_named_after_a_reference_word_is_an_incident() {
+    let md = "# Tool problems\n\n## Template render error\n\n**Symptom**\n\n\
+              Rendering fails.\n\n**Fix**\n\n```bash\nmytool render --debug\n```\n\n\
+              ## Template\n\n```bash\nmytool template list\n```\n\n\
+              ## Login failure\n\n**Symptom**\n\nUnauthorized.\n\n**Fix**\n\n\
+              ```bash\nmytool login\n```\n";
+    let titles: Vec<String> = runbook::markdown::parse_document(md, std::path::Path::new("t.md"))
+        .expect("parses")
+        .into_iter()
+        .map(|p| p.title)
+        .collect();
+    assert_eq!(titles, ["Template render error", "Login failure"]);
+}

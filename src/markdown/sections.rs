@@ -106,8 +106,7 @@ pub fn choose(secs: &[Sec], blocks: &[Block]) -> Vec<Chosen> {
 fn visit(secs: &[Sec], blocks: &[Block], idx: usize, inherited_ref: bool, out: &mut Vec<Chosen>) {
     let sec = &secs[idx];
     let reference = inherited_ref
-        || (sec.heading.is_some()
-            && (roles::reference_title(&sec.title) || setup_section(&sec.title)));
+        || (sec.heading.is_some() && (reference_section(&sec.title) || setup_section(&sec.title)));
     let direct_end = sec
         .children
         .first()
@@ -207,7 +206,7 @@ fn is_playbook(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
                 structural += 1
             }
             // References, contacts and links say nothing about what the section is.
-            None if roles::reference_title(title) => {}
+            None if reference_section(title) => {}
             None => {
                 others += 1;
                 holds_incidents |=
@@ -281,6 +280,12 @@ fn topics_of_procedure(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
                 && !roles::problem_title(&secs[c].title)
         })
         && has_commands(&blocks[sec.start..sec.end])
+}
+
+/// Reference material (`## Contacts`, `## Templates`) that is not also about a problem
+/// (`## Template render error`, `## Dashboard not loading`).
+fn reference_section(title: &str) -> bool {
+    roles::reference_title(title) && !roles::problem_title(title)
 }
 
 /// README sections (`## Installation`, `## Uso`) that are not also about a problem
