@@ -301,3 +301,52 @@ fn a_line_the_runbook_marks_wrong_never_runs() {
     );
     assert_eq!(commands(&p), ["echo \"❌ worker down\""]);
 }
+
+/// Fourth field trial: a part that lists what not to do (`Anti-patterns…`, `Dangerous
+/// commands (avoid …)`, `Never run this…`, `Qué no hacer`) is shown, never run, and
+/// never an incident of its own.
+#[test]
+fn what_not_to_do_is_shown_never_run() {
+    let p = parse(
+        "# Redis full\n\n## Symptoms\n\n- OOM errors\n\n## Fix\n\n\
+         ```bash\nredis-cli CONFIG SET maxmemory 4gb\n```\n\n\
+         ### Never run this in production\n\n```bash\nredis-cli FLUSHALL\n```\n\n\
+         ### C) Dangerous commands (avoid unless you know why)\n\n```bash\nrm -rf /var/lib/redis\n```\n\n\
+         **Qué no hacer:**\n\n- `redis-cli DEBUG RESTART`\n",
+    );
+    assert_eq!(commands(&p), ["redis-cli CONFIG SET maxmemory 4gb"]);
+    let shown: Vec<&str> = p
+        .nodes
+        .iter()
+        .filter(|n| n.kind == NodeKind::Note)
+        .filter_map(|n| n.text.as_deref())
+        .collect();
+    for line in ["FLUSHALL", "rm -rf /var/lib/redis", "DEBUG RESTART"] {
+        assert!(
+            shown.iter().any(|t| t.contains(line)),
+            "{line} shown: {shown:?}"
+        );
+    }
+    let md = "# Tool problems\n\n## Login failure\n\n**Symptom**\n\nUnauthorized.\n\n\
+              **Fix**\n\n```bash\nmytool login\n```\n\n\
+              ## Anti-patterns to stop immediately\n\n\
+              - Running `helm upgrade` in production without validation\n\n\
+              ```bash\nkubectl delete namespace prod\n```\n";
+    let listed: Vec<String> = runbook::markdown::parse_document(md, std::path::Path::new("t.md"))
+        .expect("parses")
+        .into_iter()
+        .map(|p| p.title)
+        .collect();
+    assert_eq!(listed, ["Login failure"]);
+    let doc = runbook::markdown::parse_detailed(md, std::path::Path::new("t.md")).expect("parses");
+    let anti = doc
+        .sections
+        .iter()
+        .find(|s| s.slug == "anti-patterns-to-stop-immediately")
+        .expect("still addressable by slug");
+    assert!(
+        commands(&anti.playbook).is_empty(),
+        "{:?}",
+        commands(&anti.playbook)
+    );
+}

@@ -250,6 +250,21 @@ fn simple(words: &[Word]) -> Option<String> {
         .filter(|_| !cloud_local(args))
         .and_then(|v| reason(&v)),
         "curl" | "wget" | "http" | "xh" => http(args),
+        // Hosting CLIs: a production deploy replaces what runs.
+        "vercel" | "netlify" => args
+            .iter()
+            .find(|a| {
+                matches!(
+                    a.as_ref(),
+                    "--prod" | "deploy" | "redeploy" | "promote" | "rollback" | "remove" | "rm"
+                )
+            })
+            .and_then(|a| reason(a)),
+        // Vacuuming deletes archived journal files.
+        "journalctl" => args
+            .iter()
+            .find(|a| a.starts_with("--vacuum-"))
+            .and_then(|a| reason(a.split('=').next().unwrap_or(a))),
         "make" | "just" | "task" => args
             .iter()
             .find(|a| !a.starts_with('-') && !a.contains('=') && risky_word(a))
@@ -1245,6 +1260,8 @@ fn aws(args: &[Word]) -> Option<String> {
         "restore-",
         "reset-",
         "failover-",
+        "promote-",
+        "switchover-",
         "revoke-",
         "disable-",
         "cancel-",
@@ -1301,6 +1318,22 @@ mod tests {
             "should not be destructive: {cmd}: {:?}",
             detect(cmd)
         );
+    }
+
+    #[test]
+    fn promotions_deploys_and_vacuums_are_destructive() {
+        yes("aws rds promote-read-replica --db-instance-identifier db-replica");
+        yes("aws rds switchover-blue-green-deployment --blue-green-deployment-identifier x");
+        yes("vercel --prod");
+        yes("vercel rollback https://app-x.vercel.app");
+        yes("netlify deploy --prod --dir=dist");
+        yes("journalctl --vacuum-size=200M");
+        yes("sudo journalctl --vacuum-time 7d");
+        no("aws rds describe-db-instances --db-instance-identifier db-replica");
+        no("vercel ls");
+        no("vercel inspect app-x.vercel.app");
+        no("journalctl -u kubelet --since '10 min ago'");
+        no("journalctl --disk-usage");
     }
 
     #[test]

@@ -349,6 +349,7 @@ fn runbook(
         let content = &blocks[range.clone()];
         let mut walker = steps::Walker::new(false, &ctx.lang, &steps::explicit_ids(content));
         walker.anchor(&sec.slug);
+        walker.section_title(&sec.title, sec.level);
         walker.walk(content);
         let end_line = blocks
             .get(range.end)

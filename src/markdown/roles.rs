@@ -27,6 +27,9 @@ pub enum Role {
     Causes,
     Escalation,
     LookFor,
+    /// What not to do (`Anti-patterns`, `Dangerous commands (avoid …)`, `Qué no
+    /// hacer`): shown, never run.
+    Avoid,
 }
 
 impl Role {
@@ -340,6 +343,9 @@ pub fn role_of(label: &str) -> Option<Role> {
 
 fn role_of_uncached(label: &str) -> Option<Role> {
     let folded = fold_label(label);
+    if names_what_to_avoid(&folded) {
+        return Some(Role::Avoid);
+    }
     // A trailing aside says when or how long, not what: `Immediate Actions (0-5
     // minutes)`, `Investigation (5-15 minutes)`.
     let folded = match folded.rfind(" (") {
@@ -565,6 +571,7 @@ fn fold_label_uncached(label: &str) -> String {
         })
         .trim_end_matches([':', '.', '*', '_', ' '])
         .trim();
+    let trimmed = without_letter_enumerator(trimmed);
     let bytes = trimmed.as_bytes();
     // `  ` or ` :` (one pass over byte pairs, where two substring searches cost more).
     let odd_space = bytes
@@ -582,6 +589,14 @@ fn fold_label_uncached(label: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
         .replace(" :", ":")
+}
+
+/// `d) prevention` → `prevention`: parts lettered `A)`, `B.` like numbered ones.
+fn without_letter_enumerator(folded: &str) -> &str {
+    match folded.as_bytes() {
+        [letter, b')' | b'.', b' ', ..] if letter.is_ascii_lowercase() => folded[3..].trim_start(),
+        _ => folded,
+    }
 }
 
 /// A step heading or bold label: `Step 2: Restart`, `Paso 1`, `Etapa 3 -`. Returns the
@@ -1348,6 +1363,34 @@ const IMPERATIVES: &[&str] = &[
     "use",
 ];
 
+/// A folded label naming what not to do: a part of anti-patterns or dangerous
+/// commands, or one that starts by forbidding (`Never run FLUSHALL in production`).
+fn names_what_to_avoid(folded: &str) -> bool {
+    const PHRASES: &[&str] = &[
+        "anti-pattern",
+        "antipattern",
+        "anti pattern",
+        "antipatron",
+        "anti-patron",
+        "what not to do",
+        "que no hacer",
+        "things to avoid",
+        "what to avoid",
+        "que evitar",
+        "dangerous commands",
+        "comandos peligrosos",
+        "don'ts",
+        "(avoid",
+        "(evitar",
+        "(do not run",
+        "(no ejecutar",
+    ];
+    const FORBIDDING: &[&str] = &["do not ", "don't ", "never ", "nunca ", "no ejecutar "];
+    PHRASES.iter().any(|p| folded.contains(p))
+        || FORBIDDING.iter().any(|f| folded.starts_with(f))
+        || matches!(folded, "avoid" | "evitar")
+}
+
 /// Section titles that are reference material rather than a procedure someone runs.
 pub fn reference_title(title: &str) -> bool {
     const WORDS: &[&str] = &[
@@ -1451,6 +1494,20 @@ pub fn reference_title(title: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lettered_parts_fold_like_numbered_ones() {
+        assert_eq!(fold_label("D) Prevention"), "prevention");
+        assert_eq!(fold_label("b. Diagnóstico"), "diagnostico");
+        assert_eq!(fold_label("e.g. restart"), "e.g. restart");
+        assert_eq!(role_of("A) Symptoms"), Some(Role::Symptoms));
+        assert_eq!(
+            role_of("Anti-patterns to stop immediately"),
+            Some(Role::Avoid)
+        );
+        assert_eq!(role_of("Qué no hacer"), Some(Role::Avoid));
+        assert_eq!(role_of("Avoiding split brain"), None);
+    }
 
     #[test]
     fn the_letter_test_never_rejects_a_label_folding_to_that_letter() {

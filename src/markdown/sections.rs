@@ -283,9 +283,10 @@ fn topics_of_procedure(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
 }
 
 /// Reference material (`## Contacts`, `## Templates`) that is not also about a problem
-/// (`## Template render error`, `## Dashboard not loading`).
+/// (`## Template render error`, `## Dashboard not loading`), and lists of what not to do.
 fn reference_section(title: &str) -> bool {
-    roles::reference_title(title) && !roles::problem_title(title)
+    (roles::reference_title(title) && !roles::problem_title(title))
+        || roles::role_of(title) == Some(Role::Avoid)
 }
 
 /// README sections (`## Installation`, `## Uso`) that are not also about a problem

@@ -87,6 +87,11 @@ impl super::Walker {
                     self.expect_output(&c.body, c.body_line);
                     return;
                 }
+                if self.role == Role::Avoid {
+                    let title = self.take_title().map(|t| t.0).or(self.role_title.clone());
+                    self.note(title.as_deref(), c.body.trim_end(), c.line);
+                    return;
+                }
                 self.shell_block(c, &info);
                 self.after_shell = true;
             }
@@ -96,7 +101,8 @@ impl super::Walker {
                     || (after_shell && self.last_command.is_some() && self.title.is_none());
                 if expected {
                     self.expect_output(&c.body, c.body_line);
-                } else if self.role.is_procedural() || self.role == Role::Info {
+                } else if self.role.is_procedural() || matches!(self.role, Role::Info | Role::Avoid)
+                {
                     // A lead-in ("Run this query in the metrics console:") stays with
                     // its block, in a note of its own.
                     let title = self.take_title().map(|t| t.0);
@@ -111,7 +117,8 @@ impl super::Walker {
             Class::Data => {
                 if transient == Some(Role::Expected) || self.role == Role::Expected {
                     self.expect_output(&c.body, c.body_line);
-                } else if self.role.is_procedural() || self.role == Role::Info {
+                } else if self.role.is_procedural() || matches!(self.role, Role::Info | Role::Avoid)
+                {
                     let title = self
                         .take_title()
                         .map(|t| t.0)

@@ -78,7 +78,7 @@ impl super::Walker {
                 self.manual(&title, Some(list_text(list)), list.line);
             }
             Role::Escalation => self.escalate(&list_text(list), list.line),
-            Role::Info => self.note(
+            Role::Info | Role::Avoid => self.note(
                 self.role_title.clone().as_deref(),
                 &list_text(list),
                 list.line,

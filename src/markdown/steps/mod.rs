@@ -214,6 +214,14 @@ impl Walker {
         self.pending_anchors.push(slug.to_string());
     }
 
+    /// A section walked on its own whose title says what not to do (`## Anti-patterns`):
+    /// everything in it is shown, never run, as under such a heading inside a section.
+    pub fn section_title(&mut self, title: &str, level: u8) {
+        if roles::role_of(title) == Some(Role::Avoid) {
+            self.set_role(Role::Avoid, level, title, 0);
+        }
+    }
+
     pub fn finish(mut self, end_line: usize) -> Walked {
         while self.frames.len() > 1 {
             self.close_frame();

@@ -204,7 +204,7 @@ impl super::Walker {
             Role::Prevention => self.out.prevention.push(marked(spans)),
             Role::Expected => self.expect_text(spans, line),
             Role::LookFor => self.look_for(spans),
-            Role::Info | Role::DecisionTree => {
+            Role::Info | Role::DecisionTree | Role::Avoid => {
                 self.note(self.role_title.clone().as_deref(), &marked(spans), line)
             }
             Role::Escalation => self.escalate(&marked(spans), line),
