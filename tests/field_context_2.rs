@@ -245,3 +245,43 @@ fn a_block_opening_its_own_shell_runs_here_and_takes_over() {
         .unwrap()
         .contains("`kubectl exec -it web-0 -- /bin/bash`"));
 }
+
+/// Fourth field trial: prose that sends the engineer to another host, with no `ssh`
+/// command (`SSH into the affected node and…`, `Conéctate por SSH al nodo`), is a step
+/// the engineer takes; the blocks after it follow the rules of a shell opened by a
+/// command, so `systemctl` on the node never runs on this machine.
+#[test]
+fn going_to_a_host_in_prose_keeps_its_commands_off_this_machine() {
+    for (md, went) in [
+        (
+            "# Node not ready\n\n## Diagnosis\n\n```bash\nkubectl get nodes\n```\n\n\
+             SSH into the affected node and check the kubelet:\n\n\
+             ```bash\nsudo systemctl status kubelet\n```\n\n## Resolution\n\n\
+             Restart the kubelet on the node:\n\n```bash\nsudo systemctl restart kubelet\n```\n",
+            "SSH into the affected node",
+        ),
+        (
+            "# Nodo caído\n\n## Diagnóstico\n\n```bash\nkubectl get nodes\n```\n\n\
+             Conéctate por SSH al nodo afectado y revisa el kubelet:\n\n\
+             ```bash\nsudo systemctl status kubelet\n```\n\n## Solución\n\n\
+             ```bash\nsudo systemctl restart kubelet\n```\n",
+            "Conéctate por SSH al nodo",
+        ),
+    ] {
+        let p = parse(md);
+        assert_eq!(commands(&p), ["kubectl get nodes"], "{went}");
+        assert!(
+            p.nodes
+                .iter()
+                .any(|n| n.kind == NodeKind::Manual && n.title.starts_with(went)),
+            "{went}"
+        );
+        assert_eq!(typed_there(&p).len(), 2, "{went}");
+    }
+    // An `ssh` command in the block is the opener itself, as before.
+    let p = parse(
+        "# Worker disk full\n\n## Diagnosis\n\nSSH into the worker:\n\n\
+         ```bash\nssh worker-1\ndf -h\n```\n",
+    );
+    assert_eq!(commands(&p), ["ssh worker-1"]);
+}

@@ -298,7 +298,9 @@ impl Walker {
                     if let Some((title, _)) = &self.title {
                         lead.push_str(title);
                     }
-                    self.enter_block_shell(&lead, &c.body);
+                    if !self.prose_opens_shell(&lead, &c.body, c.line) {
+                        self.enter_block_shell(&lead, &c.body);
+                    }
                     let before = self.last_command.clone();
                     self.block_commands.clear();
                     let block_before = i.checked_sub(1).and_then(|j| blocks.get(j));

@@ -26,6 +26,16 @@ static REMOTE_LEAD: Lazy<Regex> = Lazy::new(|| {
     .expect("static regex")
 });
 
+/// Prose sending the engineer to another host with no command for it: "SSH into the
+/// affected node", "log in to the server", "conéctate por SSH al nodo", "entra al
+/// servidor" (accents folded, lower case).
+static PROSE_OPENER: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"\b(?:(?:ssh|log ?in|sign in|connect|remote)(?: via ssh| over ssh| with ssh)? (?:in)?to (?:the |that |each |every |this |a |an |your )?(?:[\w-]+ ){0,2}(?:node|host|server|machine|instance|vm|box|worker|master|bastion)s?|ssh (?:in)?to [a-z0-9][\w.-]*|(?:conectate|conectese|conectarse|conectar|conectarte|entra|entrar|ingresa|ingresar|accede|acceder)(?: por ssh| via ssh| mediante ssh)? (?:al|a la|a el|en el|en la|a) (?:[\w-]+ ){0,2}(?:nodo|host|servidor|maquina|instancia|vm|worker|bastion)s?|por ssh (?:al|a la|a) [a-z0-9][\w.-]*)\b",
+    )
+    .expect("static regex")
+});
+
 /// A lead-in saying the commands are for this machine again.
 static LOCAL_LEAD: Lazy<Regex> = Lazy::new(|| {
     Regex::new(
@@ -275,15 +285,17 @@ impl super::Walker {
         text: Option<&str>,
         destructive: bool,
     ) {
-        let opener = self
+        let (opener, went) = self
             .node_mut(id)
-            .and_then(|n| n.command.clone())
+            .map(|n| (n.command.clone().unwrap_or_default(), n.title.clone()))
             .unwrap_or_default();
-        let opener = opener.lines().find(|l| shell::opens_shell(l)).unwrap_or("");
-        let lead = if self.spanish {
-            format!("En la shell que abrió `{opener}`, ejecutar:")
-        } else {
-            format!("In the shell `{opener}` opened, run:")
+        let opener = opener.lines().find(|l| shell::opens_shell(l));
+        let lead = match (opener, self.spanish) {
+            (Some(opener), true) => format!("En la shell que abrió `{opener}`, ejecutar:"),
+            (Some(opener), false) => format!("In the shell `{opener}` opened, run:"),
+            // Opened in prose: the step that went there is named instead.
+            (None, true) => format!("Allí ({went}), ejecutar:"),
+            (None, false) => format!("There ({went}), run:"),
         };
         let mut lines: Vec<String> = text.map(str::to_string).into_iter().collect();
         lines.push(lead);
@@ -300,6 +312,38 @@ impl super::Walker {
         self.fresh_heading = false;
         // Nothing here runs: no later case or result sentence is about the opener.
         self.last_command = None;
+    }
+
+    /// Before a block whose lead-in sends the engineer to another host in prose, with
+    /// no shell open (`SSH into the affected node and check the kubelet:`): going there
+    /// is a step the engineer takes, and the block, like a block after `ssh host`, is
+    /// typed there. Later blocks follow the rules of a shell opened by a command.
+    pub(super) fn prose_opens_shell(&mut self, lead: &str, body: &str, line: usize) -> bool {
+        if self.shell_context.is_some() || opens_first(body) {
+            return false;
+        }
+        let folded = deunicode::deunicode(lead).to_lowercase();
+        let Some(found) = PROSE_OPENER.find(&folded) else {
+            return false;
+        };
+        if LOCAL_LEAD.is_match(&folded) {
+            return false;
+        }
+        let sentence = lead
+            .lines()
+            .find(|l| PROSE_OPENER.is_match(&deunicode::deunicode(l).to_lowercase()))
+            .unwrap_or(found.as_str())
+            .trim()
+            .trim_end_matches(':')
+            .to_string();
+        self.manual(&sentence, None, line);
+        let Some(id) = self.last_node.clone() else {
+            return false;
+        };
+        self.open_shell(&id);
+        self.shell_joins = true;
+        self.shell_later = true;
+        true
     }
 
     /// After a block: later blocks join the shell only if their lead-in says so.
