@@ -845,6 +845,21 @@ pub fn condition_label(label: &str) -> bool {
         && role_of(label) != Some(Role::IfFails)
 }
 
+/// A part that undoes the fix or brings data back from a backup: `Rollback`, `Rollback
+/// plan`, `Plan de reversión`, `Restore from backup`, `Restaurar el backup`. A numbered
+/// title (`3. Restore`, `Paso 2: Restaurar`) is a step of a procedure, not such a part.
+pub fn reversal_label(label: &str) -> bool {
+    static REVERSAL: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"^(?:(?:emergency |manual |full |emergencia )?(?:rollback|roll back|roll-back|revert|reverting|reversion|revertir|restore|restoring|restauracion|restaurar|recuperar (?:el |los |la )?(?:backup|respaldo|dump))\b|(?:plan|procedimiento|procedure|pasos|steps) (?:de |of |for )?(?:rollback|reversion|restauracion|vuelta atras|marcha atras)\b|(?:rollback|restore|reversion) (?:plan|procedure|steps)\b)")
+            .expect("static regex")
+    });
+    let t = label.trim_start();
+    if t.starts_with(|c: char| c.is_ascii_digit()) || step_label(t).is_some() {
+        return false;
+    }
+    REVERSAL.is_match(&fold_label(t))
+}
+
 /// A severity field: `**Severity**: critical`, `*Severidad*: Alta`, `Priority: P1`.
 pub fn severity_label(label: &str) -> bool {
     matches!(
@@ -1572,6 +1587,13 @@ mod tests {
         assert!(option_label("Opción 2"));
         assert!(option_label("Method 3 - rollback"));
         assert!(!option_label("Optional cleanup"));
+        assert!(reversal_label("Rollback"));
+        assert!(reversal_label("Plan de reversión"));
+        assert!(reversal_label("Restore from backup"));
+        assert!(reversal_label("Restaurar el backup:"));
+        assert!(!reversal_label("3. Verificar el rollback"));
+        assert!(!reversal_label("Paso 2: Restaurar"));
+        assert!(!reversal_label("Backup"));
         assert!(condition_label("Si worker está caído:"));
         assert!(condition_label("If Redis is down"));
         assert!(!condition_label("Si falla"));

@@ -95,7 +95,7 @@ impl super::Walker {
         if matches!(
             self.frames.last(),
             Some(Frame::Alt {
-                level: 1..=6,
+                level: 1..=LABEL_LEVEL,
                 family: Family::Condition,
                 ..
             })

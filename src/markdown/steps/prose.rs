@@ -117,6 +117,9 @@ impl super::Walker {
             } else {
                 self.close_label_frames();
                 self.set_role(role, LABEL_LEVEL, label, line);
+                if self.reversal_part(label) && !self.in_item() {
+                    self.open_branch(Family::Condition, label, LABEL_LEVEL, line);
+                }
             }
             if !rest_text.is_empty() {
                 let spans = strip_leading_colon(rest);
@@ -137,6 +140,14 @@ impl super::Walker {
                 title
             };
             self.title = Some((title, line));
+            return true;
+        }
+        if self.reversal_part(label) && !self.in_item() {
+            self.close_label_frames();
+            self.open_branch(Family::Condition, label, LABEL_LEVEL, line);
+            if !rest_text.is_empty() {
+                self.title = Some((rest_text.to_string(), line));
+            }
             return true;
         }
         if roles::option_label(label) && !self.in_item() {
