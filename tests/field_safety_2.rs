@@ -298,7 +298,11 @@ fn a_restore_after_if_the_problem_persists_runs_only_in_that_case() {
     assert!(avoidable(&p, &restore.id), "{:#?}", p.edges);
     assert!(!avoidable(&p, &by_command(&p, "redis-cli ping").id));
     let d = decisions(&p);
-    assert_eq!(labels(d[0]), vec!["Si el problema persiste", "Si no"]);
+    assert_eq!(d[0].title, "¿Funcionó?");
+    assert_eq!(
+        labels(d[0]),
+        vec!["Si el problema persiste", "Sí, funcionó"]
+    );
     // A lead-in over several blocks: each of them belongs to the case.
     let p = parse(
         "# Orders table corrupted\n\n## Resolution\n\n```bash\nsudo systemctl restart app\n```\n\n\

@@ -1027,6 +1027,17 @@ pub fn condition_sense(condition: &str) -> ConditionSense {
     }
 }
 
+/// An `Outcome` condition that judges the effect, not the exit status: "If that didn't
+/// work", "If this doesn't help", "Si no funciona", "Si no lo resuelve". After an action
+/// it asks whether the action helped; the action may well have succeeded.
+pub fn judged_outcome(condition: &str) -> bool {
+    static JUDGED: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"\b(?:(?:did|does|do|is|was) ?n[o']?t|won'?t|not) (?:work|help|fix|solve|resolve)|\bno (?:(?:lo|la|se) )?(?:funciona|funciono|funcionan|ayuda|ayudo|resuelve|resolvio|soluciona|soluciono|sirve|sirvio|arregla|arreglo)\b")
+            .expect("static regex")
+    });
+    JUDGED.is_match(&fold_label(condition))
+}
+
 /// A lead-in that announces a list of causes: "There are two possible causes:", "Puede
 /// deberse a:". Only its last sentence counts.
 pub fn causes_lead_in(text: &str) -> bool {
@@ -1608,6 +1619,13 @@ mod tests {
         assert_eq!(condition_sense("Si el servicio no responde"), Outcome);
         assert_eq!(condition_sense("If the restart does not help"), Outcome);
         assert_eq!(condition_sense("If pods are still pending"), Persists);
+        assert!(judged_outcome("If that didn't work"));
+        assert!(judged_outcome("If this doesn't help"));
+        assert!(judged_outcome("Si no funciona"));
+        assert!(judged_outcome("Si no lo resuelve"));
+        assert!(!judged_outcome("If it fails"));
+        assert!(!judged_outcome("Si falla"));
+        assert!(!judged_outcome("If container won't start"));
         assert_eq!(condition_sense("Si sigue caído"), Persists);
         assert_eq!(condition_sense("Si no hay pods de Calico"), Other);
         assert_eq!(condition_sense("If there are problems"), Other);

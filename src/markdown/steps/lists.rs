@@ -246,7 +246,11 @@ impl super::Walker {
             self.close_item_frames();
             return true;
         }
-        self.open_decision(Family::Condition, ITEM_LEVEL, item.line);
+        if self.judged_after_action(&condition) {
+            self.open_helped_decision(ITEM_LEVEL, item.line);
+        } else {
+            self.open_decision(Family::Condition, ITEM_LEVEL, item.line);
+        }
         self.add_branch(&condition, item.line);
         self.item_with_title(item, &title);
         self.add_otherwise_at_item();

@@ -377,7 +377,11 @@ impl Walker {
         self.role = role;
         self.role_level = level;
         self.role_title = Some(text.trim().trim_end_matches(':').trim().to_string());
-        if role == Role::IfFails {
+        if role == Role::IfFails && !self.authored && self.judged_after_action(text) {
+            // `### Si no funciona` after a restart: did the restart help?
+            self.open_helped_decision(level, line);
+            self.add_branch(text, line);
+        } else if role == Role::IfFails {
             if let Some(check) = self.last_command.clone() {
                 self.frames.push(Frame::Fail {
                     check,
@@ -386,7 +390,6 @@ impl Walker {
                 });
             }
         }
-        let _ = line;
     }
 
     fn push(&mut self, item: Item) {
