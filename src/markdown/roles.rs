@@ -1038,6 +1038,74 @@ pub fn judged_outcome(condition: &str) -> bool {
     JUDGED.is_match(&fold_label(condition))
 }
 
+/// A comment that only names where or with what the commands below run: `# Docker`,
+/// `# Kubernetes`, `# En el servidor`, `# On the host`, `# Local`. It says nothing about
+/// what the step does, so it titles no step.
+pub fn context_label(label: &str) -> bool {
+    const CONTEXT: &[&str] = &[
+        "docker",
+        "compose",
+        "kubernetes",
+        "k8s",
+        "kubectl",
+        "openshift",
+        "podman",
+        "systemd",
+        "helm",
+        "local",
+        "localhost",
+        "remote",
+        "remoto",
+        "production",
+        "produccion",
+        "prod",
+        "staging",
+        "server",
+        "servidor",
+        "host",
+        "node",
+        "nodo",
+        "container",
+        "contenedor",
+        "pod",
+        "vm",
+        "linux",
+        "macos",
+        "mac",
+        "windows",
+        "ubuntu",
+        "debian",
+        "centos",
+        "rhel",
+        "aws",
+        "gcp",
+        "azure",
+        "ecs",
+        "eks",
+        "gke",
+        "machine",
+        "maquina",
+        "workstation",
+        "bastion",
+        "cluster",
+    ];
+    const FILLER: &[&str] = &[
+        "en", "el", "la", "los", "on", "the", "in", "a", "from", "desde", "tu", "your", "via",
+        "con", "with", "using", "inside", "dentro", "del", "de", "mode", "modo", "if", "si",
+        "using", "usando",
+    ];
+    let folded = fold_label(label);
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    (1..=4).contains(&words.len())
+        && words.iter().any(|w| CONTEXT.contains(w))
+        && words
+            .iter()
+            .all(|w| CONTEXT.contains(w) || FILLER.contains(w))
+}
+
 /// A lead-in that announces a list of causes: "There are two possible causes:", "Puede
 /// deberse a:". Only its last sentence counts.
 pub fn causes_lead_in(text: &str) -> bool {
@@ -1619,6 +1687,13 @@ mod tests {
         assert_eq!(condition_sense("Si el servicio no responde"), Outcome);
         assert_eq!(condition_sense("If the restart does not help"), Outcome);
         assert_eq!(condition_sense("If pods are still pending"), Persists);
+        assert!(context_label("Docker"));
+        assert!(context_label("En el servidor"));
+        assert!(context_label("Kubernetes"));
+        assert!(context_label("On the host"));
+        assert!(!context_label("Usage"));
+        assert!(!context_label("Restart Docker"));
+        assert!(!context_label("Ver logs del contenedor"));
         assert!(judged_outcome("If that didn't work"));
         assert!(judged_outcome("If this doesn't help"));
         assert!(judged_outcome("Si no funciona"));
