@@ -1231,6 +1231,64 @@ pub fn setup_title(title: &str) -> bool {
     })
 }
 
+/// A document title that names a deployment or installation guide (`Guía de
+/// despliegue`, `Deploying the billing service`, `Installation guide`): its parts are
+/// the steps of one procedure, not incidents. A runbook or troubleshooting guide is not.
+pub fn guide_title(title: &str) -> bool {
+    const GUIDE: &[&str] = &[
+        "deploy",
+        "deployment",
+        "deploying",
+        "despliegue",
+        "desplegar",
+        "install",
+        "installation",
+        "installing",
+        "instalacion",
+        "instalar",
+        "setup",
+        "provisioning",
+        "aprovisionamiento",
+        "onboarding",
+    ];
+    const RUNBOOK: &[&str] = &[
+        "runbook",
+        "runbooks",
+        "playbook",
+        "incident",
+        "incidents",
+        "incidente",
+        "incidentes",
+        "troubleshooting",
+        "operations",
+        "operaciones",
+        "operacional",
+        "operativo",
+        "oncall",
+        "guardia",
+        "rollback",
+        "revertir",
+        "recovery",
+        "recuperacion",
+        "restore",
+        "restauracion",
+        "disaster",
+        "desastres",
+        "alert",
+        "alerts",
+        "alerta",
+        "alertas",
+    ];
+    let folded = fold_label(title);
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    (words.iter().any(|w| GUIDE.contains(w)) || folded.contains("puesta en marcha"))
+        && !words.iter().any(|w| RUNBOOK.contains(w))
+        && !problem_title(title)
+}
+
 /// A title that names a problem or an incident (`Build fails`, `Redis caído`, `Alert:
 /// HighLatency`, `Issue: …`, `Runbook - Disk full`): the sign that a section's
 /// commands are meant to resolve something.
