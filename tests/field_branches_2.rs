@@ -227,14 +227,19 @@ fn prose_escalation_ladder_is_conditional() {
     let first = by_command(&p, "-mtime +2 -delete");
     let tmp = by_command(&p, "find /tmp");
     let last = by_command(&p, "-mmin +10");
-    // The second attempt is only taken when the first one failed.
-    assert_eq!(after(&p, &first.id, &EdgeOn::Fail), Some(tmp.id.as_str()));
+    // The second attempt is taken when the first did not help (round 4: a person says
+    // so; the delete itself exiting 0 proves nothing), never right after it.
+    assert_eq!(after(&p, &first.id, &EdgeOn::Fail), None);
     assert_ne!(next_of(&p, &first.id), Some(tmp.id.as_str()));
-    // The third is a case a person judges, with a way past it.
     let d = decisions(&p);
-    assert_eq!(d.len(), 1);
-    assert_eq!(d[0].choices[0].to, last.id);
-    assert_eq!(d[0].choices[1].label, "Otherwise");
+    assert_eq!(d.len(), 2);
+    assert_eq!(next_of(&p, &first.id), Some(d[0].id.as_str()));
+    assert_eq!(d[0].title, "Did that help?");
+    assert_eq!(labels(d[0]), vec!["If that didn't work", "Yes, it helped"]);
+    assert_eq!(d[0].choices[0].to, tmp.id);
+    // The third is a case a person judges, with a way past it.
+    assert_eq!(d[1].choices[0].to, last.id);
+    assert_eq!(d[1].choices[1].label, "Otherwise");
     // Spanish.
     let p = parse(
         "# Disco lleno\n## Resolución\nBorrar logs viejos:\n\
@@ -339,4 +344,47 @@ fn a_prerequisite_sentence_does_not_make_the_fix_conditional() {
     assert!(decisions(&p).is_empty(), "{:#?}", p.nodes);
     let restart = by_command(&p, "compose restart web");
     assert_eq!(restart.kind, NodeKind::Action);
+}
+
+/// Round 4: "If that didn't work" / "Si no funciona" after an action asks whether the
+/// action helped; "If it fails" / "Si falla" is still the action's exit status.
+#[test]
+fn if_that_did_not_help_after_an_action_is_asked() {
+    for doc in [
+        "# API down\n## Resolution\n```bash\nsudo systemctl restart api\n```\n\
+         If this doesn't help, restart nginx too:\n```bash\nsudo systemctl restart nginx\n```\n",
+        "# API caída\n## Solución\n```bash\nsudo systemctl restart api\n```\n\
+         **Si no funciona:**\n\n```bash\nsudo systemctl restart nginx\n```\n",
+        "# API caída\n## Solución\n```bash\nsudo systemctl restart api\n```\n\
+         ### Si no funciona\n\n```bash\nsudo systemctl restart nginx\n```\n",
+        "# API caída\n## Solución\n```bash\nsudo systemctl restart api\n\
+         # Si no funciona, reiniciar nginx\nsudo systemctl restart nginx\n```\n",
+    ] {
+        let p = parse(doc);
+        let api = by_command(&p, "restart api");
+        let nginx = by_command(&p, "restart nginx");
+        assert_eq!(after(&p, &api.id, &EdgeOn::Fail), None, "{doc}");
+        let d = decisions(&p);
+        assert_eq!(d.len(), 1, "{doc}");
+        assert_eq!(next_of(&p, &api.id), Some(d[0].id.as_str()), "{doc}");
+        assert!(["Did that help?", "¿Funcionó?"].contains(&d[0].title.as_str()));
+        assert_eq!(d[0].choices[0].to, nginx.id, "{doc}");
+        assert_eq!(d[0].choices[1].to, "end", "{doc}");
+    }
+    // The exit status of the step above.
+    let p = parse(
+        "# API caída\n## Solución\n```bash\nsudo systemctl restart api\n\
+         # Si falla\njournalctl -u api -n 50\n```\n",
+    );
+    let api = by_command(&p, "restart api");
+    let logs = by_command(&p, "journalctl");
+    assert_eq!(after(&p, &api.id, &EdgeOn::Fail), Some(logs.id.as_str()));
+    // After a check, "si no funciona" is what the check found.
+    let p = parse(
+        "# API caída\n## Diagnóstico\n```bash\ncurl -fsS http://localhost/health\n```\n\
+         Si no funciona, ver los logs:\n```bash\njournalctl -u api -n 50\n```\n",
+    );
+    let check = by_command(&p, "curl");
+    let logs = by_command(&p, "journalctl");
+    assert_eq!(after(&p, &check.id, &EdgeOn::Fail), Some(logs.id.as_str()));
 }

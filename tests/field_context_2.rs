@@ -285,3 +285,47 @@ fn going_to_a_host_in_prose_keeps_its_commands_off_this_machine() {
     );
     assert_eq!(commands(&p), ["ssh worker-1"]);
 }
+
+/// Round 4: a comment that only names where or with what the commands run (`# Docker`,
+/// `# En el servidor`) titles no step: the lead-in above titles the step under it, and
+/// never the next one.
+#[test]
+fn a_lone_context_comment_does_not_shift_titles() {
+    let p = parse(
+        "# API lenta\n\n## Solución\n\nReiniciar la API:\n\n```bash\n# Docker\n\
+         docker compose restart api\n```\n\nVerificar los logs:\n\n```bash\n\
+         # En el servidor\njournalctl -u api -n 50\n```\n",
+    );
+    let restart = by_command(&p, "docker compose restart api");
+    assert_eq!(restart.title, "Reiniciar la API");
+    assert!(restart.text.as_deref().unwrap_or("").contains("Docker"));
+    assert_eq!(
+        by_command(&p, "journalctl -u api -n 50").title,
+        "Verificar los logs"
+    );
+    // Over `# 1.` headers it is their context, not a step of its own.
+    let p = parse(
+        "# API slow\n\n## Resolution\n\n```bash\n# Docker\n# 1. List containers\n\
+         docker compose ps\n# 2. Restart the API\ndocker compose restart api\n```\n",
+    );
+    assert!(
+        !p.nodes.iter().any(|n| n.kind == NodeKind::Manual),
+        "{:#?}",
+        p.nodes
+    );
+    let ps = by_command(&p, "docker compose ps");
+    assert_eq!(ps.title, "List containers");
+    assert_eq!(
+        by_command(&p, "docker compose restart api").title,
+        "Restart the API"
+    );
+    // Two of them are still the choices of one decision; a title that says what the
+    // step does stays its title.
+    let p = parse(
+        "# API slow\n\n## Resolution\n\n```bash\n# Docker\ndocker compose restart api\n\n\
+         # Kubernetes\nkubectl rollout restart deploy/api\n```\n",
+    );
+    assert!(p.nodes.iter().any(|n| n.kind == NodeKind::Decision));
+    let p = parse("# Disk\n## Diagnosis\n```bash\n# Usage\ndf -h\n```\n");
+    assert_eq!(by_command(&p, "df -h").title, "Usage");
+}

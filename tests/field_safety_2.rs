@@ -6,7 +6,10 @@
 use runbook::graph::NodeKind;
 
 mod field_graph;
-use field_graph::{commands, parse_one as parse, step_running as by_command};
+use field_graph::{
+    avoidable, commands, decisions, labels, parse_one as parse, step_running as by_command,
+    step_running_part,
+};
 
 #[test]
 fn a_caution_next_to_a_read_is_text_not_a_destructive_flag() {
@@ -70,8 +73,12 @@ fn state_changing_commands_are_actions_in_any_section() {
     );
     assert_eq!(commands(&p).len(), 6, "{:#?}", commands(&p));
     for n in p.nodes.iter().filter(|n| n.command.is_some()) {
-        assert_eq!(n.kind, NodeKind::Action, "{:?} changes state", n.command);
-        assert!(!n.destructive, "{:?} loses nothing", n.command);
+        let command = n.command.as_deref().unwrap_or_default();
+        assert_eq!(n.kind, NodeKind::Action, "{command:?} changes state");
+        // Round 4: the host's packages changed need a confirmation (destructive); a
+        // request that sends something needs one too, though it loses nothing.
+        assert_eq!(n.destructive, command.contains("install"), "{command:?}");
+        assert_eq!(n.confirm, command.starts_with("curl"), "{command:?}");
     }
 }
 
@@ -349,4 +356,127 @@ fn what_not_to_do_is_shown_never_run() {
         "{:?}",
         commands(&anti.playbook)
     );
+}
+
+/// Round 4: a backup restore written as the remedy of one case never runs on every
+/// path, and every restore needs a confirmation.
+#[test]
+fn a_restore_after_if_the_problem_persists_runs_only_in_that_case() {
+    // A numbered item over its own block.
+    let p = parse(
+        "# Caché corrupta\n\n## Solución\n\n1. Reiniciar Redis:\n\n   ```bash\n   \
+         docker compose restart redis\n   ```\n\n\
+         2. Si el problema persiste, restaurar el backup:\n\n   ```bash\n   \
+         docker compose stop redis\n   cp /backups/dump.rdb /var/lib/redis/dump.rdb\n   ```\n\n\
+         3. Verificar:\n\n   ```bash\n   redis-cli ping\n   ```\n",
+    );
+    let restore = step_running_part(&p, "cp /backups/dump.rdb");
+    assert!(restore.destructive);
+    assert!(avoidable(&p, &restore.id), "{:#?}", p.edges);
+    assert!(!avoidable(&p, &by_command(&p, "redis-cli ping").id));
+    let d = decisions(&p);
+    assert_eq!(d[0].title, "¿Funcionó?");
+    assert_eq!(
+        labels(d[0]),
+        vec!["Si el problema persiste", "Sí, funcionó"]
+    );
+    // A lead-in over several blocks: each of them belongs to the case.
+    let p = parse(
+        "# Orders table corrupted\n\n## Resolution\n\n```bash\nsudo systemctl restart app\n```\n\n\
+         If the problem persists, restore last night's dump:\n\n\
+         ```bash\nsudo systemctl stop app\n```\n\n\
+         ```bash\ngunzip -c /backups/app.sql.gz | psql -h db app\n```\n\n\
+         ## Verification\n\n```bash\ncurl -fsS http://localhost:8080/health\n```\n",
+    );
+    for part in ["systemctl stop app", "gunzip"] {
+        assert!(avoidable(&p, &step_running_part(&p, part).id), "{part}");
+    }
+    assert!(step_running_part(&p, "gunzip").destructive);
+}
+
+#[test]
+fn a_rollback_part_after_the_fix_is_a_case_with_a_way_past() {
+    for (doc, label, past) in [
+        (
+            "# Orders DB down\n\n## Resolution\n\n```bash\nsudo systemctl restart postgresql\n```\n\n\
+             ### Rollback\n\n```bash\npg_restore -d app --clean /backups/app.dump\n```\n\n\
+             ## Verification\n\n```bash\ncurl -fsS http://localhost:8080/health\n```\n",
+            "Rollback",
+            "Otherwise",
+        ),
+        (
+            "# Base caída\n\n## Solución\n\n**Opción 1: reiniciar**\n\n```bash\n\
+             sudo systemctl restart postgresql\n```\n\n**Opción 2: failover**\n\n```bash\n\
+             ./scripts/failover.sh\n```\n\n### Plan de reversión\n\n```bash\n\
+             mysql -u root app < /backups/app.sql\n```\n\n\
+             ## Verificación\n\n```bash\ncurl -fsS http://localhost:8080/health\n```\n",
+            "Plan de reversión",
+            "Si no",
+        ),
+        (
+            "# Base caída\n\n## Solución\n\n```bash\nsudo systemctl restart postgresql\n```\n\n\
+             **Restaurar el backup:**\n\n```bash\nmongorestore --drop /backups/mongo\n```\n\n\
+             ## Verificación\n\n```bash\ncurl -fsS http://localhost:8080/health\n```\n",
+            "Restaurar el backup",
+            "Si no",
+        ),
+    ] {
+        let p = parse(doc);
+        let restore = p
+            .nodes
+            .iter()
+            .find(|n| n.command.as_deref().is_some_and(|c| c.contains("/backups/")))
+            .expect("a restore step");
+        assert!(restore.destructive, "{label}");
+        assert!(avoidable(&p, &restore.id), "{label}: {:#?}", p.edges);
+        let d = decisions(&p);
+        let d = d.last().expect("a decision");
+        assert_eq!(labels(d), vec![label, past]);
+    }
+    // A rollback procedure on its own, or a numbered restore step, is the path itself.
+    for doc in [
+        "# Rollback de deploy\n\n## Pasos\n\n### Restaurar el backup\n\n```bash\n\
+         pg_restore -d app /backups/app.dump\n```\n",
+        "# Datos perdidos\n\n## Solución\n\n### 1. Detener la app\n\n```bash\n\
+         sudo systemctl stop app\n```\n\n### 2. Restaurar el backup\n\n```bash\n\
+         pg_restore -d app /backups/app.dump\n```\n",
+    ] {
+        let p = parse(doc);
+        assert!(decisions(&p).is_empty(), "{doc}");
+        assert!(!avoidable(&p, &step_running_part(&p, "pg_restore").id));
+    }
+}
+
+/// Round 4: installing, upgrading or removing the host's packages needs a confirmation;
+/// so does a request that sends something (a webhook POST to people). Reads stay reads.
+#[test]
+fn package_changes_and_sending_requests_need_a_confirmation() {
+    let p = parse(
+        "# Agent missing\n\n## Resolution\n\n```bash\n\
+         sudo apt-get install -y node-exporter\n```\n\n```bash\nsudo dnf upgrade -y openssl\n```\n\n\
+         ```bash\nsudo apt-get remove -y old-agent\n```\n\n\
+         ```bash\ncurl -X POST https://hooks.slack.example/services/T0 -d '{\"text\":\"fixed\"}'\n```\n",
+    );
+    for part in ["apt-get install", "dnf upgrade", "apt-get remove"] {
+        let n = step_running_part(&p, part);
+        assert!(n.destructive, "{part}");
+    }
+    let hook = step_running_part(&p, "curl -X POST");
+    assert!(!hook.destructive && hook.confirm);
+    // Look-alikes that only read.
+    let p = parse(
+        "# Agent missing\n\n## Resolution\n\n```bash\napt-cache policy node-exporter\n```\n\n\
+         ```bash\napt list --installed\n```\n\n```bash\nsudo apt-get update\n```\n\n\
+         ```bash\ncurl -X GET https://api.example.com/v1/agents\n```\n\n\
+         ```bash\ncurl -s https://api.example.com/health\n```\n",
+    );
+    for n in p.nodes.iter().filter(|n| n.command.is_some()) {
+        assert!(!n.destructive && !n.confirm, "{:?}", n.command);
+    }
+    // Sent from a diagnosis step, a request is a probe: judged, not confirmed.
+    let p = parse(
+        "# Login broken\n\n## Diagnosis\n\n```bash\n\
+         curl -X POST https://api.example.com/api/auth/login -d '{\"u\":\"probe\"}'\n```\n",
+    );
+    assert!(!p.nodes.iter().any(|n| n.confirm));
 }

@@ -534,3 +534,94 @@ fn a_problem_named_after_a_reference_word_is_an_incident() {
         .collect();
     assert_eq!(titles, ["Template render error", "Login failure"]);
 }
+
+/// Round 4: a deployment or installation guide is one procedure, not a list of
+/// incidents; only a part of it that names a problem is one.
+#[test]
+fn a_deployment_guide_yields_only_its_troubleshooting() {
+    let md = "# Guía de despliegue de la API
+
+## Requisitos
+
+- Docker 24+
+
+## Instalación
+
+### Paso 1: Instalar dependencias
+
+```bash
+sudo apt-get install -y docker.io
+```
+
+## Configuración
+
+```bash
+cp .env.example .env
+```
+
+## Deploy
+
+```bash
+docker compose up -d --build
+```
+
+## Verificación
+
+```bash
+curl -fsS http://localhost:3000/health
+```
+
+## Problemas comunes
+
+### El contenedor no arranca
+
+```bash
+docker compose logs api
+```
+";
+    assert_eq!(ids(&parse(md)), vec!["el-contenedor-no-arranca"]);
+    let md = "# Deploying the billing service
+
+## Configuration
+
+```bash
+kubectl -n billing create secret generic db --from-literal=url=$DB_URL
+```
+
+## Upgrade
+
+```bash
+helm upgrade billing billing/billing -n billing
+```
+
+## Uninstall
+
+```bash
+helm uninstall billing -n billing
+```
+";
+    // At most the guide itself, as one procedure.
+    assert!(parse(md).len() <= 1, "{:?}", ids(&parse(md)));
+    // A runbook about deployments, or a rollback procedure, keeps its incidents.
+    let md = "# Rollback de deploy\n\n## Pasos\n\n```bash\nhelm rollback api 3\n```\n";
+    assert_eq!(parse(md).len(), 1);
+    let md = "# Deployment runbook
+
+## Deploy stuck
+
+### Diagnosis
+
+```bash
+kubectl rollout status deploy/api
+```
+
+## Rollback failed
+
+### Diagnosis
+
+```bash
+helm history api
+```
+";
+    assert_eq!(ids(&parse(md)), vec!["deploy-stuck", "rollback-failed"]);
+}

@@ -171,18 +171,33 @@ fn simple(words: &[Word]) -> Option<String> {
         // Partitions, file systems, volumes and swap resized or taken away.
         "growpart" | "resize2fs" | "xfs_growfs" | "swapoff" | "lvextend" | "lvresize"
         | "lvreduce" | "lvremove" | "vgremove" | "pvremove" => Some(format!("`{prog}`")),
-        "apt" | "apt-get" | "aptitude" | "yum" | "dnf" | "microdnf" | "zypper" => {
-            verb(&["remove", "purge", "autoremove", "autopurge", "erase", "rm"])
-                .and_then(|v| reason(&v))
+        "apt" | "apt-get" | "aptitude" | "yum" | "dnf" | "microdnf" | "zypper" | "apk" | "snap" => {
+            system_package_change(prog, args).and_then(|v| reason(&v))
         }
-        "apk" => verb(&["del"]).and_then(|v| reason(&v)),
-        "snap" => verb(&["remove"]).and_then(|v| reason(&v)),
         "dpkg"
             if args
                 .iter()
                 .any(|a| matches!(a.as_ref(), "-r" | "-P" | "--remove" | "--purge")) =>
         {
             Some("`dpkg --remove`".into())
+        }
+        "dpkg" | "rpm"
+            if args.iter().any(|a| {
+                matches!(
+                    a.as_ref(),
+                    "-i" | "--install" | "-U" | "--upgrade" | "-e" | "--erase" | "-F" | "--freshen"
+                ) || (prog == "rpm" && ["-U", "-i", "-e", "-F"].iter().any(|f| a.starts_with(f)))
+            }) =>
+        {
+            Some(format!("`{prog}` package change"))
+        }
+        // `sudo pip install`: the system's Python packages; a plain `pip install` is the
+        // user's or a virtualenv's.
+        "pip" | "pip3" | "gem"
+            if words.first().is_some_and(|w| w == "sudo")
+                && verb(&["install", "uninstall"]).is_some() =>
+        {
+            Some(format!("`sudo {prog}` system-wide install"))
         }
         "etcdctl" => etcdctl(args),
         "kubeadm" => {
@@ -214,6 +229,10 @@ fn simple(words: &[Word]) -> Option<String> {
             .filter(|s| risky_word(s))
             .and_then(|s| reason(&format!("run {s}"))),
         "cp" | "mv" | "rsync" if restores_backup(args) => Some(format!("`{prog}` from a backup")),
+        "tar" if extracts_backup(args) => Some("`tar -x` of a backup".into()),
+        "borg" => verb(&["extract"]).and_then(|v| reason(&v)),
+        "mysqlimport" => Some(format!("`{prog}`")),
+        "redis-cli" | "valkey-cli" if has("--pipe") => Some(format!("data import into `{prog}`")),
         "kill" | "pkill" | "killall" | "xkill" => Some(format!("`{prog}`")),
         "reboot" | "shutdown" | "poweroff" | "halt" => Some(format!("`{prog}`")),
         "pg_restore" if !(has("-l") || has("--list")) => Some("`pg_restore`".into()),
@@ -452,6 +471,50 @@ const PACKAGE_VERBS: &[&str] = &[
     "run",
 ];
 
+/// `apt-get install`, `yum update`, `apk add`, `snap refresh`, `apt remove`: the host's
+/// packages installed, upgraded or removed (services restarted, libraries replaced).
+/// `apt-get update` only refreshes the package lists; `--simulate`, `-s`, `--dry-run`
+/// and `--assumeno` change nothing.
+fn system_package_change(prog: &str, args: &[Word]) -> Option<String> {
+    if args.iter().any(|a| {
+        matches!(
+            a.as_ref(),
+            "-s" | "--simulate" | "--just-print" | "--dry-run" | "--assumeno" | "--downloadonly"
+        )
+    }) {
+        return None;
+    }
+    let first = args.iter().find(|a| !a.starts_with('-'))?.as_ref();
+    let changes = match prog {
+        "apk" => matches!(first, "add" | "del" | "upgrade" | "fix"),
+        "snap" => matches!(first, "install" | "remove" | "refresh" | "revert"),
+        "zypper" => matches!(
+            first,
+            "install" | "in" | "remove" | "rm" | "update" | "up" | "dist-upgrade" | "dup" | "patch"
+        ),
+        // `yum update`/`dnf update` upgrade packages; `apt update` reads lists.
+        "yum" | "dnf" | "microdnf" if matches!(first, "update" | "distro-sync") => true,
+        _ => matches!(
+            first,
+            "install"
+                | "reinstall"
+                | "localinstall"
+                | "groupinstall"
+                | "upgrade"
+                | "full-upgrade"
+                | "dist-upgrade"
+                | "downgrade"
+                | "remove"
+                | "purge"
+                | "autoremove"
+                | "autopurge"
+                | "erase"
+                | "groupremove"
+        ),
+    };
+    changes.then(|| first.to_string())
+}
+
 /// `cp -r /opt/app-backup /opt/app`: a backup copied over what it backs up.
 fn restores_backup(args: &[Word]) -> bool {
     let paths: Vec<String> = args
@@ -467,7 +530,34 @@ fn restores_backup(args: &[Word]) -> bool {
             .iter()
             .any(|w| p.contains(w))
     };
-    !sources.is_empty() && sources.iter().any(|s| backup(s)) && !backup(dest)
+    // `cp dump.rdb /var/lib/redis/`: a dump put back where the server reads its data.
+    let dump = |p: &str| p.contains("dump") || p.ends_with(".rdb") || p.ends_with(".aof");
+    let data_dir = dest.starts_with("/var/lib/") || dest.starts_with("/data");
+    !sources.is_empty()
+        && (sources.iter().any(|s| backup(s)) || (data_dir && sources.iter().any(|s| dump(s))))
+        && !backup(dest)
+}
+
+/// `tar -xzf backup.tar.gz -C /var/lib/app`: a backup unpacked over live files.
+fn extracts_backup(args: &[Word]) -> bool {
+    // `--extract`, `-xzf`, or `xzf` as the first word.
+    let extract = args.iter().enumerate().any(|(i, a)| {
+        let bundle = (a.starts_with('-') && !a.starts_with("--")) || i == 0;
+        a == "--extract"
+            || a == "--get"
+            || (bundle
+                && a.contains('x')
+                && a.trim_start_matches('-')
+                    .chars()
+                    .all(|c| c.is_ascii_alphabetic()))
+    });
+    extract
+        && args.iter().any(|a| {
+            let a = a.to_lowercase();
+            ["backup", "respaldo", "snapshot", "dump"]
+                .iter()
+                .any(|w| a.contains(w))
+        })
 }
 
 /// `gcloud config set`, `gcloud components update`, `az login`: the local tool's own
@@ -490,6 +580,17 @@ pub fn changes_state_in(code: &str, cmds: &[Vec<Word>]) -> bool {
 /// `detect_in` on the same command.
 pub fn writes_in(cmds: &[Vec<Word>]) -> bool {
     cmds.iter().any(|w| writes(w))
+}
+
+/// Whether a command of `cmds` is an HTTP request that sends something (`curl -X POST`
+/// to a webhook, `-d`, `PUT`): a message to people or a change on a server, which an
+/// unattended run makes only when told to.
+pub fn sends_request_in(cmds: &[Vec<Word>]) -> bool {
+    cmds.iter().any(|w| {
+        program(w).is_some_and(|(prog, args)| {
+            matches!(prog, "curl" | "wget" | "http" | "xh") && sends_data(args)
+        })
+    })
 }
 
 /// Whether every command of `cmds` that changes state is an HTTP request: sent from a
@@ -1459,12 +1560,44 @@ mod tests {
     }
 
     #[test]
+    fn host_package_changes_and_restores() {
+        yes("sudo apt-get install -y nginx");
+        yes("sudo apt upgrade");
+        yes("yum update");
+        yes("sudo dnf install -y postgresql15");
+        yes("apk add curl");
+        yes("snap refresh");
+        yes("rpm -Uvh agent.rpm");
+        yes("dpkg -i agent.deb");
+        yes("sudo pip install awscli");
+        yes("mysql -u root app < dump.sql");
+        yes("zcat backup.sql.gz | mysql app");
+        yes("mongorestore --drop /backups/mongo");
+        yes("cp /tmp/dump.rdb /var/lib/redis/dump.rdb");
+        yes("cat dump.txt | redis-cli --pipe");
+        yes("mysqlimport app orders.csv");
+        yes("tar -xzf backup.tar.gz -C /var/lib/app");
+        yes("borg extract ::latest");
+    }
+
+    #[test]
     fn reads_stay_reads() {
         no("psql -h <db-host> -c 'select 1'");
         no("mysql -u <db_user> -e 'SHOW PROCESSLIST'");
         no("psql -U <db user> -c \"SELECT * FROM t WHERE n < 5\"");
-        no("apt-get install -y jq");
         no("apt list --installed");
+        no("apt-cache policy nginx");
+        no("apt-get update");
+        no("sudo apt-get install -s nginx");
+        no("dnf check-update");
+        no("rpm -qa | grep nginx");
+        no("dpkg -l nginx");
+        no("pip install awscli");
+        no("cp /var/lib/redis/dump.rdb /tmp/");
+        no("tar -czf backup.tar.gz /var/lib/app");
+        no("tar tzf backup.tar.gz");
+        no("redis-cli --rdb /tmp/dump.rdb");
+        no("curl -X POST https://hooks.example.com/x -d '{}'");
         no("etcdctl endpoint status -w table");
         no("etcdctl get /registry --prefix --keys-only");
         no("kubeadm upgrade plan");

@@ -860,6 +860,21 @@ pub fn condition_label(label: &str) -> bool {
         && role_of(label) != Some(Role::IfFails)
 }
 
+/// A part that undoes the fix or brings data back from a backup: `Rollback`, `Rollback
+/// plan`, `Plan de reversión`, `Restore from backup`, `Restaurar el backup`. A numbered
+/// title (`3. Restore`, `Paso 2: Restaurar`) is a step of a procedure, not such a part.
+pub fn reversal_label(label: &str) -> bool {
+    static REVERSAL: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"^(?:(?:emergency |manual |full |emergencia )?(?:rollback|roll back|roll-back|revert|reverting|reversion|revertir|restore|restoring|restauracion|restaurar|recuperar (?:el |los |la )?(?:backup|respaldo|dump))\b|(?:plan|procedimiento|procedure|pasos|steps) (?:de |of |for )?(?:rollback|reversion|restauracion|vuelta atras|marcha atras)\b|(?:rollback|restore|reversion) (?:plan|procedure|steps)\b)")
+            .expect("static regex")
+    });
+    let t = label.trim_start();
+    if t.starts_with(|c: char| c.is_ascii_digit()) || step_label(t).is_some() {
+        return false;
+    }
+    REVERSAL.is_match(&fold_label(t))
+}
+
 /// A severity field: `**Severity**: critical`, `*Severidad*: Alta`, `Priority: P1`.
 pub fn severity_label(label: &str) -> bool {
     matches!(
@@ -1027,6 +1042,85 @@ pub fn condition_sense(condition: &str) -> ConditionSense {
     }
 }
 
+/// An `Outcome` condition that judges the effect, not the exit status: "If that didn't
+/// work", "If this doesn't help", "Si no funciona", "Si no lo resuelve". After an action
+/// it asks whether the action helped; the action may well have succeeded.
+pub fn judged_outcome(condition: &str) -> bool {
+    static JUDGED: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"\b(?:(?:did|does|do|is|was) ?n[o']?t|won'?t|not) (?:work|help|fix|solve|resolve)|\bno (?:(?:lo|la|se) )?(?:funciona|funciono|funcionan|ayuda|ayudo|resuelve|resolvio|soluciona|soluciono|sirve|sirvio|arregla|arreglo)\b")
+            .expect("static regex")
+    });
+    JUDGED.is_match(&fold_label(condition))
+}
+
+/// A comment that only names where or with what the commands below run: `# Docker`,
+/// `# Kubernetes`, `# En el servidor`, `# On the host`, `# Local`. It says nothing about
+/// what the step does, so it titles no step.
+pub fn context_label(label: &str) -> bool {
+    const CONTEXT: &[&str] = &[
+        "docker",
+        "compose",
+        "kubernetes",
+        "k8s",
+        "kubectl",
+        "openshift",
+        "podman",
+        "systemd",
+        "helm",
+        "local",
+        "localhost",
+        "remote",
+        "remoto",
+        "production",
+        "produccion",
+        "prod",
+        "staging",
+        "server",
+        "servidor",
+        "host",
+        "node",
+        "nodo",
+        "container",
+        "contenedor",
+        "pod",
+        "vm",
+        "linux",
+        "macos",
+        "mac",
+        "windows",
+        "ubuntu",
+        "debian",
+        "centos",
+        "rhel",
+        "aws",
+        "gcp",
+        "azure",
+        "ecs",
+        "eks",
+        "gke",
+        "machine",
+        "maquina",
+        "workstation",
+        "bastion",
+        "cluster",
+    ];
+    const FILLER: &[&str] = &[
+        "en", "el", "la", "los", "on", "the", "in", "a", "from", "desde", "tu", "your", "via",
+        "con", "with", "using", "inside", "dentro", "del", "de", "mode", "modo", "if", "si",
+        "using", "usando",
+    ];
+    let folded = fold_label(label);
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    (1..=4).contains(&words.len())
+        && words.iter().any(|w| CONTEXT.contains(w))
+        && words
+            .iter()
+            .all(|w| CONTEXT.contains(w) || FILLER.contains(w))
+}
+
 /// A lead-in that announces a list of causes: "There are two possible causes:", "Puede
 /// deberse a:". Only its last sentence counts.
 pub fn causes_lead_in(text: &str) -> bool {
@@ -1150,6 +1244,64 @@ pub fn setup_title(title: &str) -> bool {
                         .all(|w| SETUP_QUALIFIERS.contains(&w)))
         })
     })
+}
+
+/// A document title that names a deployment or installation guide (`Guía de
+/// despliegue`, `Deploying the billing service`, `Installation guide`): its parts are
+/// the steps of one procedure, not incidents. A runbook or troubleshooting guide is not.
+pub fn guide_title(title: &str) -> bool {
+    const GUIDE: &[&str] = &[
+        "deploy",
+        "deployment",
+        "deploying",
+        "despliegue",
+        "desplegar",
+        "install",
+        "installation",
+        "installing",
+        "instalacion",
+        "instalar",
+        "setup",
+        "provisioning",
+        "aprovisionamiento",
+        "onboarding",
+    ];
+    const RUNBOOK: &[&str] = &[
+        "runbook",
+        "runbooks",
+        "playbook",
+        "incident",
+        "incidents",
+        "incidente",
+        "incidentes",
+        "troubleshooting",
+        "operations",
+        "operaciones",
+        "operacional",
+        "operativo",
+        "oncall",
+        "guardia",
+        "rollback",
+        "revertir",
+        "recovery",
+        "recuperacion",
+        "restore",
+        "restauracion",
+        "disaster",
+        "desastres",
+        "alert",
+        "alerts",
+        "alerta",
+        "alertas",
+    ];
+    let folded = fold_label(title);
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    (words.iter().any(|w| GUIDE.contains(w)) || folded.contains("puesta en marcha"))
+        && !words.iter().any(|w| RUNBOOK.contains(w))
+        && !problem_title(title)
 }
 
 /// A title that names a problem or an incident (`Build fails`, `Redis caído`, `Alert:
@@ -1629,6 +1781,13 @@ mod tests {
         assert!(option_label("Opción 2"));
         assert!(option_label("Method 3 - rollback"));
         assert!(!option_label("Optional cleanup"));
+        assert!(reversal_label("Rollback"));
+        assert!(reversal_label("Plan de reversión"));
+        assert!(reversal_label("Restore from backup"));
+        assert!(reversal_label("Restaurar el backup:"));
+        assert!(!reversal_label("3. Verificar el rollback"));
+        assert!(!reversal_label("Paso 2: Restaurar"));
+        assert!(!reversal_label("Backup"));
         assert!(condition_label("Si worker está caído:"));
         assert!(condition_label("If Redis is down"));
         assert!(!condition_label("Si falla"));
@@ -1643,6 +1802,20 @@ mod tests {
         assert_eq!(condition_sense("Si el servicio no responde"), Outcome);
         assert_eq!(condition_sense("If the restart does not help"), Outcome);
         assert_eq!(condition_sense("If pods are still pending"), Persists);
+        assert!(context_label("Docker"));
+        assert!(context_label("En el servidor"));
+        assert!(context_label("Kubernetes"));
+        assert!(context_label("On the host"));
+        assert!(!context_label("Usage"));
+        assert!(!context_label("Restart Docker"));
+        assert!(!context_label("Ver logs del contenedor"));
+        assert!(judged_outcome("If that didn't work"));
+        assert!(judged_outcome("If this doesn't help"));
+        assert!(judged_outcome("Si no funciona"));
+        assert!(judged_outcome("Si no lo resuelve"));
+        assert!(!judged_outcome("If it fails"));
+        assert!(!judged_outcome("Si falla"));
+        assert!(!judged_outcome("If container won't start"));
         assert_eq!(condition_sense("Si sigue caído"), Persists);
         assert_eq!(condition_sense("Si no hay pods de Calico"), Other);
         assert_eq!(condition_sense("If there are problems"), Other);

@@ -99,14 +99,31 @@ pub fn tree(blocks: &[Block], root_title: &str, root_slug: &str) -> Vec<Sec> {
 /// Picks the playbook sections, in document order.
 pub fn choose(secs: &[Sec], blocks: &[Block]) -> Vec<Chosen> {
     let mut out = Vec::new();
-    visit(secs, blocks, 0, false, &mut out);
+    // A deployment or installation guide (its first heading says so, `# Guía de
+    // despliegue`): its parts (Configuración, Deploy, Upgrade, Verificación) are steps
+    // of the guide, not incidents; only a part that names a problem is one.
+    let guide = secs
+        .iter()
+        .find(|s| s.heading.is_some())
+        .is_some_and(|s| s.level == 1 && roles::guide_title(&s.title));
+    visit(secs, blocks, 0, guide, false, &mut out);
     out
 }
 
-fn visit(secs: &[Sec], blocks: &[Block], idx: usize, inherited_ref: bool, out: &mut Vec<Chosen>) {
+fn visit(
+    secs: &[Sec],
+    blocks: &[Block],
+    idx: usize,
+    guide: bool,
+    inherited_ref: bool,
+    out: &mut Vec<Chosen>,
+) {
     let sec = &secs[idx];
     let reference = inherited_ref
-        || (sec.heading.is_some() && (reference_section(&sec.title) || setup_section(&sec.title)));
+        || (sec.heading.is_some()
+            && (reference_section(&sec.title)
+                || setup_section(&sec.title)
+                || (guide && sec.level > 1 && !names_problem(secs, idx))));
     let direct_end = sec
         .children
         .first()
@@ -151,14 +168,14 @@ fn visit(secs: &[Sec], blocks: &[Block], idx: usize, inherited_ref: bool, out: &
         // visited on every core.
         let visited = super::par::map(&sec.children, 64, |&child| {
             let mut found = Vec::new();
-            visit(secs, blocks, child, reference, &mut found);
+            visit(secs, blocks, child, guide, reference, &mut found);
             found
         });
         out.extend(visited.into_iter().flatten());
         return;
     }
     for &child in &sec.children {
-        visit(secs, blocks, child, reference, out);
+        visit(secs, blocks, child, guide, reference, out);
     }
 }
 
@@ -287,6 +304,19 @@ fn topics_of_procedure(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
 fn reference_section(title: &str) -> bool {
     (roles::reference_title(title) && !roles::problem_title(title))
         || roles::role_of(title) == Some(Role::Avoid)
+}
+
+/// Whether a section or a heading above it names a problem (`Problemas comunes`,
+/// `Troubleshooting`, `El contenedor no arranca`).
+fn names_problem(secs: &[Sec], idx: usize) -> bool {
+    let mut cur = Some(idx);
+    while let Some(i) = cur {
+        if secs[i].level > 1 && roles::problem_title(&secs[i].title) {
+            return true;
+        }
+        cur = secs[i].parent;
+    }
+    false
 }
 
 /// README sections (`## Installation`, `## Uso`) that are not also about a problem

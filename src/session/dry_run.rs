@@ -137,6 +137,8 @@ fn held_back_why(node: &Node, answers: &Answers, scope: Scope) -> Option<&'stati
         Some("skipped by the answers file")
     } else if node.interactive {
         Some("interactive: needs a terminal")
+    } else if !node.destructive {
+        Some("needs confirmation: --allow-destructive or confirm: in the answers file")
     } else {
         Some("destructive: needs --allow-destructive or confirm: in the answers file")
     }

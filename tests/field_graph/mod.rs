@@ -49,3 +49,29 @@ pub fn decisions(p: &Playbook) -> Vec<&Node> {
 pub fn labels(d: &Node) -> Vec<&str> {
     d.choices.iter().map(|c| c.label.as_str()).collect()
 }
+
+/// Whether a run can reach the end without passing through step `id`: false when the
+/// step runs on every path.
+pub fn avoidable(p: &Playbook, id: &str) -> bool {
+    let Some(start) = p.start() else {
+        return true;
+    };
+    if start.id == id {
+        return false;
+    }
+    let mut seen = vec![start.id.as_str()];
+    let mut todo = vec![start.id.as_str()];
+    while let Some(at) = todo.pop() {
+        if at == runbook::graph::END {
+            return true;
+        }
+        for e in p.edges_from(at) {
+            let to = e.to.as_str();
+            if to != id && !seen.contains(&to) {
+                seen.push(to);
+                todo.push(to);
+            }
+        }
+    }
+    false
+}

@@ -89,11 +89,23 @@ impl super::Walker {
         {
             return 0;
         }
+        // Blocks right below the first one, with no prose between, belong to the case
+        // too ("If the problem persists, restore the backup:" over a stop, a restore
+        // and a start in three blocks).
+        let more = blocks[2..]
+            .iter()
+            .take_while(|b| matches!(b, Block::Code(c) if is_shell_block(c)))
+            .count();
         let mut entries = Vec::new();
-        for segment in chunks::split(&c.body, c.body_line, false) {
-            match segment {
-                Segment::Step(chunk) => entries.extend(chunk.entries),
-                _ => return 0,
+        for block in &blocks[1..2 + more] {
+            let Block::Code(c) = block else {
+                return 0;
+            };
+            for segment in chunks::split(&c.body, c.body_line, false) {
+                match segment {
+                    Segment::Step(chunk) => entries.extend(chunk.entries),
+                    _ => return 0,
+                }
             }
         }
         let case = Chunk {
@@ -104,7 +116,7 @@ impl super::Walker {
             ..Chunk::default()
         };
         self.cases(p.line, vec![case]);
-        2
+        2 + more
     }
 
     /// At the first of a group of sibling headings inside the procedure: remember

@@ -82,6 +82,46 @@ impl super::Walker {
         });
     }
 
+    /// "If that didn't work" after an action: the person judges whether it helped.
+    pub(super) fn open_helped_decision(&mut self, level: u8, line: usize) {
+        let question = self.helped_question();
+        let decision = self.new_node(NodeKind::Decision, question, line);
+        self.frames.push(Frame::Alt {
+            decision: Box::new(decision),
+            branches: Vec::new(),
+            level,
+            family: Family::Condition,
+        });
+    }
+
+    fn helped_question(&self) -> &'static str {
+        if self.spanish {
+            "¿Funcionó?"
+        } else {
+            "Did that help?"
+        }
+    }
+
+    /// A condition that judges whether the last step, an action, helped ("If that didn't
+    /// work", "Si no funciona", "Si el problema persiste"): not its exit status.
+    pub(super) fn judged_after_action(&mut self, condition: &str) -> bool {
+        let Some(id) = self.last_command.clone() else {
+            return false;
+        };
+        let judged = match roles::condition_sense(condition) {
+            roles::ConditionSense::Outcome => roles::judged_outcome(condition),
+            // "Si el problema persiste", "If the issue persists": the symptom itself.
+            // "If pods are still pending" names a state of its own: a plain case.
+            roles::ConditionSense::Persists => generic_persists(condition),
+            roles::ConditionSense::Other => false,
+        };
+        judged
+            && !roles::else_label(condition)
+            && self
+                .node_mut(&id)
+                .is_some_and(|n| n.kind == NodeKind::Action)
+    }
+
     pub(super) fn question(&self, family: Family) -> String {
         match (family, self.spanish) {
             (Family::Option, true) => "¿Qué opción?".into(),
@@ -95,7 +135,7 @@ impl super::Walker {
         if matches!(
             self.frames.last(),
             Some(Frame::Alt {
-                level: 1..=6,
+                level: 1..=LABEL_LEVEL,
                 family: Family::Condition,
                 ..
             })
@@ -164,7 +204,15 @@ impl super::Walker {
                 return;
             }
         }
-        self.open_decision(Family::Condition, ITEM_LEVEL, line);
+        let helped = match chunks.as_slice() {
+            [chunk] => self.judged_after_action(&label_of(chunk).0),
+            _ => false,
+        };
+        if helped {
+            self.open_helped_decision(ITEM_LEVEL, line);
+        } else {
+            self.open_decision(Family::Condition, ITEM_LEVEL, line);
+        }
         for chunk in chunks {
             self.add_branch(&label_of(&chunk).0, chunk.line);
             self.case_steps(chunk);
@@ -200,6 +248,10 @@ impl super::Walker {
     /// failed, or that the trouble a check looked at is still there.
     pub(super) fn fail_target(&mut self, condition: &str) -> Option<String> {
         let id = self.last_command.clone()?;
+        if self.judged_after_action(condition) {
+            // The action ran; whether it helped is for a person to say.
+            return None;
+        }
         match roles::condition_sense(condition) {
             roles::ConditionSense::Outcome
                 if !roles::else_label(condition) && self.about_step(&id, condition) =>
@@ -245,7 +297,17 @@ impl super::Walker {
     /// The way past a decision on conditions: "Otherwise" / "Si no", unless the author
     /// wrote one.
     pub(super) fn add_otherwise(&mut self) {
-        let label = if self.spanish { "Si no" } else { "Otherwise" };
+        // "Did that help?": the way past is that it did.
+        let helped = matches!(
+            self.frames.last(),
+            Some(Frame::Alt { decision, .. }) if decision.title == self.helped_question()
+        );
+        let label = match (helped, self.spanish) {
+            (true, true) => "Sí, funcionó",
+            (true, false) => "Yes, it helped",
+            (false, true) => "Si no",
+            (false, false) => "Otherwise",
+        };
         self.add_way_past(label);
     }
 
@@ -358,6 +420,63 @@ fn condition_subject(condition: &str) -> Vec<String> {
         .filter(|w| !FILLER.contains(w) && w.len() > 2)
         .map(str::to_string)
         .collect()
+}
+
+/// "If the problem persists", "Si el problema persiste", "Si persiste", "If it's still
+/// failing": nothing named but the trouble itself.
+fn generic_persists(condition: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "if",
+        "si",
+        "the",
+        "el",
+        "la",
+        "los",
+        "las",
+        "it",
+        "its",
+        "s",
+        "this",
+        "that",
+        "is",
+        "are",
+        "esto",
+        "eso",
+        "problem",
+        "problems",
+        "issue",
+        "issues",
+        "error",
+        "errors",
+        "symptom",
+        "symptoms",
+        "trouble",
+        "problema",
+        "problemas",
+        "error",
+        "errores",
+        "sintoma",
+        "sintomas",
+        "fallo",
+        "fallos",
+        "falla",
+        "still",
+        "persists",
+        "persist",
+        "remains",
+        "sigue",
+        "siguen",
+        "persiste",
+        "persisten",
+        "todavia",
+        "aun",
+        "failing",
+        "fallando",
+    ];
+    roles::fold_label(condition)
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .all(|w| WORDS.contains(&w))
 }
 
 /// A label saying its option may be skipped.

@@ -14,7 +14,7 @@ use crate::graph::Warning;
 use crate::markdown::blocks::{Block, Code, Para, Span};
 use crate::markdown::chunks::{self, Chunk, Entry, Output, Segment};
 use crate::markdown::fence::{self, Attrs};
-use crate::markdown::roles::Role;
+use crate::markdown::roles::{self, Role};
 use crate::markdown::shell;
 use once_cell::sync::Lazy;
 use regex::Regex;
@@ -251,9 +251,41 @@ impl super::Walker {
 
     /// The step(s) of one chunk. A chunk with no title of its own and no context title
     /// splits into one step per command (setup lines stay with the command after them).
-    pub(super) fn chunk_steps(&mut self, chunk: Chunk, attrs: Option<&Attrs>, whole: bool) {
+    pub(super) fn chunk_steps(&mut self, mut chunk: Chunk, attrs: Option<&Attrs>, whole: bool) {
         let commands: Vec<String> = chunk.commands().iter().map(|s| s.to_string()).collect();
-        let notes: Vec<String> = chunk.notes().iter().map(|s| s.to_string()).collect();
+        let mut notes: Vec<String> = chunk.notes().iter().map(|s| s.to_string()).collect();
+        // `# Docker` / `# En el servidor` over commands names where they run, not what
+        // the step does: the lead-in above still titles it, and the label is its text.
+        if !self.authored
+            && !chunk.option
+            && !chunk.condition
+            && chunk.title.as_deref().is_some_and(roles::context_label)
+        {
+            let label = chunk.title.take().unwrap_or_default();
+            chunk.numbered = false;
+            if commands.is_empty() && notes.is_empty() {
+                // Alone over the next `# 1.` header: the label is that step's context.
+                if self.description.is_none() {
+                    self.description = Some(label);
+                }
+                return;
+            }
+            match self.description {
+                None => self.description = Some(label),
+                Some(_) => notes.insert(0, label),
+            }
+        }
+        if !self.authored
+            && commands.is_empty()
+            && chunk.title.is_none()
+            && matches!(notes.as_slice(), [n] if roles::context_label(n))
+        {
+            // `# Docker` alone over the next `# 1.` header: that step's context.
+            if self.description.is_none() {
+                self.description = notes.pop();
+            }
+            return;
+        }
         let only_output = commands.is_empty() && notes.is_empty() && chunk.title.is_none();
         if let (true, Some(id)) = (only_output, self.last_command.clone()) {
             // A block of sample output only: the output of the command above.

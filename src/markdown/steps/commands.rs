@@ -60,7 +60,14 @@ impl super::Walker {
         node.interactive = a
             .interactive
             .unwrap_or_else(|| shell::interactive_in(&cmds));
-        node.confirm = a.confirm.unwrap_or(false);
+        // A request that sends something (a webhook POST) is confirmed like a
+        // destructive step when the run is unattended; authored playbooks say so.
+        node.confirm = a.confirm.unwrap_or_else(|| {
+            !self.authored
+                && kind == NodeKind::Action
+                && !destructive
+                && destructive::sends_request_in(&cmds)
+        });
         node.skip = a.skip.unwrap_or(false);
         node.timeout_ms = a.timeout_ms;
         node.shell = a.shell.clone();

@@ -134,6 +134,10 @@ impl super::Walker {
                     i += run;
                     continue;
                 }
+                if family == Family::Condition && self.case_item(&items[i]) {
+                    i += 1;
+                    continue;
+                }
             }
             self.item(&items[i]);
             i += 1;
@@ -203,6 +207,86 @@ impl super::Walker {
         {
             self.close_frame();
         }
+        self.close_frame();
+    }
+
+    /// One `2. Si el problema persiste, restaurar el backup:` item over its own blocks:
+    /// a case, like a condition lead-in over a block. It hangs off the step above when
+    /// it says that step failed; otherwise it is a decision whose "Si no" goes on
+    /// without it. `When …` / `Cuando …` items are steps in order.
+    fn case_item(&mut self, item: &MdItem) -> bool {
+        let Some(lead) = item_lead(item) else {
+            return false;
+        };
+        let folded = roles::fold_label(&lead.text);
+        if folded.starts_with("when ")
+            || folded.starts_with("cuando ")
+            || !roles::condition_label(&lead.text)
+            || roles::else_label(&lead.text)
+            || !blocks_have_code(&item.blocks[1..])
+        {
+            return false;
+        }
+        let (condition, consequence) = roles::split_condition(&lead.text);
+        let title = if consequence.is_empty() {
+            condition.clone()
+        } else {
+            consequence
+        };
+        let title = title.trim().trim_end_matches(':').trim().to_string();
+        self.title = None;
+        if let Some(check) = self.fail_target(&condition) {
+            self.frames.push(Frame::Fail {
+                check,
+                items: Vec::new(),
+                level: ITEM_LEVEL,
+            });
+            self.last_command = None;
+            self.item_with_title(item, &title);
+            self.close_item_frames();
+            return true;
+        }
+        if self.judged_after_action(&condition) {
+            self.open_helped_decision(ITEM_LEVEL, item.line);
+        } else {
+            self.open_decision(Family::Condition, ITEM_LEVEL, item.line);
+        }
+        self.add_branch(&condition, item.line);
+        self.item_with_title(item, &title);
+        self.add_otherwise_at_item();
+        true
+    }
+
+    /// Closes what the item opened, then the item's own frame.
+    fn close_item_frames(&mut self) {
+        while !matches!(
+            self.frames.last(),
+            Some(Frame::Alt {
+                level: ITEM_LEVEL,
+                ..
+            }) | Some(Frame::Fail {
+                level: ITEM_LEVEL,
+                ..
+            })
+        ) && self.frames.len() > 1
+        {
+            self.close_frame();
+        }
+        self.close_frame();
+    }
+
+    fn add_otherwise_at_item(&mut self) {
+        while !matches!(
+            self.frames.last(),
+            Some(Frame::Alt {
+                level: ITEM_LEVEL,
+                ..
+            })
+        ) && self.frames.len() > 1
+        {
+            self.close_frame();
+        }
+        self.add_otherwise();
         self.close_frame();
     }
 

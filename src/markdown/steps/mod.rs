@@ -161,6 +161,8 @@ pub struct Walker {
     shell_heading_seen: bool,
     /// Headings and paragraphs since the last code block: the next block's lead-in.
     shell_lead: String,
+    /// Action steps made so far: a `Rollback` part after them undoes a fix.
+    acted: usize,
 }
 
 impl Walker {
@@ -206,6 +208,7 @@ impl Walker {
             shell_later: false,
             shell_heading_seen: false,
             shell_lead: String::new(),
+            acted: 0,
         }
     }
 
@@ -339,10 +342,12 @@ impl Walker {
             Some(Family::Option)
         } else if self.scenarios.get(&h.line) == Some(&true) {
             Some(Family::Scenario)
-        } else if !self.authored
+        } else if (!self.authored
             && roles::role_of(&text).is_none()
             && (roles::condition_label(&text)
-                || (roles::else_label(&text) && self.open_condition_at(h.level)))
+                || (roles::else_label(&text) && self.open_condition_at(h.level))))
+            // `### Rollback` after the fix: taken only when the fix went wrong.
+            || self.reversal_part(&text)
         {
             Some(Family::Condition)
         } else {
@@ -351,6 +356,9 @@ impl Walker {
         self.close_frames_at(h.level, family);
         if let Some(role) = roles::role_of(&text) {
             self.set_role(role, h.level, &text, h.line);
+            if family == Some(Family::Condition) {
+                self.open_branch(Family::Condition, &text, h.level, h.line);
+            }
             return;
         }
         self.fresh_heading = true;
@@ -368,12 +376,22 @@ impl Walker {
         self.title = Some((title, h.line));
     }
 
+    /// A `Rollback` / `Plan de reversión` / `Restore from backup` part after the fix's
+    /// actions: it is taken when the fix went wrong, never on every path.
+    fn reversal_part(&self, title: &str) -> bool {
+        !self.authored && self.acted > 0 && roles::reversal_label(title)
+    }
+
     fn set_role(&mut self, role: Role, level: u8, text: &str, line: usize) {
         self.intro = false;
         self.role = role;
         self.role_level = level;
         self.role_title = Some(text.trim().trim_end_matches(':').trim().to_string());
-        if role == Role::IfFails {
+        if role == Role::IfFails && !self.authored && self.judged_after_action(text) {
+            // `### Si no funciona` after a restart: did the restart help?
+            self.open_helped_decision(level, line);
+            self.add_branch(text, line);
+        } else if role == Role::IfFails {
             if let Some(check) = self.last_command.clone() {
                 self.frames.push(Frame::Fail {
                     check,
@@ -382,12 +400,14 @@ impl Walker {
                 });
             }
         }
-        let _ = line;
     }
 
     fn push(&mut self, item: Item) {
         if let Item::Node(n) = &item {
             self.last_node = Some(n.id.clone());
+            if n.kind == crate::graph::NodeKind::Action {
+                self.acted += 1;
+            }
             if n.command.is_some() {
                 self.block_commands.push(n.id.clone());
             }

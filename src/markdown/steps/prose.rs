@@ -112,11 +112,26 @@ impl super::Walker {
         if let Some(role) = roles::role_of(label) {
             // "Expected:", "Look for:", "If it fails:" speak of the step at hand; the
             // other labels (Symptoms, Resolution...) open a part of the section.
+            if role == Role::IfFails && !self.authored && self.judged_after_action(label) {
+                // `**Si no funciona:**` after an action: a case with a way past, not
+                // the action's exit status.
+                self.close_label_frames();
+                self.open_helped_decision(LABEL_LEVEL, line);
+                self.add_branch(label, line);
+                if !rest_text.is_empty() {
+                    let spans = strip_leading_colon(rest);
+                    self.content(Role::Action, &spans, line, None);
+                }
+                return true;
+            }
             if matches!(role, Role::LookFor | Role::Expected | Role::IfFails) {
                 self.transient = Some(role);
             } else {
                 self.close_label_frames();
                 self.set_role(role, LABEL_LEVEL, label, line);
+                if self.reversal_part(label) && !self.in_item() {
+                    self.open_branch(Family::Condition, label, LABEL_LEVEL, line);
+                }
             }
             if !rest_text.is_empty() {
                 let spans = strip_leading_colon(rest);
@@ -137,6 +152,14 @@ impl super::Walker {
                 title
             };
             self.title = Some((title, line));
+            return true;
+        }
+        if self.reversal_part(label) && !self.in_item() {
+            self.close_label_frames();
+            self.open_branch(Family::Condition, label, LABEL_LEVEL, line);
+            if !rest_text.is_empty() {
+                self.title = Some((rest_text.to_string(), line));
+            }
             return true;
         }
         if roles::option_label(label) && !self.in_item() {
