@@ -625,3 +625,20 @@ helm history api
 ";
     assert_eq!(ids(&parse(md)), vec!["deploy-stuck", "rollback-failed"]);
 }
+
+/// Fourth field trial: `## Incidente A: …` with a `**Síntoma:**` label and a
+/// `### Procedimiento de Respuesta` part is one incident, named after its own heading.
+#[test]
+fn a_symptom_label_beside_a_response_procedure_is_one_incident() {
+    let md = "# Manual de operaciones\n\n## Incidente A: Cola llena\n\
+              **Síntoma:** más de 50 trabajos en `dead_letter`.\n\n\
+              ### Procedimiento de Respuesta\n\n```bash\npsql -c 'SELECT 1'\n```\n\n\
+              ## Incident B: Sync loop\n**Symptom:** the form never submits.\n\n\
+              ### Response steps\n\n```bash\ncurl -s http://localhost/health\n```\n";
+    let titles: Vec<String> = runbook::markdown::parse_document(md, std::path::Path::new("m.md"))
+        .expect("parses")
+        .into_iter()
+        .map(|p| p.title)
+        .collect();
+    assert_eq!(titles, ["Incidente A: Cola llena", "Incident B: Sync loop"]);
+}

@@ -279,6 +279,12 @@ const KEYWORDS: &[(&str, Role)] = &[
     ("como solucionarlo", Role::Action),
     ("como solucionar", Role::Action),
     ("rollback", Role::Action),
+    ("response procedure", Role::Action),
+    ("response steps", Role::Action),
+    ("response plan", Role::Action),
+    ("procedimiento de respuesta", Role::Action),
+    ("pasos de respuesta", Role::Action),
+    ("plan de respuesta", Role::Action),
     // Escalation
     ("escalation", Role::Escalation),
     ("escalate", Role::Escalation),

@@ -240,6 +240,9 @@ fn is_playbook(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
         .and_then(|&c| secs[c].heading)
         .unwrap_or(sec.end);
     let labels = bold_roles(&blocks[sec.start..direct_end]);
+    // `**Síntoma:**` under the incident's own heading counts like a Symptoms part.
+    symptoms |= labels.contains(&Role::Symptoms);
+    causes |= labels.contains(&Role::Causes);
     // Symptoms (or possible causes) beside a Diagnosis or Resolution part: one runbook,
     // whatever else the document holds (`First and foremost`, `Communication`,
     // reference sections).
