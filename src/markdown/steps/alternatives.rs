@@ -89,15 +89,21 @@ impl super::Walker {
         {
             return 0;
         }
+        let condition = condition_then(text.trim_end_matches(':'));
         let mut entries = Vec::new();
         for segment in chunks::split(&c.body, c.body_line, false) {
             match segment {
                 Segment::Step(chunk) => entries.extend(chunk.entries),
-                _ => return 0,
+                _ => {
+                    // Choices of their own inside (`# Example for Calico` / `# Example
+                    // for Flannel`): the whole block, with them, is the case.
+                    self.conditional_walk(&condition, p.line, c);
+                    return 2;
+                }
             }
         }
         let case = Chunk {
-            title: Some(condition_then(text.trim_end_matches(':'))),
+            title: Some(condition),
             condition: true,
             line: p.line,
             entries,
@@ -105,6 +111,35 @@ impl super::Walker {
         };
         self.cases(p.line, vec![case]);
         2
+    }
+
+    /// A block under a condition lead-in whose commands hold choices or cases of their
+    /// own: walked whole inside that step's `fail` branch or the condition's case, like
+    /// the single case `cases` makes.
+    fn conditional_walk(
+        &mut self,
+        condition: &str,
+        line: usize,
+        c: &crate::markdown::blocks::Code,
+    ) {
+        self.title = None;
+        let label = roles::split_condition(condition).0;
+        let info = crate::markdown::fence::parse(&c.info);
+        if let Some(check) = self.fail_target(&label) {
+            self.frames.push(Frame::Fail {
+                check,
+                items: Vec::new(),
+                level: ITEM_LEVEL,
+            });
+            self.shell_block(c, &info);
+            self.close_frame();
+            return;
+        }
+        self.open_decision(Family::Condition, ITEM_LEVEL, line);
+        self.add_branch(&label, line);
+        self.shell_block(c, &info);
+        self.add_otherwise();
+        self.close_frame();
     }
 
     /// At the first of a group of sibling headings inside the procedure: remember
@@ -117,13 +152,21 @@ impl super::Walker {
         // The numbered causes of `## Possible causes` are cases too: each one's fix is
         // for that cause only.
         let causes = self.role == Role::Causes;
-        if self.authored || h.level <= self.role_level || !(self.role.is_procedural() || causes) {
+        // Headings named as cases (`#### Scenario A`, `### Caso 2`) are cases anywhere.
+        let anywhere = roles::named_case(&roles::fold_label(&clean_title(&h.text)));
+        if self.authored
+            || h.level <= self.role_level
+            || !(self.role.is_procedural() || causes || anywhere)
+        {
             return;
         }
         if self.scenarios.contains_key(&h.line) {
             return;
         }
-        let lines = scenario_children(blocks, self.role == Role::Action, causes);
+        let procedure = self.role.is_procedural() || causes;
+        let lines = scenario_children(blocks, self.role == Role::Action, causes)
+            .filter(|(_, named)| procedure || *named)
+            .map_or_else(Vec::new, |(lines, _)| lines);
         let scenario = !lines.is_empty();
         self.scenarios.insert(h.line, scenario);
         for line in lines {
@@ -320,10 +363,16 @@ fn condition_then(text: &str) -> String {
 /// the heading lines of the group, when at least two of them hold commands. Numbered
 /// steps (`### 1. Restart`) and imperative steps (`### Restart` / `### Verify`) stay a
 /// sequence. `action`: the part is a fix (Resolution, Mitigation…), where titles that
-/// name a state or a problem are enough.
-pub(super) fn scenario_children(blocks: &[Block], action: bool, causes: bool) -> Vec<usize> {
+/// name a state or a problem are enough. Headings that all call themselves cases
+/// (`Scenario A` / `Scenario B`, `Caso 1` / `Caso 2`) are cases when only one of them
+/// holds commands (the other one's answer is to do nothing more); the flag says so.
+pub(super) fn scenario_children(
+    blocks: &[Block],
+    action: bool,
+    causes: bool,
+) -> Option<(Vec<usize>, bool)> {
     let Some(Block::Heading(first)) = blocks.first() else {
-        return Vec::new();
+        return None;
     };
     let level = first.level;
     let mut children: Vec<(String, usize, bool)> = Vec::new();
@@ -344,10 +393,15 @@ pub(super) fn scenario_children(blocks: &[Block], action: bool, causes: bool) ->
     }
     let titles: Vec<&str> = children.iter().map(|c| c.0.as_str()).collect();
     let runnable = children.iter().filter(|c| c.2).count();
-    if runnable < 2 || !(causes || scenario_titles(&titles, action)) {
-        return Vec::new();
+    let named = children.len() >= 2
+        && titles
+            .iter()
+            .all(|t| roles::named_case(&roles::fold_label(t)));
+    let enough = runnable >= 2 || (named && runnable >= 1);
+    if !enough || !(causes || named || scenario_titles(&titles, action)) {
+        return None;
     }
-    children.into_iter().map(|c| c.1).collect()
+    Some((children.into_iter().map(|c| c.1).collect(), named))
 }
 
 fn mark_runnable(children: &mut [(String, usize, bool)]) {
