@@ -82,6 +82,22 @@ fn a_sibling_of_the_same_shape_is_a_choice_too() {
 }
 
 #[test]
+fn bold_labels_of_the_same_shape_are_choices_too() {
+    let p = parse(
+        "# Runtime down\n## Resolution\n**Docker**:\n```bash\nsudo systemctl restart docker\n```\n\
+         **CRI-O**:\n```bash\nsudo systemctl restart crio\n```\n\
+         **Quux Engine 2**:\n```bash\nsudo systemctl restart quux\n```\n",
+    );
+    let d = decisions(&p);
+    assert_eq!(d.len(), 1);
+    assert_eq!(labels(d[0]), vec!["Docker", "CRI-O", "Quux Engine 2"]);
+    assert_eq!(
+        next_of(&p, &by_command(&p, "restart docker").id),
+        Some("end")
+    );
+}
+
+#[test]
 fn examples_for_each_variant_are_a_choice() {
     let p = parse(
         "# Pod network broken\n## Resolution\nIf the network plugin is misconfigured:\n\
@@ -192,6 +208,30 @@ fn an_optional_step_is_a_decision_to_run_or_skip() {
     );
     assert_eq!(decisions(&p).len(), 1);
     assert_eq!(decisions(&p)[0].choices[1].label, "Skip");
+    // A list item: the words before its command title the step.
+    let p = parse(
+        "# Pods crashing\n## Resolution\n1. Check the pods: `kubectl get pods -n app`\n\
+         2. Restart the deployment if needed: `kubectl rollout restart deployment/app`\n\
+         3. Verify: `kubectl rollout status deployment/app`\n",
+    );
+    let d = decisions(&p);
+    assert_eq!(d.len(), 1);
+    assert_eq!(
+        labels(d[0]),
+        vec!["Restart the deployment if needed", "Skip"]
+    );
+    assert_eq!(d[0].choices[1].to, by_command(&p, "rollout status").id);
+    // A caution comment alone atop a block makes all of it optional.
+    let p = parse(
+        "# Lag de replicación\n## Solución\n```bash\n# PRECAUCIÓN: solo si el primario está en riesgo\n\n\
+         # 1. Pausar la ingesta\nkubectl scale deployment api --replicas=0\n\n\
+         # 2. Promover la réplica\naws rds promote-read-replica --db-instance-identifier r1\n```\n",
+    );
+    let d = decisions(&p);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d[0].choices[1].label, "Omitir");
+    assert_eq!(d[0].choices[1].to, "end");
+    assert_eq!(d[0].choices[0].to, by_command(&p, "scale deployment").id);
 }
 
 #[test]

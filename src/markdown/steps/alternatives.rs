@@ -229,16 +229,23 @@ pub(super) struct AltGroup<'a> {
 }
 
 /// `**AWS EKS**:` + a shell block (or `**AWS EKS**: `aws eks …``), repeated.
+/// A label no list knows is one of them when a known sibling has its shape
+/// (`**CRI-O 1.29**:` beside `**Docker**:`, see `roles::variant_shape`).
 pub(super) fn variant_groups(blocks: &[Block]) -> Vec<AltGroup<'_>> {
     let mut out = Vec::new();
+    // Per group: its label's shape, and whether the label is a known variant.
+    let mut shapes: Vec<(Option<&'static str>, bool)> = Vec::new();
     let mut i = 0;
     while let Some(Block::Para(p)) = blocks.get(i) {
         let Some((label, rest)) = leading_strong(&p.spans) else {
             break;
         };
-        if !roles::variant_label(&label) {
+        let known = roles::variant_label(&label);
+        let shape = roles::variant_shape(&label);
+        if !known && shape.is_none() {
             break;
         }
+        shapes.push((shape, known));
         let label = label.trim().trim_end_matches(':').trim().to_string();
         let rest = strip_leading_colon(&rest);
         if plain(&rest).trim().is_empty() {
@@ -270,6 +277,17 @@ pub(super) fn variant_groups(blocks: &[Block]) -> Vec<AltGroup<'_>> {
             i += 1;
         }
     }
+    shapes.truncate(out.len());
+    let known: Vec<&str> = shapes.iter().filter(|s| s.1).filter_map(|s| s.0).collect();
+    let examples = shapes.iter().filter(|s| s.0 == Some("example")).count();
+    let kept = shapes
+        .iter()
+        .position(|(shape, is_known)| {
+            !is_known
+                && !shape.is_some_and(|s| known.contains(&s) || (s == "example" && examples >= 2))
+        })
+        .unwrap_or(out.len());
+    out.truncate(kept);
     out
 }
 
