@@ -840,7 +840,8 @@ pub fn variant_shape(label: &str) -> Option<&'static str> {
         return (2..=5).contains(&words.len()).then_some(*connector);
     }
     // A bare name: capitalised words, one of them unlike a plain English word (a known
-    // name, a version, `CentOS`, `CRI-O`, `k3s`), so `Status` or `Disk usage` is not.
+    // name, a version, `CentOS`, `CRI-O`, `k3s`, `podman-remote`), so `Status` or `Disk
+    // usage` is not.
     let clean = super::slug::clean_title_cow(label);
     let raw: Vec<&str> = clean
         .split_whitespace()
@@ -856,6 +857,7 @@ pub fn variant_shape(label: &str) -> Option<&'static str> {
             || version_word(&w.to_ascii_lowercase())
             || w.chars().skip(1).any(char::is_uppercase)
             || (w.chars().any(|c| c.is_ascii_digit()) && w.chars().any(char::is_alphabetic))
+            || (w.len() > 3 && w.contains('-'))
     };
     ((1..=3).contains(&raw.len())
         && raw.len() == words.len()
@@ -1711,6 +1713,7 @@ mod tests {
         assert_eq!(variant_shape("NixOS"), Some("name"));
         assert_eq!(variant_shape("Void Linux"), Some("name"));
         assert_eq!(variant_shape("Status"), None);
+        assert_eq!(variant_shape("podman-remote"), Some("name"));
         assert_eq!(variant_shape("Disk Usage"), None);
         assert_eq!(variant_shape("Example for Calico"), Some("example"));
         assert_eq!(variant_shape("Ejemplo para Flannel"), Some("example"));
