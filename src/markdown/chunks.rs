@@ -346,6 +346,7 @@ fn header_positions(pieces: &[Located]) -> Vec<Option<HeaderKind>> {
     // Inside an alternative whose commands have started: the next comment over commands
     // ends it (`# Or check its container` / `docker ps` / `# Then read the logs`).
     let mut in_option = None;
+    let siblings = sibling_variants(pieces);
     for (i, located) in pieces.iter().enumerate() {
         let text = match &located.piece {
             Piece::Comment(text) => text,
@@ -361,6 +362,7 @@ fn header_positions(pieces: &[Located]) -> Vec<Option<HeaderKind>> {
         let kind = if super::roles::option_label(text)
             || super::roles::or_header(text)
             || super::roles::variant_label(text)
+            || siblings[i]
         {
             HeaderKind::Option
         } else if is_condition_header(text) {
@@ -375,7 +377,8 @@ fn header_positions(pieces: &[Located]) -> Vec<Option<HeaderKind>> {
             HeaderKind::Plain
         };
         let starts_group = i == 0 || matches!(pieces[i - 1].piece, Piece::Blank);
-        if commands_follow(pieces, i + 1, kind) || (starts_group && notes_only_group(pieces, i + 1))
+        if commands_follow(pieces, i + 1, kind, &siblings)
+            || (starts_group && notes_only_group(pieces, i + 1))
         {
             out[i] = Some(kind);
             in_option = (kind == HeaderKind::Option).then_some(false);
@@ -386,14 +389,59 @@ fn header_positions(pieces: &[Located]) -> Vec<Option<HeaderKind>> {
     out
 }
 
-fn commands_follow(pieces: &[Located], from: usize, kind: HeaderKind) -> bool {
-    for p in &pieces[from..] {
+/// Comments that name a variant because a sibling of the same shape does: `# For CRI-O`
+/// beside `# For Docker`, `# NixOS` beside `# Ubuntu` (see `roles::variant_shape`), and
+/// two or more examples each for one thing (`# Example for Calico` / `# Example for
+/// Flannel`). Otherwise the one no list knows would end the choice and run after it on
+/// every path. Not a comment right after a command (a note inside a variant). Indexed
+/// like `pieces`.
+fn sibling_variants(pieces: &[Located]) -> Vec<bool> {
+    use super::roles::{variant_label, variant_shape};
+    let mut shapes: Vec<Option<(&str, bool)>> = vec![None; pieces.len()];
+    let mut any_shape = false;
+    for (i, located) in pieces.iter().enumerate() {
+        let Piece::Comment(text) = &located.piece else {
+            continue;
+        };
+        let after_command = i > 0 && matches!(pieces[i - 1].piece, Piece::Command(_));
+        if after_command || expectation_comment(text).is_some() {
+            continue;
+        }
+        shapes[i] = variant_shape(text).map(|s| (s, variant_label(text)));
+        any_shape |= shapes[i].is_some();
+    }
+    if !any_shape {
+        return vec![false; pieces.len()];
+    }
+    let known: Vec<&str> = shapes
+        .iter()
+        .flatten()
+        .filter(|s| s.1)
+        .map(|s| s.0)
+        .collect();
+    let examples = shapes.iter().flatten().filter(|s| s.0 == "example").count();
+    shapes
+        .iter()
+        .map(|s| {
+            s.is_some_and(|(shape, _)| {
+                known.contains(&shape) || (shape == "example" && examples >= 2)
+            })
+        })
+        .collect()
+}
+
+/// Whether commands follow the header at `from - 1` before another header ends it. A
+/// plain comment right above a variant (`# Reinstall the plugin` over `# Example for
+/// Calico`) titles nothing: the variants below it are the choice.
+fn commands_follow(pieces: &[Located], from: usize, kind: HeaderKind, siblings: &[bool]) -> bool {
+    for (i, p) in pieces.iter().enumerate().skip(from) {
         match &p.piece {
             Piece::Command(_) => return true,
             Piece::Blank if kind == HeaderKind::Plain => return false,
             Piece::Blank => continue,
             Piece::Comment(text) => {
                 if super::roles::option_label(text)
+                    || (kind == HeaderKind::Plain && siblings[i])
                     || is_condition_header(text)
                     || NUMBERED.is_match(text.trim())
                 {

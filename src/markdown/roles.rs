@@ -641,8 +641,8 @@ pub fn option_label(label: &str) -> bool {
 
 /// A label that names one variant of the same thing: a provider, platform, OS, package
 /// manager or environment (`AWS EKS`, `Ubuntu/Debian`, `macOS (Homebrew)`, `En
-/// producción`). Every word must be such a name, so `Check logs` or `Restart docker`
-/// (a step) never is.
+/// producción`, `RHEL 8`, `k8s 1.29`). Every word must be such a name or a version, so
+/// `Check logs` or `Restart docker` (a step) never is.
 pub fn variant_label(label: &str) -> bool {
     const NAMES: &[&str] = &[
         // clouds and their Kubernetes services
@@ -684,6 +684,9 @@ pub fn variant_label(label: &str) -> bool {
         "docker-compose",
         "podman",
         "containerd",
+        "cri-o",
+        "crio",
+        "nerdctl",
         "kubernetes",
         "k8s",
         "nomad",
@@ -785,7 +788,13 @@ pub fn variant_label(label: &str) -> bool {
     let mut names_variant = false;
     for word in words {
         count += 1;
-        if count > 5 || !NAME_SET.contains(word) {
+        if count > 5 {
+            return false;
+        }
+        if version_word(word) && count > 1 {
+            continue;
+        }
+        if !NAME_SET.contains(word) {
             return false;
         }
         names_variant |= !matches!(
@@ -811,6 +820,90 @@ pub fn variant_label(label: &str) -> bool {
         );
     }
     names_variant
+}
+
+/// `8`, `1.29`, `22.04`, `v2`, `3.x`: a version after a name (`RHEL 8`).
+fn version_word(word: &str) -> bool {
+    let word = word.strip_prefix('v').unwrap_or(word);
+    word.starts_with(|c: char| c.is_ascii_digit())
+        && word.split('.').all(|part| {
+            part == "x" || (!part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+        })
+}
+
+/// The shape of a comment header or label that may name one variant among siblings:
+/// `for` (or another connector) for `For CRI-O`, `example` for `Example for Calico` /
+/// `Ejemplo para Flannel` / `e.g. for Weave`, `name` for a bare name of up to three
+/// capitalised words, one of them a known name or unlike a plain word (`NixOS`, `Void
+/// Linux`). When a sibling of the same shape
+/// is a known variant (`For Docker`, `Ubuntu`), this one is a variant too, whatever it
+/// names. Steps (`Restart Docker`, `Check logs`), conditions, options and sentences
+/// have no shape.
+pub fn variant_shape(label: &str) -> Option<&'static str> {
+    const CONNECTORS: &[&str] = &["for", "on", "using", "with", "en", "para", "con", "usando"];
+    if example_label(label).is_some() {
+        return Some("example");
+    }
+    let folded = fold_label(label);
+    if folded.is_empty()
+        || folded.len() > 60
+        || folded.contains([':', ',', ';', '?', '!'])
+        || condition_label(label)
+        || else_label(label)
+        || option_label(label)
+        || or_header(label)
+    {
+        return None;
+    }
+    let words: Vec<&str> = folded.split_whitespace().collect();
+    let first = *words.first()?;
+    if let Some(connector) = CONNECTORS.iter().find(|c| **c == first) {
+        return (2..=5).contains(&words.len()).then_some(*connector);
+    }
+    // A bare name: capitalised words, one of them unlike a plain English word (a known
+    // name, a version, `CentOS`, `CRI-O`, `k3s`, `podman-remote`), so `Status` or `Disk
+    // usage` is not.
+    let clean = super::slug::clean_title_cow(label);
+    let raw: Vec<&str> = clean
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .collect();
+    let capitalised = |w: &str| {
+        w.chars()
+            .next()
+            .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+    };
+    let strong = |w: &str| {
+        variant_label(w)
+            || version_word(&w.to_ascii_lowercase())
+            || w.chars().skip(1).any(char::is_uppercase)
+            || (w.chars().any(|c| c.is_ascii_digit()) && w.chars().any(char::is_alphabetic))
+            || (w.len() > 3 && w.contains('-'))
+    };
+    ((1..=3).contains(&raw.len())
+        && raw.len() == words.len()
+        && !imperative_word(first)
+        && raw.iter().all(|w| capitalised(w) || strong(w))
+        && raw.iter().any(|w| strong(w)))
+    .then_some("name")
+}
+
+/// `Example for Calico`, `Ejemplo para Flannel`, `e.g. for Weave`, `Example (Cilium)`:
+/// one example among sibling examples, each for one variant. Returns what it is for.
+pub fn example_label(label: &str) -> Option<String> {
+    static EXAMPLE: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(
+            r"^(?:for example|por ejemplo|examples?|ejemplos?|e\.g\.?|eg)\s*[,:\-]?\s*(?:for|para|with|con|on|en|using|usando|de)\s+(\S.*)$|^(?:examples?|ejemplos?)\s*\((.+)\)$",
+        )
+        .expect("static regex")
+    });
+    if !may_fold_to_start_with(label, &['e', 'f', 'p']) {
+        return None;
+    }
+    let folded = fold_label(label);
+    let c = EXAMPLE.captures(&folded)?;
+    let rest = c.get(1).or_else(|| c.get(2))?.as_str().trim();
+    (rest.split_whitespace().count() <= 4).then(|| rest.to_string())
 }
 
 /// Prose that only joins two alternatives: `or`, `o`, `Alternatively:`, `O bien`.
@@ -879,6 +972,16 @@ pub fn reversal_label(label: &str) -> bool {
         return false;
     }
     REVERSAL.is_match(&fold_label(t))
+}
+
+/// A title that calls itself one case among others: `Scenario A`, `Case 2: …`,
+/// `Escenario B`, `Caso 1`, `Situation 3` (folded).
+pub fn named_case(folded: &str) -> bool {
+    static NAMED: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"^(?:scenario|case|situation|escenario|caso|situacion|supuesto)\s*#?(?:\d{1,2}|[a-h])(?:$|[\s:.)\-—–])")
+            .expect("static regex")
+    });
+    NAMED.is_match(folded)
 }
 
 /// A severity field: `**Severity**: critical`, `*Severidad*: Alta`, `Priority: P1`.
@@ -1834,6 +1937,31 @@ mod tests {
         assert!(!variant_label("Restart docker"));
         assert!(!variant_label("Step 1"));
         assert!(!variant_label("On"));
+        assert!(variant_label("For CRI-O"));
+        assert!(variant_label("RHEL 8"));
+        assert!(variant_label("k8s 1.29"));
+        assert!(variant_label("Amazon Linux 2"));
+        assert!(variant_label("macOS/Homebrew"));
+        assert!(!variant_label("8"));
+        assert!(!variant_label("On 2"));
+        assert_eq!(variant_shape("For CRI-O"), Some("for"));
+        assert_eq!(variant_shape("For Quux 3.1"), Some("for"));
+        assert_eq!(variant_shape("NixOS"), Some("name"));
+        assert_eq!(variant_shape("Void Linux"), Some("name"));
+        assert_eq!(variant_shape("Status"), None);
+        assert_eq!(variant_shape("podman-remote"), Some("name"));
+        assert_eq!(variant_shape("Disk Usage"), None);
+        assert_eq!(variant_shape("Example for Calico"), Some("example"));
+        assert_eq!(variant_shape("Ejemplo para Flannel"), Some("example"));
+        assert_eq!(variant_shape("Restart Docker"), None);
+        assert_eq!(variant_shape("Verify"), None);
+        assert_eq!(variant_shape("check the logs"), None);
+        assert_eq!(variant_shape("If it fails"), None);
+        assert_eq!(example_label("e.g. for Weave").as_deref(), Some("weave"));
+        assert_eq!(example_label("Example output"), None);
+        assert!(named_case("scenario a"));
+        assert!(named_case("caso 2: sigue fallando"));
+        assert!(!named_case("case studies"));
         assert!(or_word("or"));
         assert!(or_word("O bien:"));
         assert!(!or_word("or restart it"));

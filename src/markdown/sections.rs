@@ -214,6 +214,7 @@ fn is_playbook(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
             None if roles::step_label(title).is_some()
                 || roles::option_label(title)
                 || roles::condition_label(title)
+                || roles::named_case(&roles::fold_label(title))
                 || (sec.level >= 2
                     && numbered(title)
                     && (secs[c].children.is_empty() || roles::imperative_step(title))

@@ -89,6 +89,7 @@ impl super::Walker {
         {
             return 0;
         }
+        let condition = condition_then(text.trim_end_matches(':'));
         // Blocks right below the first one, with no prose between, belong to the case
         // too ("If the problem persists, restore the backup:" over a stop, a restore
         // and a start in three blocks).
@@ -98,18 +99,24 @@ impl super::Walker {
             .count();
         let mut entries = Vec::new();
         for block in &blocks[1..2 + more] {
-            let Block::Code(c) = block else {
+            let Block::Code(code) = block else {
                 return 0;
             };
-            for segment in chunks::split(&c.body, c.body_line, false) {
+            for segment in chunks::split(&code.body, code.body_line, false) {
                 match segment {
                     Segment::Step(chunk) => entries.extend(chunk.entries),
+                    // Choices of their own inside one block (`# Example for Calico` /
+                    // `# Example for Flannel`): the whole block, with them, is the case.
+                    _ if more == 0 => {
+                        self.conditional_walk(&condition, p.line, c);
+                        return 2;
+                    }
                     _ => return 0,
                 }
             }
         }
         let case = Chunk {
-            title: Some(condition_then(text.trim_end_matches(':'))),
+            title: Some(condition),
             condition: true,
             line: p.line,
             entries,
@@ -117,6 +124,35 @@ impl super::Walker {
         };
         self.cases(p.line, vec![case]);
         2 + more
+    }
+
+    /// A block under a condition lead-in whose commands hold choices or cases of their
+    /// own: walked whole inside that step's `fail` branch or the condition's case, like
+    /// the single case `cases` makes.
+    fn conditional_walk(
+        &mut self,
+        condition: &str,
+        line: usize,
+        c: &crate::markdown::blocks::Code,
+    ) {
+        self.title = None;
+        let label = roles::split_condition(condition).0;
+        let info = crate::markdown::fence::parse(&c.info);
+        if let Some(check) = self.fail_target(&label) {
+            self.frames.push(Frame::Fail {
+                check,
+                items: Vec::new(),
+                level: ITEM_LEVEL,
+            });
+            self.shell_block(c, &info);
+            self.close_frame();
+            return;
+        }
+        self.open_decision(Family::Condition, ITEM_LEVEL, line);
+        self.add_branch(&label, line);
+        self.shell_block(c, &info);
+        self.add_otherwise();
+        self.close_frame();
     }
 
     /// At the first of a group of sibling headings inside the procedure: remember
@@ -129,13 +165,21 @@ impl super::Walker {
         // The numbered causes of `## Possible causes` are cases too: each one's fix is
         // for that cause only.
         let causes = self.role == Role::Causes;
-        if self.authored || h.level <= self.role_level || !(self.role.is_procedural() || causes) {
+        // Headings named as cases (`#### Scenario A`, `### Caso 2`) are cases anywhere.
+        let anywhere = roles::named_case(&roles::fold_label(&clean_title(&h.text)));
+        if self.authored
+            || h.level <= self.role_level
+            || !(self.role.is_procedural() || causes || anywhere)
+        {
             return;
         }
         if self.scenarios.contains_key(&h.line) {
             return;
         }
-        let lines = scenario_children(blocks, self.role == Role::Action, causes);
+        let procedure = self.role.is_procedural() || causes;
+        let lines = scenario_children(blocks, self.role == Role::Action, causes)
+            .filter(|(_, named)| procedure || *named)
+            .map_or_else(Vec::new, |(lines, _)| lines);
         let scenario = !lines.is_empty();
         self.scenarios.insert(h.line, scenario);
         for line in lines {
@@ -198,16 +242,23 @@ pub(super) struct AltGroup<'a> {
 }
 
 /// `**AWS EKS**:` + a shell block (or `**AWS EKS**: `aws eks …``), repeated.
+/// A label no list knows is one of them when a known sibling has its shape
+/// (`**CRI-O 1.29**:` beside `**Docker**:`, see `roles::variant_shape`).
 pub(super) fn variant_groups(blocks: &[Block]) -> Vec<AltGroup<'_>> {
     let mut out = Vec::new();
+    // Per group: its label's shape, and whether the label is a known variant.
+    let mut shapes: Vec<(Option<&'static str>, bool)> = Vec::new();
     let mut i = 0;
     while let Some(Block::Para(p)) = blocks.get(i) {
         let Some((label, rest)) = leading_strong(&p.spans) else {
             break;
         };
-        if !roles::variant_label(&label) {
+        let known = roles::variant_label(&label);
+        let shape = roles::variant_shape(&label);
+        if !known && shape.is_none() {
             break;
         }
+        shapes.push((shape, known));
         let label = label.trim().trim_end_matches(':').trim().to_string();
         let rest = strip_leading_colon(&rest);
         if plain(&rest).trim().is_empty() {
@@ -239,6 +290,17 @@ pub(super) fn variant_groups(blocks: &[Block]) -> Vec<AltGroup<'_>> {
             i += 1;
         }
     }
+    shapes.truncate(out.len());
+    let known: Vec<&str> = shapes.iter().filter(|s| s.1).filter_map(|s| s.0).collect();
+    let examples = shapes.iter().filter(|s| s.0 == Some("example")).count();
+    let kept = shapes
+        .iter()
+        .position(|(shape, is_known)| {
+            !is_known
+                && !shape.is_some_and(|s| known.contains(&s) || (s == "example" && examples >= 2))
+        })
+        .unwrap_or(out.len());
+    out.truncate(kept);
     out
 }
 
@@ -332,10 +394,16 @@ fn condition_then(text: &str) -> String {
 /// the heading lines of the group, when at least two of them hold commands. Numbered
 /// steps (`### 1. Restart`) and imperative steps (`### Restart` / `### Verify`) stay a
 /// sequence. `action`: the part is a fix (Resolution, Mitigation…), where titles that
-/// name a state or a problem are enough.
-pub(super) fn scenario_children(blocks: &[Block], action: bool, causes: bool) -> Vec<usize> {
+/// name a state or a problem are enough. Headings that all call themselves cases
+/// (`Scenario A` / `Scenario B`, `Caso 1` / `Caso 2`) are cases when only one of them
+/// holds commands (the other one's answer is to do nothing more); the flag says so.
+pub(super) fn scenario_children(
+    blocks: &[Block],
+    action: bool,
+    causes: bool,
+) -> Option<(Vec<usize>, bool)> {
     let Some(Block::Heading(first)) = blocks.first() else {
-        return Vec::new();
+        return None;
     };
     let level = first.level;
     let mut children: Vec<(String, usize, bool)> = Vec::new();
@@ -356,10 +424,15 @@ pub(super) fn scenario_children(blocks: &[Block], action: bool, causes: bool) ->
     }
     let titles: Vec<&str> = children.iter().map(|c| c.0.as_str()).collect();
     let runnable = children.iter().filter(|c| c.2).count();
-    if runnable < 2 || !(causes || scenario_titles(&titles, action)) {
-        return Vec::new();
+    let named = children.len() >= 2
+        && titles
+            .iter()
+            .all(|t| roles::named_case(&roles::fold_label(t)));
+    let enough = runnable >= 2 || (named && runnable >= 1);
+    if !enough || !(causes || named || scenario_titles(&titles, action)) {
+        return None;
     }
-    children.into_iter().map(|c| c.1).collect()
+    Some((children.into_iter().map(|c| c.1).collect(), named))
 }
 
 fn mark_runnable(children: &mut [(String, usize, bool)]) {

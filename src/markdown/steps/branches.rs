@@ -156,8 +156,14 @@ impl super::Walker {
                 "None of these"
             };
             self.add_way_past(none);
-        } else if self.optional_options() {
-            let none = if self.spanish { "Ninguna" } else { "None" };
+        } else if let Some(count) = self.optional_options() {
+            // One optional step: run it or skip it. Several: one of them, or none.
+            let none = match (count, self.spanish) {
+                (1, true) => "Omitir",
+                (1, false) => "Skip",
+                (_, true) => "Ninguna",
+                (_, false) => "None",
+            };
             self.add_way_past(none);
         }
         let Some(frame) = self.frames.pop() else {
@@ -312,19 +318,60 @@ impl super::Walker {
     }
 
     /// Options none of which has to be taken: one says so (`if needed`, `optional`,
-    /// `last resort`, `use with caution`, `si es necesario`). Options the author just
-    /// lists (`# Option 1/2/3`) stay the choices they wrote, destructive or not: a
+    /// `last resort`, `use with caution`, `si es necesario`, `only if …`). Returns how
+    /// many there are (one: an optional step, see `open_optional`). Options the author
+    /// just lists (`# Option 1/2/3`) stay the choices they wrote, destructive or not: a
     /// person can still stop the run at any decision.
-    fn optional_options(&self) -> bool {
+    fn optional_options(&self) -> Option<usize> {
         let Some(Frame::Alt {
             family: Family::Option,
             branches,
             ..
         }) = self.frames.last()
         else {
-            return false;
+            return None;
         };
-        branches.len() >= 2 && branches.iter().any(|b| optional_label(&b.label))
+        branches
+            .iter()
+            .any(|b| optional_label(&b.label))
+            .then_some(branches.len())
+    }
+
+    /// A step the author calls optional (`### Restart Redis if needed`, `# 2. Reiniciar
+    /// el servicio si es necesario`, `Flush the cache only if …`): never run as if it
+    /// were the next step. It is a decision, `Restart Redis if needed?`, whose one choice
+    /// (labelled by the title) holds the step and whose other, `Skip` / `Omitir`, goes on
+    /// without it (`close_frame`). The decision's id is the title's plus `-or-skip` /
+    /// `-u-omitir`, so the step keeps its own.
+    pub(super) fn open_optional(&mut self, title: &str, level: u8, line: usize) {
+        let title = title.trim().trim_end_matches([':', '.']).trim();
+        let (suffix, question) = if self.spanish {
+            ("u-omitir", format!("¿{title}?"))
+        } else {
+            ("or-skip", format!("{title}?"))
+        };
+        let decision = self.new_suffixed_node(NodeKind::Decision, &question, title, suffix, line);
+        self.frames.push(Frame::Alt {
+            decision: Box::new(decision),
+            branches: Vec::new(),
+            level,
+            family: Family::Option,
+        });
+        self.add_branch(title, line);
+    }
+
+    /// `title` makes an optional step (see `open_optional`) here: it says so, the
+    /// section is not authored, and it is not the choice already open for it (the
+    /// heading `### Restart Redis if needed` titling the block under it).
+    pub(super) fn optional_step(&self, title: &str) -> bool {
+        let title = title.trim().trim_end_matches([':', '.']).trim();
+        !self.authored
+            && optional_label(title)
+            && !roles::condition_label(title)
+            && !self.frames.iter().any(|f| {
+                matches!(f, Frame::Alt { branches, .. }
+                    if branches.last().is_some_and(|b| b.label == title))
+            })
     }
 
     /// Adds a choice that goes on past the decision, unless one already does.
@@ -482,17 +529,22 @@ fn generic_persists(condition: &str) -> bool {
 /// A label saying its option may be skipped.
 fn optional_label(label: &str) -> bool {
     static OPTIONAL: Lazy<Regex> = Lazy::new(|| {
-        Regex::new(r"\b(?:if (?:needed|necessary|required)|optional(?:ly)?|last resort|(?:use )?with caution|si (?:es necesario|hace falta|se requiere)|opcional(?:mente)?|ultimo recurso|con (?:precaucion|cuidado))\b")
+        Regex::new(r"\b(?:if (?:needed|necessary|required)|only (?:if|when)|optional(?:ly)?|last resort|(?:use )?with caution|si (?:es |fuera |fuese )?necesario|de ser necesario|en caso necesario|si (?:hace|hiciera) falta|si se requiere|(?:solo|unicamente) (?:si|cuando)|opcional(?:mente)?|ultimo recurso|con (?:precaucion|cuidado))\b")
             .expect("static regex")
     });
     OPTIONAL.is_match(&roles::fold_label(label))
 }
 
-/// `Option 1: Force new deployment` → `Force new deployment`.
+/// `Option 1: Force new deployment` → `Force new deployment`. A hyphen inside a word
+/// (`For CRI-O`) separates nothing.
 pub(super) fn option_rest(label: &str) -> String {
     let label = label.trim();
-    match label.find([':', '-', '—', '–', ')']) {
-        Some(i) if i < 20 => label[i + 1..].trim().to_string(),
+    let separator = label.char_indices().find(|&(i, c)| {
+        matches!(c, ':' | '—' | '–' | ')')
+            || (c == '-' && !label[i + 1..].starts_with(|n: char| n.is_alphanumeric()))
+    });
+    match separator {
+        Some((i, c)) if i < 20 => label[i + c.len_utf8()..].trim().to_string(),
         _ => String::new(),
     }
 }

@@ -204,18 +204,62 @@ impl super::Walker {
         };
         let mut attrs = Some(info.attrs.clone());
         let count = segments.len();
-        for segment in segments {
+        // Comments with no commands right above alternatives (`# Reinstall the network
+        // plugin` over `# Example for Calico` / `# Example for Flannel`) say what the
+        // choice is for: its text, not a step of their own.
+        let mut intro: Option<String> = None;
+        // `# CAUTION: only if the primary is at risk` alone at the top: the whole block
+        // is one optional step.
+        let optional_block = match segments.first() {
+            Some(Segment::Step(first)) if segments.len() > 1 && first.commands().is_empty() => {
+                first.title.clone().filter(|t| self.optional_step(t))
+            }
+            _ => None,
+        };
+        let mut segments = segments.into_iter().peekable();
+        if let Some(title) = &optional_block {
+            segments.next();
+            self.open_optional(title, ITEM_LEVEL, c.body_line);
+        }
+        while let Some(segment) = segments.next() {
             match segment {
+                Segment::Step(chunk)
+                    if chunk
+                        .entries
+                        .iter()
+                        .all(|e| matches!(e, Entry::Note { .. }))
+                        && matches!(segments.peek(), Some(Segment::Options { .. })) =>
+                {
+                    let mut parts: Vec<&str> = chunk.title.as_deref().into_iter().collect();
+                    parts.extend(chunk.notes());
+                    intro = join_text(None, &parts);
+                }
                 Segment::Step(chunk) => {
                     let a = if count == 1 {
                         attrs.take()
                     } else {
                         attrs.take().filter(|a| !a.is_empty())
                     };
-                    self.chunk_steps(chunk, a.as_ref(), whole);
+                    // `# 2. Restart the service if needed`, or a lead-in that says so.
+                    let own = chunk.title.clone().filter(|t| self.optional_step(t));
+                    let lead = (!chunk.numbered)
+                        .then(|| self.title.as_ref().map(|t| t.0.clone()))
+                        .flatten()
+                        .filter(|t| self.optional_step(t));
+                    match own.or(lead).filter(|_| !chunk.commands().is_empty()) {
+                        Some(title) => {
+                            self.open_optional(&title, ITEM_LEVEL, chunk.line);
+                            self.chunk_steps(chunk, a.as_ref(), whole);
+                            self.close_frame();
+                        }
+                        None => self.chunk_steps(chunk, a.as_ref(), whole),
+                    }
                 }
                 Segment::Options { line, chunks } => {
                     self.open_decision(Family::Option, ITEM_LEVEL, line);
+                    if let Some(Frame::Alt { decision, .. }) = self.frames.last_mut() {
+                        decision.text = intro.take();
+                    }
                     let outer_title = self.take_title();
                     for chunk in chunks {
                         let label = chunk.title.clone().unwrap_or_else(|| {
@@ -246,6 +290,9 @@ impl super::Walker {
                 }
                 Segment::Cases { line, chunks } => self.cases(line, chunks),
             }
+        }
+        if optional_block.is_some() {
+            self.close_frame();
         }
     }
 

@@ -49,6 +49,24 @@ impl super::Walker {
         Node::new(id, kind, title, line)
     }
 
+    /// A node titled `title` whose id is the one `id_title` would get plus `suffix`
+    /// (`restart-redis-if-needed-or-skip`), whole however long the title.
+    pub(super) fn new_suffixed_node(
+        &mut self,
+        kind: NodeKind,
+        title: &str,
+        id_title: &str,
+        suffix: &str,
+        line: usize,
+    ) -> Node {
+        let base = short_title_slug(&clean_title(id_title.trim()), 40);
+        let id = self.ids.unique(&format!("{base}-{suffix}"));
+        self.bind_anchors(&id);
+        self.created += 1;
+        self.open_note = None;
+        Node::new(id, kind, clean_title(title.trim()), line)
+    }
+
     /// An id made from `title`, which has been through `clean_title`.
     pub(super) fn generated_id(&mut self, kind: NodeKind, title: &str) -> String {
         let base = short_title_slug(title, 40);

@@ -139,9 +139,32 @@ impl super::Walker {
                     continue;
                 }
             }
-            self.item(&items[i]);
+            match self.optional_item(&items[i]) {
+                Some(title) => {
+                    self.open_optional(&title, ITEM_LEVEL, items[i].line);
+                    self.item(&items[i]);
+                    self.close_frame();
+                }
+                None => self.item(&items[i]),
+            }
             i += 1;
         }
+    }
+
+    /// `2. Restart the deployment if needed: `kubectl rollout restart …``: the words
+    /// before its first command title an optional step (see `open_optional`).
+    fn optional_item(&self, item: &MdItem) -> Option<String> {
+        let lead = item_lead(item)?;
+        let words: Vec<Span> = lead
+            .spans
+            .iter()
+            .take_while(|s| !matches!(s, Span::Code(_)))
+            .cloned()
+            .collect();
+        let title = plain(&words);
+        let title = title.trim().trim_end_matches([':', ',', '-']).trim();
+        let runnable = !inline_commands(&lead.spans).is_empty() || blocks_have_code(&item.blocks);
+        (runnable && !title.is_empty() && self.optional_step(title)).then(|| title.to_string())
     }
 
     /// Consecutive `Si …:`/`Option N:` list items: one decision, a branch per item.

@@ -373,6 +373,10 @@ impl Walker {
         }
         let step = roles::step_label(&text).filter(|s| !s.is_empty());
         let title = step.unwrap_or_else(|| strip_numbering(&text));
+        if self.optional_step(&title) {
+            // Everything under `### Restart Redis if needed` is that optional step.
+            self.open_optional(&title, h.level, h.line);
+        }
         self.title = Some((title, h.line));
     }
 
