@@ -337,6 +337,25 @@ fn bad_front_matter_is_a_parse_error_with_file_and_line() {
     assert_eq!(err.exit_code(), 2);
 }
 
+/// Fourth field trial: front matter with no closing `---` is an error at its opening
+/// line, whether a Markdown body follows (which would fail as YAML far below) or not
+/// (which passed with nothing in it).
+#[test]
+fn unclosed_front_matter_is_an_error_at_its_opening_line() {
+    for text in [
+        "---\nid: x\ntitle: Broken\n\n# Redis down\n\n```bash\nredis-cli ping\n```\n",
+        "---\nid: x\ntitle: Broken\n",
+    ] {
+        let err = markdown::parse_document(text, Path::new("open.md")).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message.starts_with("open.md:1:") && message.contains("never closed"),
+            "{message}"
+        );
+        assert_eq!(err.exit_code(), 2);
+    }
+}
+
 #[test]
 fn non_utf8_file_is_decoded_with_a_warning() {
     let dir = tempfile::tempdir().unwrap();

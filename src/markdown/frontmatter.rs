@@ -11,6 +11,8 @@ pub struct Split<'a> {
     pub yaml: &'a str,
     pub yaml_line: usize,
     pub body_offset: usize,
+    /// A closing `---` (or `...`) line ends it.
+    pub closed: bool,
 }
 
 /// Finds a `---` … `---` (or `...`) block at the very top of the document. A leading
@@ -32,6 +34,7 @@ pub fn split(text: &str) -> Option<Split<'_>> {
                 yaml,
                 yaml_line: 2,
                 body_offset: open_len + offset + line.len(),
+                closed: true,
             });
         }
         offset += line.len();
@@ -43,6 +46,7 @@ pub fn split(text: &str) -> Option<Split<'_>> {
             yaml: rest,
             yaml_line: 2,
             body_offset: text.len(),
+            closed: false,
         })
     } else {
         None
@@ -112,6 +116,15 @@ const KNOWN_KEYS: &[&str] = &[
 
 /// Parses the YAML; anything that is not a YAML mapping is a parse error at its line.
 pub fn parse(split: &Split<'_>, path: &Path) -> Result<FrontMatter> {
+    if !split.closed {
+        // Read as YAML, the whole document would fail at some Markdown line far below,
+        // or pass with its body lost.
+        return Err(Error::Parse {
+            file: path.to_path_buf(),
+            line: 1,
+            message: "front matter opened here is never closed: end it with a `---` line".into(),
+        });
+    }
     let value: Value = serde_saphyr::from_str(split.yaml).map_err(|e| {
         let line = e
             .location()
