@@ -148,6 +148,14 @@ pub fn expectation_comment(comment: &str) -> Option<String> {
         .trim();
     let quoted = c[1].trim().starts_with(['`', '"', '\'']);
     let literal = quoted || value.split_whitespace().count() <= 3;
+    if !literal {
+        // `HTTP/2 200 OK without SSL errors`: the status is what can be checked.
+        static STATUS_LINE: Lazy<Regex> = Lazy::new(|| {
+            Regex::new(r"^(?:HTTP/\d(?:\.\d)?\s+)?([1-5]\d\d)(?:\s+OK\b|\s+[A-Z][a-z]+\b|\s*$)")
+                .expect("static regex")
+        });
+        return STATUS_LINE.captures(value).map(|s| s[1].to_string());
+    }
     // A bare label (`# Output:`) states nothing: its value would be the colon.
     let stated = value.chars().any(char::is_alphanumeric);
     (stated && value.len() <= 200 && literal).then(|| value.to_string())
@@ -1115,6 +1123,22 @@ mod tests {
         assert_eq!(o.text, "NAME   STATUS\nnode-2 NotReady <none>");
         assert_eq!(o.expect, None);
         assert_eq!(o.line, 2);
+    }
+
+    #[test]
+    fn a_status_line_in_a_sentence_is_the_status() {
+        assert_eq!(
+            expectation_comment("Should return HTTP/2 200 OK without SSL errors"),
+            Some("200".into())
+        );
+        assert_eq!(
+            expectation_comment("Debe devolver 503 Service Unavailable mientras dure"),
+            Some("503".into())
+        );
+        assert_eq!(
+            expectation_comment("Should return the list of all pods in the namespace"),
+            None
+        );
     }
 
     #[test]
