@@ -642,3 +642,36 @@ fn a_symptom_label_beside_a_response_procedure_is_one_incident() {
         .collect();
     assert_eq!(titles, ["Incidente A: Cola llena", "Incident B: Sync loop"]);
 }
+
+/// Fourth field trial: a runbook of role parts with one incident of its own among them
+/// (`## Emergency: …` with its own Impact and Actions) is two incidents: the runbook,
+/// without the emergency's steps, and the emergency.
+#[test]
+fn an_incident_among_role_parts_is_carved_out_of_the_runbook() {
+    let md = "# Runbook: Certificate expiring\n\n## Immediate Actions\n\n\
+              ```bash\nopenssl s_client -connect example.org:443\n```\n\n\
+              ## Emergency: Certificate Already Expired\n\n**Impact:**\n- Browser warnings\n\n\
+              **Immediate Actions:**\n\n```bash\ncertbot certonly --force-renewal -d example.org\n```\n\n\
+              ## Verification\n\n```bash\ncurl -I https://example.org\n```\n";
+    let playbooks =
+        runbook::markdown::parse_document(md, std::path::Path::new("cert.md")).expect("parses");
+    let titles: Vec<&str> = playbooks.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Runbook: Certificate expiring",
+            "Emergency: Certificate Already Expired"
+        ]
+    );
+    assert_eq!(
+        commands(&playbooks[0]),
+        [
+            "openssl s_client -connect example.org:443",
+            "curl -I https://example.org"
+        ]
+    );
+    assert_eq!(
+        commands(&playbooks[1]),
+        ["certbot certonly --force-renewal -d example.org"]
+    );
+}

@@ -346,7 +346,17 @@ fn runbook(
     let section = |chosen: &sections::Chosen| {
         let sec = &secs[chosen.sec];
         let range = chosen.range.clone();
-        let content = &blocks[range.clone()];
+        let kept: Vec<Block>;
+        let content = if chosen.carved.is_empty() {
+            &blocks[range.clone()]
+        } else {
+            kept = range
+                .clone()
+                .filter(|i| !chosen.carved.iter().any(|c| c.contains(i)))
+                .map(|i| blocks[i].clone())
+                .collect();
+            &kept[..]
+        };
         let mut walker = steps::Walker::new(false, &ctx.lang, &steps::explicit_ids(content));
         walker.anchor(&sec.slug);
         walker.section_title(&sec.title, sec.level);

@@ -35,6 +35,8 @@ pub struct Chosen {
     pub incident: bool,
     /// Blocks to walk.
     pub range: std::ops::Range<usize>,
+    /// Parts of `range` left out: sub-sections that are incidents of their own.
+    pub carved: Vec<std::ops::Range<usize>>,
 }
 
 /// Builds the section tree of top-level headings. Index 0 is the root.
@@ -129,11 +131,27 @@ fn visit(
         .first()
         .and_then(|&c| secs[c].heading)
         .unwrap_or(sec.end);
+    if let Some(own) = incidents_beside_procedure(secs, blocks, idx) {
+        out.push(Chosen {
+            sec: idx,
+            incident: !reference,
+            range: sec.start..sec.end,
+            carved: own
+                .iter()
+                .map(|&c| secs[c].heading.unwrap_or(secs[c].start)..secs[c].end)
+                .collect(),
+        });
+        for c in own {
+            visit(secs, blocks, c, guide, reference, out);
+        }
+        return;
+    }
     if is_playbook(secs, blocks, idx) {
         out.push(Chosen {
             sec: idx,
             incident: !reference,
             range: sec.start..sec.end,
+            carved: Vec::new(),
         });
         return;
     }
@@ -152,6 +170,7 @@ fn visit(
                 sec: idx,
                 incident: runnable && !reference,
                 range: sec.start..sec.end,
+                carved: Vec::new(),
             });
         }
         return;
@@ -161,6 +180,7 @@ fn visit(
             sec: idx,
             incident: !reference,
             range: sec.start..direct_end,
+            carved: Vec::new(),
         });
     }
     if idx == 0 {
@@ -255,6 +275,41 @@ fn is_playbook(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
         || (!sec.children.is_empty()
             && sec.children.len() >= 2
             && sec.children.iter().all(|&c| step_like(secs, blocks, c)))
+}
+
+/// A procedure whose parts are roles (`## Immediate Actions`, `## Verification`) with
+/// one or a few incidents of their own among them (`## Emergency: certificate already
+/// expired`, with its own Impact and Actions): the incidents, to carve out of it. The
+/// rest is one playbook, not a part per incident.
+fn incidents_beside_procedure(secs: &[Sec], blocks: &[Block], idx: usize) -> Option<Vec<usize>> {
+    let sec = &secs[idx];
+    let own: Vec<usize> = sec
+        .children
+        .iter()
+        .copied()
+        .filter(|&c| {
+            roles::role_of(&secs[c].title).is_none()
+                && (own_roles(secs, blocks, c) || holds_incidents_below(secs, blocks, c))
+        })
+        .collect();
+    if own.is_empty() || own.len() * 2 > sec.children.len() {
+        return None;
+    }
+    let rest = sec.children.iter().filter(|c| !own.contains(c));
+    let (mut procedure, mut others) = (0, 0);
+    for &c in rest {
+        match roles::role_of(&secs[c].title) {
+            Some(Role::Diagnosis | Role::Action | Role::Verification)
+                if has_commands(&blocks[secs[c].start..secs[c].end])
+                    && !holds_incidents_below(secs, blocks, c) =>
+            {
+                procedure += 1
+            }
+            Some(_) => {}
+            None => others += 1,
+        }
+    }
+    (procedure >= 2 && others < procedure).then_some(own)
 }
 
 /// A section that names its own parts: role sub-headings (`#### Symptoms`) or two
