@@ -993,18 +993,21 @@ fn names_harmful_verb(text: &str) -> bool {
 
 /// Script and target names that change what is deployed or stored.
 fn risky_word(word: &str) -> bool {
-    let w = word.to_lowercase();
-    [
+    const RISKY: &[&str] = &[
         "rollback", "restore", "reset", "drop", "destroy", "wipe", "purge", "deploy", "failover",
         "teardown", "cleanup", "clean", "flush", "prune", "down", "migrate", "truncate", "delete",
         "revert", "restart", "stop", "kill", "shutdown",
-    ]
-    .iter()
-    .any(|r| {
-        w == *r
-            || w.split(|c: char| !c.is_ascii_alphanumeric())
-                .any(|part| part == *r)
-    })
+    ];
+    // A risky word is one of the word's alphanumeric parts, lower-cased. ASCII (most
+    // words) lower-cases byte by byte, so its parts compare without a copy; other text
+    // may fold to ASCII (the Kelvin sign to `k`) and is lower-cased first.
+    let risky = |part: &str| RISKY.iter().any(|r| part.eq_ignore_ascii_case(r));
+    let parts = |w: &str| w.split(|c: char| !c.is_ascii_alphanumeric()).any(risky);
+    if word.is_ascii() {
+        parts(word)
+    } else {
+        parts(&word.to_lowercase())
+    }
 }
 
 fn docker(prog: &str, args: &[Word]) -> Option<String> {

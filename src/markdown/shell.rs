@@ -531,12 +531,20 @@ pub fn program<'w>(words: &'w [Word<'w>]) -> Option<(&'w str, &'w [Word<'w>])> {
                 }
             }
             _ => {
-                let base = w.rsplit('/').next().unwrap_or(w);
-                return Some((base, &words[i + 1..]));
+                return Some((base_name(w), &words[i + 1..]));
             }
         }
     }
     None
+}
+
+/// The last `/`-separated part of a word (`/usr/bin/psql` → `psql`). Words are short:
+/// a plain backward loop beats the general reverse searcher `rsplit` sets up.
+pub fn base_name(word: &str) -> &str {
+    match word.bytes().rposition(|b| b == b'/') {
+        Some(slash) => &word[slash + 1..],
+        None => word,
+    }
 }
 
 pub fn is_assignment(word: &str) -> bool {
@@ -697,7 +705,7 @@ fn bare_repl_client_in(cmds: &[Vec<Word>]) -> Option<&'static str> {
         return None;
     };
     let (pos, client) = words.iter().enumerate().rev().find_map(|(i, w)| {
-        let base = w.rsplit('/').next().unwrap_or(w);
+        let base = base_name(w);
         REPL_CLIENTS.iter().find(|c| **c == base).map(|c| (i, *c))
     })?;
     let args = &words[pos + 1..];
@@ -847,7 +855,7 @@ fn opens_shell_words(words: &[Word]) -> bool {
 }
 
 fn is_shell(word: &str) -> bool {
-    SHELLS.contains(&word.rsplit('/').next().unwrap_or(word))
+    SHELLS.contains(&base_name(word))
 }
 
 /// After `--`: nothing (the default shell) or a shell with no `-c` script.
@@ -1475,12 +1483,8 @@ pub fn is_crontab_line(line: &str) -> bool {
             .all(|c| c.is_ascii_digit() || matches!(c, b'*' | b'/' | b',' | b'-'))
     };
     let mut fields = line.split_whitespace();
-    let schedule = fields
-        .by_ref()
-        .take(5)
-        .filter(|f| schedule_field(f))
-        .count()
-        == 5;
+    // Five schedule fields, then the command; most lines fail at their first word.
+    let schedule = (0..5).all(|_| fields.next().is_some_and(schedule_field));
     schedule && fields.next().is_some()
         || line.trim_start().starts_with('@')
             && ["@reboot", "@daily", "@hourly", "@weekly", "@monthly"]
