@@ -1408,25 +1408,34 @@ pub fn is_config_line(line: &str) -> bool {
         return true;
     }
     let line = line.strip_suffix(';').unwrap_or(line);
-    if ["|", "&&", ";", ">", "<", "$(", "`"]
-        .iter()
-        .any(|op| line.contains(op))
-    {
+    if has_shell_operator(line) {
         return false;
     }
     let mut words = line.split_whitespace();
     let Some(key) = words.next() else {
         return false;
     };
-    let args: Vec<&str> = words.collect();
+    let mut args = words.peekable();
     let identifier = key.starts_with(|c: char| c.is_ascii_alphabetic())
         && key
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
     identifier
-        && !args.is_empty()
-        && !args.iter().any(|a| a.starts_with('-') && a.len() > 1)
         && !CONFIG_FILE_TOOLS.contains(&key)
+        && args.peek().is_some()
+        && !args.any(|a| a.starts_with('-') && a.len() > 1)
+}
+
+/// Whether `line` holds `|`, `&&`, `;`, `>`, `<`, `$(` or a backtick: one pass over
+/// the bytes instead of a substring search per operator.
+fn has_shell_operator(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    bytes.iter().enumerate().any(|(i, b)| match b {
+        b'|' | b';' | b'>' | b'<' | b'`' => true,
+        b'&' => bytes.get(i + 1) == Some(&b'&'),
+        b'$' => bytes.get(i + 1) == Some(&b'('),
+        _ => false,
+    })
 }
 
 /// Programs that act on a configuration file rather than being one of its lines.
