@@ -427,9 +427,6 @@ struct Lexer<'a> {
     heredocs_done: Vec<Heredoc>,
     backticks: Vec<Range<usize>>,
     option_slots: Vec<(usize, OptionSlot)>,
-    /// Whether the text names a program with option slots at all: most commands do
-    /// not, and their placeholders are not looked at twice.
-    names_slot_program: bool,
 }
 
 impl<'a> Lexer<'a> {
@@ -447,7 +444,6 @@ impl<'a> Lexer<'a> {
             heredocs_done: Vec::new(),
             backticks: Vec::new(),
             option_slots: Vec::new(),
-            names_slot_program: names_slot_program(src),
         }
     }
 
@@ -597,7 +593,6 @@ impl<'a> Lexer<'a> {
             .find('\'')
             .map_or(self.bytes.len(), |n| start + n);
         let mut inner = Lexer::new(&self.src[..end], start, self.depth);
-        inner.names_slot_program = self.names_slot_program;
         inner.bare(None);
         self.found.extend(
             inner
@@ -739,11 +734,10 @@ impl<'a> Lexer<'a> {
     /// it lands in: [`option_slot_after`] reads the words before it and the part of its
     /// own word before it.
     fn option_slot(&self, at: usize) -> Option<OptionSlot> {
-        if !self.names_slot_program {
-            return None;
-        }
         let floor = self.command_floor.max(self.floor);
         let before = &self.src[self.start_above(at, b";&|(`", floor)..at];
+        // Most commands name no such program: asked here, per placeholder, rather than
+        // of every command's whole text up front.
         if !names_slot_program(before) {
             return None;
         }

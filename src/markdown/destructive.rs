@@ -631,15 +631,32 @@ fn looks_up(args: &[Word]) -> bool {
             let path = url.split_once("://").map_or(url.as_ref(), |(_, rest)| {
                 rest.find('/').map_or("", |i| &rest[i..])
             });
-            let path = path.to_lowercase();
-            [
-                "login", "auth", "token", "search", "query", "graphql", "health", "status",
-                "_count", "ping", "validate", "verify", "snapshot", "profile", "pprof", "debug",
-                "heap", "trace",
-            ]
-            .iter()
-            .any(|w| path.contains(w))
+            names_lookup(path)
         })
+}
+
+/// Whether a URL path, lower-cased, holds a word of a lookup (`login`, `_search`,
+/// `health`, …). An ASCII path (most) lower-cases byte by byte, so one ASCII
+/// case-insensitive automaton pass answers; other text may fold into ASCII (the
+/// Kelvin sign into `k`) and is lower-cased first.
+fn names_lookup(path: &str) -> bool {
+    const WORDS: [&str; 18] = [
+        "login", "auth", "token", "search", "query", "graphql", "health", "status", "_count",
+        "ping", "validate", "verify", "snapshot", "profile", "pprof", "debug", "heap", "trace",
+    ];
+    static ASCII_WORDS: Lazy<Option<aho_corasick::AhoCorasick>> = Lazy::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(WORDS)
+            .ok()
+    });
+    match ASCII_WORDS.as_ref() {
+        Some(words) if path.is_ascii() => words.is_match(path),
+        _ => {
+            let path = path.to_lowercase();
+            WORDS.iter().any(|w| path.contains(w))
+        }
+    }
 }
 
 /// `curl -X POST`, `curl -d …`, `--data`, `-F`, `--json`, `-T`, `wget --post-data`,

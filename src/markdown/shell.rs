@@ -112,19 +112,26 @@ impl LexState {
         while i < bytes.len() {
             let c = bytes[i];
             if self.single {
-                if c == b'\'' {
-                    self.single = false;
+                // Everything up to the closing quote is literal.
+                match bytes[i..].iter().position(|&b| b == b'\'') {
+                    Some(n) => {
+                        self.single = false;
+                        i += n + 1;
+                    }
+                    None => i = bytes.len(),
                 }
-                i += 1;
                 continue;
             }
             if self.double {
-                match c {
-                    b'\\' => i += 1,
-                    b'"' => self.double = false,
-                    _ => {}
+                // Up to the closing quote, a backslash keeps the byte after it.
+                match bytes[i..].iter().position(|&b| b == b'"' || b == b'\\') {
+                    Some(n) if bytes[i + n] == b'"' => {
+                        self.double = false;
+                        i += n + 1;
+                    }
+                    Some(n) => i += n + 2,
+                    None => i = bytes.len(),
                 }
-                i += 1;
                 continue;
             }
             match c {
@@ -155,7 +162,14 @@ impl LexState {
                     i += 1;
                     continue;
                 }
-                _ => {}
+                _ => {
+                    // This byte (a `#` or `<` here too) and the plain ones after it: one
+                    // stretch of a word.
+                    word_start.get_or_insert(i);
+                    let plain = bytes[i + 1..].iter().position(|&b| is_lex_special(b));
+                    i += 1 + plain.unwrap_or(bytes.len() - i - 1);
+                    continue;
+                }
             }
             word_start.get_or_insert(i);
             i += 1;
@@ -173,6 +187,14 @@ impl LexState {
             || code.ends_with("||");
         self.in_heredoc = !self.heredocs.is_empty();
     }
+}
+
+/// The bytes `LexState::feed` looks at outside quotes; any other byte continues a word.
+fn is_lex_special(b: u8) -> bool {
+    matches!(
+        b,
+        b'\\' | b'\'' | b'"' | b'(' | b')' | b'#' | b'<' | b' ' | b'\t' | b';' | b'&' | b'|'
+    )
 }
 
 /// The words of a line as `LexState::feed` meets them, one at a time (no list of
@@ -256,9 +278,16 @@ pub type Word<'a> = std::borrow::Cow<'a, str>;
 /// The simple commands of a command line: words split at `|`, `;`, `&&`, `||`, `&`,
 /// newlines and `$(`, quotes removed. Good enough to recognise programs and flags.
 pub fn simple_commands(command: &str) -> Vec<Vec<Word<'_>>> {
-    let mut split = Splitter::new(command);
+    let mut split = Splitter::new(command, usize::MAX);
     split.run();
     split.out
+}
+
+/// The first of `simple_commands(command)`, read no further than its end.
+pub fn first_simple_command(command: &str) -> Option<Vec<Word<'_>>> {
+    let mut split = Splitter::new(command, 1);
+    split.run();
+    split.out.into_iter().next()
 }
 
 /// The state of `simple_commands`. Shell syntax is ASCII and UTF-8 never hides an ASCII
@@ -266,15 +295,18 @@ pub fn simple_commands(command: &str) -> Vec<Vec<Word<'_>>> {
 /// characters (Unicode white space outside quotes separates words too).
 struct Splitter<'a> {
     src: &'a str,
+    /// How many simple commands to read: the text after them is never looked at.
+    wanted: usize,
     out: Vec<Vec<Word<'a>>>,
     words: Vec<Word<'a>>,
     word: WordBuf<'a>,
 }
 
 impl<'a> Splitter<'a> {
-    fn new(src: &'a str) -> Self {
+    fn new(src: &'a str, wanted: usize) -> Self {
         Splitter {
             src,
+            wanted,
             out: Vec::new(),
             words: Vec::new(),
             word: WordBuf::new(src),
@@ -284,7 +316,7 @@ impl<'a> Splitter<'a> {
     fn run(&mut self) {
         let bytes = self.src.as_bytes();
         let mut i = 0;
-        while i < bytes.len() {
+        while i < bytes.len() && self.out.len() < self.wanted {
             i = match bytes[i] {
                 b'\'' => self.single_quoted(i + 1),
                 b'"' => self.double_quoted(i + 1),
@@ -1506,8 +1538,7 @@ pub fn is_crontab_line(line: &str) -> bool {
 pub fn is_setup(command: &str) -> bool {
     // Only the first simple command matters: `X=$(date)` splits into `X=` and the
     // substitution's own commands, and it is still an assignment.
-    let cmds = simple_commands(command);
-    let Some(first) = cmds.first() else {
+    let Some(first) = first_simple_command(command) else {
         return false;
     };
     match first.first().map(|w| w.as_ref()) {

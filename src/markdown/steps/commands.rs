@@ -243,7 +243,13 @@ pub(super) fn changes_system(title: &str, cmds: &[Vec<shell::Word>]) -> bool {
         "marcar",
     ];
     let first = first_word_folded(title);
-    if VERBS.iter().any(|v| starts_with_ignore_case(&first, v)) {
+    // Every title is asked, and most start with no verb here: a verb is compared only
+    // when its first letter is the word's.
+    let lead = first.bytes().next().map(|b| b.to_ascii_lowercase());
+    if VERBS
+        .iter()
+        .any(|v| v.bytes().next() == lead && starts_with_ignore_case(&first, v))
+    {
         return true;
     }
     cmds.iter().any(|words| match shell::program(words) {
