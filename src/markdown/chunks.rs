@@ -23,6 +23,9 @@ pub enum Entry {
     Command {
         line: usize,
         text: String,
+        /// `text` is one logical command as `shell::pieces` read it, not a word added
+        /// nor taken away: read again, it is that one piece.
+        piece: bool,
     },
     Note {
         line: usize,
@@ -276,7 +279,7 @@ pub fn split(body: &str, body_line: usize, console: bool) -> Vec<Segment> {
         outputs = found;
     }
     let mut outputs = outputs.into_iter().peekable();
-    let pieces = rewrite_repl(pieces);
+    let (pieces, rewritten): (Vec<Located>, Vec<bool>) = rewrite_repl(pieces).into_iter().unzip();
     let headers = header_positions(&pieces);
     let mut chunks: Vec<Chunk> = Vec::new();
     let mut current = Chunk {
@@ -335,6 +338,8 @@ pub fn split(body: &str, body_line: usize, console: bool) -> Vec<Segment> {
                 } else {
                     current.entries.push(Entry::Command {
                         line: located.line,
+                        // Read as it stands: not written by `rewrite_repl`, no prompt cut.
+                        piece: !rewritten[i] && !text.starts_with("$ "),
                         text: strip_prompt(text),
                     });
                 }
@@ -609,10 +614,11 @@ fn strip_prompt(text: &str) -> String {
 }
 
 /// A REPL client followed by `> CMD` lines (or bare Redis commands) becomes the client
-/// run once per command: `redis-cli KEYS 'rate_limit:*'`.
-fn rewrite_repl(pieces: Vec<Located>) -> Vec<Located> {
+/// run once per command: `redis-cli KEYS 'rate_limit:*'`. Each piece comes with whether
+/// it was written here.
+fn rewrite_repl(pieces: Vec<Located>) -> Vec<(Located, bool)> {
     let typed_after = repl_line_follows(&pieces);
-    let mut out: Vec<Located> = Vec::with_capacity(pieces.len());
+    let mut out: Vec<(Located, bool)> = Vec::with_capacity(pieces.len());
     let mut client: Option<(String, &'static str)> = None;
     let mut client_index: Option<usize> = None;
     let mut used = false;
@@ -623,10 +629,11 @@ fn rewrite_repl(pieces: Vec<Located>) -> Vec<Located> {
                     if let Some(line) = repl_line(text, name) {
                         if let Some(cmd) = as_client_command(prefix, name, &line) {
                             used = true;
-                            out.push(Located {
+                            let written = Located {
                                 piece: Piece::Command(cmd),
                                 line: located.line,
-                            });
+                            };
+                            out.push((written, true));
                             continue;
                         }
                     }
@@ -646,9 +653,9 @@ fn rewrite_repl(pieces: Vec<Located>) -> Vec<Located> {
                     client = None;
                     client_index = None;
                 }
-                out.push(located);
+                out.push((located, false));
             }
-            _ => out.push(located),
+            _ => out.push((located, false)),
         }
     }
     drop_unused_client(&mut out, client_index, used);
@@ -686,7 +693,7 @@ const SQL_STARTS: &[&str] = &[
 
 /// Once a client's transcript has been rewritten, the bare client line itself (which
 /// would open a prompt) is dropped.
-fn drop_unused_client(out: &mut Vec<Located>, index: Option<usize>, used: bool) {
+fn drop_unused_client<T>(out: &mut Vec<T>, index: Option<usize>, used: bool) {
     if let (Some(i), true) = (index, used) {
         if i < out.len() {
             out.remove(i);
@@ -899,6 +906,7 @@ fn finish_console((mut chunk, cmd, output): (Chunk, String, Vec<String>)) -> Seg
         chunk.entries.push(Entry::Command {
             line: chunk.line,
             text: cmd.trim().to_string(),
+            piece: false,
         });
     }
     if !printed.trim().is_empty() {

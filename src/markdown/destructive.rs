@@ -143,7 +143,8 @@ fn first_words(s: &str) -> String {
 fn strip_comments(command: &str) -> std::borrow::Cow<'_, str> {
     let comment = |l: &str| l.trim_start().starts_with('#');
     // Most commands have no comment line and no line ending to normalise: no copy.
-    if !command.contains('\r') && !command.ends_with('\n') && !command.lines().any(comment) {
+    let comments = || command.contains('#') && command.lines().any(comment);
+    if !command.contains('\r') && !command.ends_with('\n') && !comments() {
         return std::borrow::Cow::Borrowed(command);
     }
     std::borrow::Cow::Owned(

@@ -789,7 +789,13 @@ pub fn is_interactive(command: &str) -> bool {
 
 /// `is_interactive` on commands already split by `simple_commands`.
 pub fn interactive_in(cmds: &[Vec<Word>]) -> bool {
-    if bare_repl_client_in(cmds).is_some() || opens_shell_in(cmds) {
+    opens_shell_in(cmds) || driven_apart_from_shells(cmds)
+}
+
+/// `interactive_in` for a caller that has asked `opens_shell_in` already: a REPL
+/// client, an editor, a pager, a prompt.
+pub fn driven_apart_from_shells(cmds: &[Vec<Word>]) -> bool {
+    if bare_repl_client_in(cmds).is_some() {
         return true;
     }
     cmds.iter().any(|words| {

@@ -161,9 +161,9 @@ impl super::Walker {
             let before = pieces[..at].join("\n");
             self.command_node(&command_title(&before), line, &before, None, None, &[]);
         }
-        self.command_node(title, line, &pieces[at], text.clone(), None, &[]);
+        self.read_command(title, line, &pieces[at], text.clone(), true);
         for rest in &pieces[at + 1..] {
-            self.command_node(&command_title(rest), line, rest, None, None, &[]);
+            self.read_command(&command_title(rest), line, rest, None, true);
         }
         true
     }
