@@ -1458,10 +1458,11 @@ pub fn is_config_line(line: &str) -> bool {
         && key
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    // The list of tools last: most command lines fail on a flag first.
     identifier
-        && !CONFIG_FILE_TOOLS.contains(&key)
         && args.peek().is_some()
         && !args.any(|a| a.starts_with('-') && a.len() > 1)
+        && !CONFIG_FILE_TOOLS.contains(&key)
 }
 
 /// Whether `line` holds `|`, `&&`, `;`, `>`, `<`, `$(` or a backtick: one pass over

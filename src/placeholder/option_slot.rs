@@ -53,7 +53,12 @@ fn hop_host(hop: &str) -> &str {
 pub(super) fn words_up_to(before: &str) -> (Vec<String>, String) {
     /// Marks where the placeholder was, in a word of its own or not.
     const HERE: char = '\u{1}';
-    let joined = before.replace("\\\n", " ");
+    // Most commands have no continued line: no copy for them.
+    let joined = if before.contains("\\\n") {
+        std::borrow::Cow::Owned(before.replace("\\\n", " "))
+    } else {
+        std::borrow::Cow::Borrowed(before)
+    };
     let mut words = ["", "\"", "'"]
         .iter()
         .find_map(|close| shlex::split(&format!("{joined}{HERE}{close}")))

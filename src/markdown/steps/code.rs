@@ -245,8 +245,8 @@ impl super::Walker {
     /// The step(s) of one chunk. A chunk with no title of its own and no context title
     /// splits into one step per command (setup lines stay with the command after them).
     pub(super) fn chunk_steps(&mut self, chunk: Chunk, attrs: Option<&Attrs>, whole: bool) {
-        let commands: Vec<String> = chunk.commands().iter().map(|s| s.to_string()).collect();
-        let notes: Vec<String> = chunk.notes().iter().map(|s| s.to_string()).collect();
+        let commands = chunk.commands();
+        let notes = chunk.notes();
         let only_output = commands.is_empty() && notes.is_empty() && chunk.title.is_none();
         if let (true, Some(id)) = (only_output, self.last_command.clone()) {
             // A block of sample output only: the output of the command above.
@@ -265,10 +265,13 @@ impl super::Walker {
                 .title
                 .clone()
                 .or_else(|| context.as_ref().map(|c| c.0.clone()))
-                .or_else(|| notes.first().cloned());
+                .or_else(|| notes.first().map(|n| n.to_string()));
             if let Some(title) = title {
-                let mut text: Vec<String> =
-                    notes.iter().filter(|n| **n != title).cloned().collect();
+                let mut text: Vec<String> = notes
+                    .iter()
+                    .filter(|n| **n != title)
+                    .map(|n| n.to_string())
+                    .collect();
                 text.extend(chunk_outputs(&chunk).filter_map(|o| output_text(o, self.spanish)));
                 let text = join_text(None, &text.iter().map(|s| s.as_str()).collect::<Vec<_>>());
                 self.manual(&title, text, chunk.line);
@@ -300,7 +303,7 @@ impl super::Walker {
         if let Some(s) = &spare {
             text_parts.push(s);
         }
-        text_parts.extend(notes.iter().map(String::as_str));
+        text_parts.extend(notes.iter().copied());
         let text = join_text(description.as_deref(), &text_parts);
         let command = commands.join("\n");
         let title = title.unwrap_or_else(|| command_title(&command));
