@@ -12,7 +12,7 @@ mod option_slot;
 
 use once_cell::sync::Lazy;
 pub use option_slot::OptionSlot;
-use option_slot::{option_slot_after, words_up_to, SLOT_PROGRAMS};
+use option_slot::{names_slot_program, option_slot_after, words_up_to};
 use regex::Regex;
 use std::ops::Range;
 
@@ -427,9 +427,6 @@ struct Lexer<'a> {
     heredocs_done: Vec<Heredoc>,
     backticks: Vec<Range<usize>>,
     option_slots: Vec<(usize, OptionSlot)>,
-    /// Whether the text names a program with option slots at all: most commands do
-    /// not, and their placeholders are not looked at twice.
-    names_slot_program: bool,
 }
 
 impl<'a> Lexer<'a> {
@@ -447,7 +444,6 @@ impl<'a> Lexer<'a> {
             heredocs_done: Vec::new(),
             backticks: Vec::new(),
             option_slots: Vec::new(),
-            names_slot_program: SLOT_PROGRAMS.iter().any(|p| src.contains(p)),
         }
     }
 
@@ -495,7 +491,21 @@ impl<'a> Lexer<'a> {
                     self.i += 1;
                     self.heredoc_bodies();
                 }
-                _ => self.advance_char(),
+                _ => self.skip_plain(|b| {
+                    matches!(
+                        b,
+                        b')' | b'`'
+                            | b'('
+                            | b'\\'
+                            | b'\''
+                            | b'"'
+                            | b'$'
+                            | b'#'
+                            | b'<'
+                            | b'{'
+                            | b'\n'
+                    )
+                }),
             }
         }
     }
@@ -517,6 +527,16 @@ impl<'a> Lexer<'a> {
         if self.i < self.bytes.len() {
             self.advance_char();
         }
+    }
+
+    /// Steps over the character at `self.i` and the plain text after it, up to the
+    /// next byte `special` picks out (or the end): each of those characters would
+    /// only have been stepped over one by one. The special bytes are ASCII, which
+    /// UTF-8 never hides inside another character, so the stop is a boundary.
+    fn skip_plain(&mut self, special: impl Fn(u8) -> bool) {
+        self.advance_char();
+        let rest = self.bytes.get(self.i..).unwrap_or_default();
+        self.i += rest.iter().position(|&b| special(b)).unwrap_or(rest.len());
     }
 
     fn advance_char(&mut self) {
@@ -544,7 +564,7 @@ impl<'a> Lexer<'a> {
                 b'`' => self.backtick(),
                 b'<' => self.angle(Quoting::Double),
                 b'{' if self.peek(1) == Some(b'{') => self.mustache(Quoting::Double),
-                _ => self.advance_char(),
+                _ => self.skip_plain(|b| matches!(b, b'"' | b'\\' | b'$' | b'`' | b'<' | b'{')),
             }
         }
     }
@@ -560,7 +580,7 @@ impl<'a> Lexer<'a> {
                 }
                 b'<' => self.angle(Quoting::Single),
                 b'{' if self.peek(1) == Some(b'{') => self.mustache(Quoting::Single),
-                _ => self.advance_char(),
+                _ => self.skip_plain(|b| matches!(b, b'\'' | b'<' | b'{')),
             }
         }
     }
@@ -573,7 +593,6 @@ impl<'a> Lexer<'a> {
             .find('\'')
             .map_or(self.bytes.len(), |n| start + n);
         let mut inner = Lexer::new(&self.src[..end], start, self.depth);
-        inner.names_slot_program = self.names_slot_program;
         inner.bare(None);
         self.found.extend(
             inner
@@ -715,12 +734,11 @@ impl<'a> Lexer<'a> {
     /// it lands in: [`option_slot_after`] reads the words before it and the part of its
     /// own word before it.
     fn option_slot(&self, at: usize) -> Option<OptionSlot> {
-        if !self.names_slot_program {
-            return None;
-        }
         let floor = self.command_floor.max(self.floor);
         let before = &self.src[self.start_above(at, b";&|(`", floor)..at];
-        if !SLOT_PROGRAMS.iter().any(|p| before.contains(p)) {
+        // Most commands name no such program: asked here, per placeholder, rather than
+        // of every command's whole text up front.
+        if !names_slot_program(before) {
             return None;
         }
         let (words, prefix) = words_up_to(before);
@@ -823,7 +841,11 @@ impl<'a> Lexer<'a> {
         });
         let start = self.i;
         let glued = start > 0 && self.bytes[start - 1].is_ascii_alphanumeric();
-        match ANGLE.captures(self.rest()) {
+        // A match ends at the first `>` after the `<` (no `>` inside it): the regex is
+        // given that much of the text, not the rest of the command.
+        let rest = self.rest();
+        let candidate = rest[1..].find('>');
+        match candidate.and_then(|n| ANGLE.captures(&rest[..n + 2])) {
             Some(c) if !glued && c[1].len() <= 64 && self.angle_ends(&c[0], &c[1]) => {
                 let raw = c[1].to_string();
                 self.i = start + c[0].len();

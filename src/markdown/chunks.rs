@@ -23,6 +23,9 @@ pub enum Entry {
     Command {
         line: usize,
         text: String,
+        /// `text` is one logical command as `shell::pieces` read it, not a word added
+        /// nor taken away: read again, it is that one piece.
+        piece: bool,
     },
     Note {
         line: usize,
@@ -122,6 +125,30 @@ static NUMBERED: Lazy<Regex> = Lazy::new(|| {
         .expect("static regex")
 });
 
+/// `NUMBERED` for ASCII text, where it matches the same: its Unicode classes written
+/// as the ASCII they are there (`\S` and `.` as byte ranges). Small enough for the
+/// regex engine's one-pass matcher, it finds the title thousands of instructions
+/// sooner than `NUMBERED`, and every numbered header of a block needs it.
+static NUMBERED_ASCII: Lazy<Regex> = Lazy::new(|| {
+    Regex::new(
+        r"^(?:[0-9]{1,2}[.)]|\([0-9]{1,2}\)|(?i-u:step|paso)(?-u:\s)*[0-9]{1,2}[:.)]?)(?-u:\s)+([\x00-\x08\x0E-\x1F\x21-\x7F][\x00-\x09\x0B-\x7F]*)$",
+    )
+    .expect("static regex")
+});
+
+/// The captures of `NUMBERED` (the title after the number is group 1).
+fn numbered_captures(text: &str) -> Option<regex::Captures<'_>> {
+    if !may_be_numbered(text) {
+        return None;
+    }
+    let numbered = if text.is_ascii() {
+        &NUMBERED_ASCII
+    } else {
+        &NUMBERED
+    };
+    numbered.captures(text)
+}
+
 /// A comment that labels output: the label, then (after `:`, `=>` or a space) what is left.
 /// `# Output:` alone introduces sample rows; `# Debe responder: PONG` states the value.
 static EXPECT_COMMENT: Lazy<Regex> = Lazy::new(|| {
@@ -138,9 +165,55 @@ static LOOK_FOR_COMMENT: Lazy<Regex> = Lazy::new(|| {
         .expect("static regex")
 });
 
+// The comment regexes are anchored at the start of the text and case-insensitive, and
+// most comments cannot match them from their first letters on. Running a capturing
+// regex costs thousands of instructions even to fail, so these exact tests of the
+// first bytes go first. Under `(?i)` an ASCII letter matches only its own two cases
+// except `k` and `s` (the Kelvin sign, the long s), which are not ASCII: a text that
+// starts with anything but ASCII is always left to the regex.
+
+/// Whether `text` may match `NUMBERED`: a digit, `(`, `st…` (`step`) or `pa…` (`paso`).
+fn may_be_numbered(text: &str) -> bool {
+    match text.as_bytes() {
+        [b'0'..=b'9' | b'(', ..] => true,
+        [b's' | b'S', b't' | b'T', ..] | [b'p' | b'P', b'a' | b'A', ..] => true,
+        [b, ..] => !b.is_ascii(),
+        [] => false,
+    }
+}
+
+fn is_numbered(text: &str) -> bool {
+    may_be_numbered(text) && NUMBERED.is_match(text)
+}
+
+/// Whether `text` may match `EXPECT_COMMENT`: every alternative starts with one of
+/// `e s t r m d o` (`expected`, `salida`, `typical`, `resultado`, `must`, `debe`,
+/// `output`) or with `=>`, `->`, `→`.
+fn may_state_output(text: &str) -> bool {
+    text.bytes().next().is_some_and(|b| {
+        !b.is_ascii()
+            || matches!(
+                b.to_ascii_lowercase(),
+                b'e' | b's' | b't' | b'r' | b'm' | b'd' | b'o' | b'=' | b'-'
+            )
+    })
+}
+
+/// Whether `text` may match `LOOK_FOR_COMMENT`: `look`, `what`, `check`, `watch`,
+/// `buscar`, `qué`.
+fn may_look_for(text: &str) -> bool {
+    text.bytes().next().is_some_and(|b| {
+        !b.is_ascii() || matches!(b.to_ascii_lowercase(), b'l' | b'w' | b'c' | b'b' | b'q')
+    })
+}
+
 /// The expected output a comment states, if it states one.
 pub fn expectation_comment(comment: &str) -> Option<String> {
-    let c = EXPECT_COMMENT.captures(comment.trim())?;
+    let comment = comment.trim();
+    if !may_state_output(comment) {
+        return None;
+    }
+    let c = EXPECT_COMMENT.captures(comment)?;
     let value = c[1]
         .trim()
         .trim_matches(|ch| ch == '`' || ch == '"' || ch == '\'')
@@ -172,7 +245,10 @@ enum Marker {
 
 fn marker(comment: &str) -> Option<Marker> {
     let comment = comment.trim();
-    if let Some(c) = LOOK_FOR_COMMENT.captures(comment) {
+    let look_for = may_look_for(comment)
+        .then(|| LOOK_FOR_COMMENT.captures(comment))
+        .flatten();
+    if let Some(c) = look_for {
         let label = comment[..c.get(2).map_or(comment.len(), |m| m.start())]
             .trim()
             .trim_end_matches(':')
@@ -191,6 +267,9 @@ fn marker(comment: &str) -> Option<Marker> {
     if SUCCESS_WHEN.is_match(comment) {
         return Some(label());
     }
+    if !may_state_output(comment) {
+        return None;
+    }
     let c = EXPECT_COMMENT.captures(comment)?;
     (!c[1].chars().any(char::is_alphanumeric)).then(label)
 }
@@ -208,7 +287,7 @@ pub fn split(body: &str, body_line: usize, console: bool) -> Vec<Segment> {
         outputs = found;
     }
     let mut outputs = outputs.into_iter().peekable();
-    let pieces = rewrite_repl(pieces);
+    let (pieces, rewritten): (Vec<Located>, Vec<bool>) = rewrite_repl(pieces).into_iter().unzip();
     let headers = header_positions(&pieces);
     let mut chunks: Vec<Chunk> = Vec::new();
     let mut current = Chunk {
@@ -284,6 +363,8 @@ pub fn split(body: &str, body_line: usize, console: bool) -> Vec<Segment> {
                 } else {
                     current.entries.push(Entry::Command {
                         line: located.line,
+                        // Read as it stands: not written by `rewrite_repl`, no prompt cut.
+                        piece: !rewritten[i] && !text.starts_with("$ "),
                         text: strip_prompt(text),
                     });
                 }
@@ -375,7 +456,7 @@ fn header_positions(pieces: &[Located]) -> Vec<Option<HeaderKind>> {
             HeaderKind::Option
         } else if is_condition_header(text) {
             HeaderKind::Condition
-        } else if NUMBERED.is_match(text.trim()) {
+        } else if is_numbered(text.trim()) {
             HeaderKind::Numbered
         } else {
             let after_blank = i == 0 || matches!(pieces[i - 1].piece, Piece::Blank);
@@ -451,7 +532,7 @@ fn commands_follow(pieces: &[Located], from: usize, kind: HeaderKind, siblings: 
                 if super::roles::option_label(text)
                     || (kind == HeaderKind::Plain && siblings[i])
                     || is_condition_header(text)
-                    || NUMBERED.is_match(text.trim())
+                    || is_numbered(text.trim())
                 {
                     return false;
                 }
@@ -490,8 +571,7 @@ fn is_condition_header(text: &str) -> bool {
 fn header_title(text: &str, kind: HeaderKind) -> String {
     let text = text.trim().trim_end_matches(':').trim();
     match kind {
-        HeaderKind::Numbered | HeaderKind::Condition => NUMBERED
-            .captures(text)
+        HeaderKind::Numbered | HeaderKind::Condition => numbered_captures(text)
             .map(|c| c[1].trim().trim_end_matches(':').to_string())
             .unwrap_or_else(|| text.to_string()),
         _ => text.to_string(),
@@ -634,28 +714,36 @@ fn strip_prompt(text: &str) -> String {
 }
 
 /// A REPL client followed by `> CMD` lines (or bare Redis commands) becomes the client
-/// run once per command: `redis-cli KEYS 'rate_limit:*'`.
-fn rewrite_repl(pieces: Vec<Located>) -> Vec<Located> {
-    let mut out: Vec<Located> = Vec::with_capacity(pieces.len());
+/// run once per command: `redis-cli KEYS 'rate_limit:*'`. Each piece comes with whether
+/// it was written here.
+fn rewrite_repl(pieces: Vec<Located>) -> Vec<(Located, bool)> {
+    let typed_after = repl_line_follows(&pieces);
+    let mut out: Vec<(Located, bool)> = Vec::with_capacity(pieces.len());
     let mut client: Option<(String, &'static str)> = None;
     let mut client_index: Option<usize> = None;
     let mut used = false;
-    for located in pieces {
+    for (located, typed_after) in pieces.into_iter().zip(typed_after) {
         match &located.piece {
             Piece::Command(text) => {
                 if let Some((prefix, name)) = &client {
                     if let Some(line) = repl_line(text, name) {
                         if let Some(cmd) = as_client_command(prefix, name, &line) {
                             used = true;
-                            out.push(Located {
+                            let written = Located {
                                 piece: Piece::Command(cmd),
                                 line: located.line,
-                            });
+                            };
+                            out.push((written, true));
                             continue;
                         }
                     }
                 }
-                if let Some(name) = shell::bare_repl_client(text) {
+                // A client line is only ever rewritten with the REPL lines right after
+                // it: before any other command, whether it opens a client changes nothing.
+                let opens_client = (typed_after || text.contains("> "))
+                    .then(|| shell::bare_repl_client(text))
+                    .flatten();
+                if let Some(name) = opens_client {
                     drop_unused_client(&mut out, client_index, used);
                     client = Some((text.trim().to_string(), name));
                     client_index = Some(out.len());
@@ -665,18 +753,47 @@ fn rewrite_repl(pieces: Vec<Located>) -> Vec<Located> {
                     client = None;
                     client_index = None;
                 }
-                out.push(located);
+                out.push((located, false));
             }
-            _ => out.push(located),
+            _ => out.push((located, false)),
         }
     }
     drop_unused_client(&mut out, client_index, used);
     out
 }
 
+/// For each piece, whether the next command after it may be typed at a client's prompt
+/// (`repl_line` for some client), or keeps the client open (`> …`).
+fn repl_line_follows(pieces: &[Located]) -> Vec<bool> {
+    let mut out = vec![false; pieces.len()];
+    let mut next = false;
+    for (i, located) in pieces.iter().enumerate().rev() {
+        out[i] = next;
+        if let Piece::Command(text) = &located.piece {
+            next = may_be_repl_line(text);
+        }
+    }
+    out
+}
+
+/// Whether `repl_line` may find a REPL command in `text` for some client: a prompt
+/// (`> `), or a first word in capitals or of SQL.
+fn may_be_repl_line(text: &str) -> bool {
+    text.contains("> ")
+        || text.split_whitespace().next().is_some_and(|first| {
+            (first.len() >= 3 && first.chars().all(|c| c.is_ascii_uppercase()))
+                || SQL_STARTS.iter().any(|k| first.eq_ignore_ascii_case(k))
+        })
+}
+
+/// The first words of the SQL (and `psql` meta-commands) a transcript types.
+const SQL_STARTS: &[&str] = &[
+    "SELECT", "UPDATE", "DELETE", "INSERT", "SHOW", "EXPLAIN", "\\d", "\\dt", "\\l",
+];
+
 /// Once a client's transcript has been rewritten, the bare client line itself (which
 /// would open a prompt) is dropped.
-fn drop_unused_client(out: &mut Vec<Located>, index: Option<usize>, used: bool) {
+fn drop_unused_client<T>(out: &mut Vec<T>, index: Option<usize>, used: bool) {
     if let (Some(i), true) = (index, used) {
         if i < out.len() {
             out.remove(i);
@@ -706,13 +823,7 @@ fn repl_line(text: &str, client: &str) -> Option<String> {
     if redis_like && first.len() >= 3 && first.chars().all(|c| c.is_ascii_uppercase()) {
         return Some(t.to_string());
     }
-    if sql_like
-        && [
-            "SELECT", "UPDATE", "DELETE", "INSERT", "SHOW", "EXPLAIN", "\\d", "\\dt", "\\l",
-        ]
-        .iter()
-        .any(|k| first.eq_ignore_ascii_case(k))
-    {
+    if sql_like && SQL_STARTS.iter().any(|k| first.eq_ignore_ascii_case(k)) {
         return Some(t.to_string());
     }
     None
@@ -895,6 +1006,7 @@ fn finish_console((mut chunk, cmd, output): (Chunk, String, Vec<String>)) -> Seg
         chunk.entries.push(Entry::Command {
             line: chunk.line,
             text: cmd.trim().to_string(),
+            piece: false,
         });
     }
     if !printed.trim().is_empty() {
@@ -989,7 +1101,7 @@ fn sample_rows(lines: &[&str], from: usize) -> Vec<String> {
         if commented {
             let Some(c) = t.strip_prefix('#') else { break };
             let c_trim = c.trim();
-            if NUMBERED.is_match(c_trim)
+            if is_numbered(c_trim)
                 || super::roles::option_label(c_trim)
                 || marker(c_trim).is_some()
                 || expectation_comment(c_trim).is_some()

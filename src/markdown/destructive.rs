@@ -69,8 +69,12 @@ pub fn is_destructive(command: &str) -> bool {
 
 /// `gunzip -c dump.sql.gz | psql db`, `psql db < dump.sql`: a restore, whatever the file.
 fn import_into_database(code: &str) -> Option<&'static str> {
-    const CLIENTS: [&str; 5] = ["psql", "mysql", "mariadb", "mongorestore", "sqlite3"];
-    if !CLIENTS.iter().any(|c| code.contains(c)) {
+    // `psql`, `mysql` and `sqlite3` all hold `sql`: three searches rule out the five
+    // clients (most commands name none).
+    let names_client = ["sql", "mariadb", "mongorestore"]
+        .iter()
+        .any(|c| code.contains(c));
+    if !names_client {
         return None;
     }
     static PIPED: Lazy<Regex> = Lazy::new(|| {
@@ -143,7 +147,8 @@ fn first_words(s: &str) -> String {
 fn strip_comments(command: &str) -> std::borrow::Cow<'_, str> {
     let comment = |l: &str| l.trim_start().starts_with('#');
     // Most commands have no comment line and no line ending to normalise: no copy.
-    if !command.contains('\r') && !command.ends_with('\n') && !command.lines().any(comment) {
+    let comments = || command.contains('#') && command.lines().any(comment);
+    if !command.contains('\r') && !command.ends_with('\n') && !comments() {
         return std::borrow::Cow::Borrowed(command);
     }
     std::borrow::Cow::Owned(
@@ -753,15 +758,32 @@ fn looks_up(args: &[Word]) -> bool {
             let path = url.split_once("://").map_or(url.as_ref(), |(_, rest)| {
                 rest.find('/').map_or("", |i| &rest[i..])
             });
-            let path = path.to_lowercase();
-            [
-                "login", "auth", "token", "search", "query", "graphql", "health", "status",
-                "_count", "ping", "validate", "verify", "snapshot", "profile", "pprof", "debug",
-                "heap", "trace",
-            ]
-            .iter()
-            .any(|w| path.contains(w))
+            names_lookup(path)
         })
+}
+
+/// Whether a URL path, lower-cased, holds a word of a lookup (`login`, `_search`,
+/// `health`, …). An ASCII path (most) lower-cases byte by byte, so one ASCII
+/// case-insensitive automaton pass answers; other text may fold into ASCII (the
+/// Kelvin sign into `k`) and is lower-cased first.
+fn names_lookup(path: &str) -> bool {
+    const WORDS: [&str; 18] = [
+        "login", "auth", "token", "search", "query", "graphql", "health", "status", "_count",
+        "ping", "validate", "verify", "snapshot", "profile", "pprof", "debug", "heap", "trace",
+    ];
+    static ASCII_WORDS: Lazy<Option<aho_corasick::AhoCorasick>> = Lazy::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(WORDS)
+            .ok()
+    });
+    match ASCII_WORDS.as_ref() {
+        Some(words) if path.is_ascii() => words.is_match(path),
+        _ => {
+            let path = path.to_lowercase();
+            WORDS.iter().any(|w| path.contains(w))
+        }
+    }
 }
 
 /// `curl -X POST`, `curl -d …`, `--data`, `-F`, `--json`, `-T`, `wget --post-data`,
@@ -1132,18 +1154,21 @@ fn names_harmful_verb(text: &str) -> bool {
 
 /// Script and target names that change what is deployed or stored.
 fn risky_word(word: &str) -> bool {
-    let w = word.to_lowercase();
-    [
+    const RISKY: &[&str] = &[
         "rollback", "restore", "reset", "drop", "destroy", "wipe", "purge", "deploy", "failover",
         "teardown", "cleanup", "clean", "flush", "prune", "down", "migrate", "truncate", "delete",
         "revert", "restart", "stop", "kill", "shutdown",
-    ]
-    .iter()
-    .any(|r| {
-        w == *r
-            || w.split(|c: char| !c.is_ascii_alphanumeric())
-                .any(|part| part == *r)
-    })
+    ];
+    // A risky word is one of the word's alphanumeric parts, lower-cased. ASCII (most
+    // words) lower-cases byte by byte, so its parts compare without a copy; other text
+    // may fold to ASCII (the Kelvin sign to `k`) and is lower-cased first.
+    let risky = |part: &str| RISKY.iter().any(|r| part.eq_ignore_ascii_case(r));
+    let parts = |w: &str| w.split(|c: char| !c.is_ascii_alphanumeric()).any(risky);
+    if word.is_ascii() {
+        parts(word)
+    } else {
+        parts(&word.to_lowercase())
+    }
 }
 
 fn docker(prog: &str, args: &[Word]) -> Option<String> {

@@ -112,19 +112,26 @@ impl LexState {
         while i < bytes.len() {
             let c = bytes[i];
             if self.single {
-                if c == b'\'' {
-                    self.single = false;
+                // Everything up to the closing quote is literal.
+                match bytes[i..].iter().position(|&b| b == b'\'') {
+                    Some(n) => {
+                        self.single = false;
+                        i += n + 1;
+                    }
+                    None => i = bytes.len(),
                 }
-                i += 1;
                 continue;
             }
             if self.double {
-                match c {
-                    b'\\' => i += 1,
-                    b'"' => self.double = false,
-                    _ => {}
+                // Up to the closing quote, a backslash keeps the byte after it.
+                match bytes[i..].iter().position(|&b| b == b'"' || b == b'\\') {
+                    Some(n) if bytes[i + n] == b'"' => {
+                        self.double = false;
+                        i += n + 1;
+                    }
+                    Some(n) => i += n + 2,
+                    None => i = bytes.len(),
                 }
-                i += 1;
                 continue;
             }
             match c {
@@ -155,7 +162,14 @@ impl LexState {
                     i += 1;
                     continue;
                 }
-                _ => {}
+                _ => {
+                    // This byte (a `#` or `<` here too) and the plain ones after it: one
+                    // stretch of a word.
+                    word_start.get_or_insert(i);
+                    let plain = bytes[i + 1..].iter().position(|&b| is_lex_special(b));
+                    i += 1 + plain.unwrap_or(bytes.len() - i - 1);
+                    continue;
+                }
             }
             word_start.get_or_insert(i);
             i += 1;
@@ -173,6 +187,14 @@ impl LexState {
             || code.ends_with("||");
         self.in_heredoc = !self.heredocs.is_empty();
     }
+}
+
+/// The bytes `LexState::feed` looks at outside quotes; any other byte continues a word.
+fn is_lex_special(b: u8) -> bool {
+    matches!(
+        b,
+        b'\\' | b'\'' | b'"' | b'(' | b')' | b'#' | b'<' | b' ' | b'\t' | b';' | b'&' | b'|'
+    )
 }
 
 /// The words of a line as `LexState::feed` meets them, one at a time (no list of
@@ -256,9 +278,16 @@ pub type Word<'a> = std::borrow::Cow<'a, str>;
 /// The simple commands of a command line: words split at `|`, `;`, `&&`, `||`, `&`,
 /// newlines and `$(`, quotes removed. Good enough to recognise programs and flags.
 pub fn simple_commands(command: &str) -> Vec<Vec<Word<'_>>> {
-    let mut split = Splitter::new(command);
+    let mut split = Splitter::new(command, usize::MAX);
     split.run();
     split.out
+}
+
+/// The first of `simple_commands(command)`, read no further than its end.
+pub fn first_simple_command(command: &str) -> Option<Vec<Word<'_>>> {
+    let mut split = Splitter::new(command, 1);
+    split.run();
+    split.out.into_iter().next()
 }
 
 /// The state of `simple_commands`. Shell syntax is ASCII and UTF-8 never hides an ASCII
@@ -266,15 +295,18 @@ pub fn simple_commands(command: &str) -> Vec<Vec<Word<'_>>> {
 /// characters (Unicode white space outside quotes separates words too).
 struct Splitter<'a> {
     src: &'a str,
+    /// How many simple commands to read: the text after them is never looked at.
+    wanted: usize,
     out: Vec<Vec<Word<'a>>>,
     words: Vec<Word<'a>>,
     word: WordBuf<'a>,
 }
 
 impl<'a> Splitter<'a> {
-    fn new(src: &'a str) -> Self {
+    fn new(src: &'a str, wanted: usize) -> Self {
         Splitter {
             src,
+            wanted,
             out: Vec::new(),
             words: Vec::new(),
             word: WordBuf::new(src),
@@ -284,7 +316,7 @@ impl<'a> Splitter<'a> {
     fn run(&mut self) {
         let bytes = self.src.as_bytes();
         let mut i = 0;
-        while i < bytes.len() {
+        while i < bytes.len() && self.out.len() < self.wanted {
             i = match bytes[i] {
                 b'\'' => self.single_quoted(i + 1),
                 b'"' => self.double_quoted(i + 1),
@@ -531,12 +563,20 @@ pub fn program<'w>(words: &'w [Word<'w>]) -> Option<(&'w str, &'w [Word<'w>])> {
                 }
             }
             _ => {
-                let base = w.rsplit('/').next().unwrap_or(w);
-                return Some((base, &words[i + 1..]));
+                return Some((base_name(w), &words[i + 1..]));
             }
         }
     }
     None
+}
+
+/// The last `/`-separated part of a word (`/usr/bin/psql` → `psql`). Words are short:
+/// a plain backward loop beats the general reverse searcher `rsplit` sets up.
+pub fn base_name(word: &str) -> &str {
+    match word.bytes().rposition(|b| b == b'/') {
+        Some(slash) => &word[slash + 1..],
+        None => word,
+    }
 }
 
 pub fn is_assignment(word: &str) -> bool {
@@ -697,7 +737,7 @@ fn bare_repl_client_in(cmds: &[Vec<Word>]) -> Option<&'static str> {
         return None;
     };
     let (pos, client) = words.iter().enumerate().rev().find_map(|(i, w)| {
-        let base = w.rsplit('/').next().unwrap_or(w);
+        let base = base_name(w);
         REPL_CLIENTS.iter().find(|c| **c == base).map(|c| (i, *c))
     })?;
     let args = &words[pos + 1..];
@@ -749,7 +789,13 @@ pub fn is_interactive(command: &str) -> bool {
 
 /// `is_interactive` on commands already split by `simple_commands`.
 pub fn interactive_in(cmds: &[Vec<Word>]) -> bool {
-    if bare_repl_client_in(cmds).is_some() || opens_shell_in(cmds) {
+    opens_shell_in(cmds) || driven_apart_from_shells(cmds)
+}
+
+/// `interactive_in` for a caller that has asked `opens_shell_in` already: a REPL
+/// client, an editor, a pager, a prompt.
+pub fn driven_apart_from_shells(cmds: &[Vec<Word>]) -> bool {
+    if bare_repl_client_in(cmds).is_some() {
         return true;
     }
     cmds.iter().any(|words| {
@@ -847,7 +893,7 @@ fn opens_shell_words(words: &[Word]) -> bool {
 }
 
 fn is_shell(word: &str) -> bool {
-    SHELLS.contains(&word.rsplit('/').next().unwrap_or(word))
+    SHELLS.contains(&base_name(word))
 }
 
 /// After `--`: nothing (the default shell) or a shell with no `-c` script.
@@ -1400,25 +1446,35 @@ pub fn is_config_line(line: &str) -> bool {
         return true;
     }
     let line = line.strip_suffix(';').unwrap_or(line);
-    if ["|", "&&", ";", ">", "<", "$(", "`"]
-        .iter()
-        .any(|op| line.contains(op))
-    {
+    if has_shell_operator(line) {
         return false;
     }
     let mut words = line.split_whitespace();
     let Some(key) = words.next() else {
         return false;
     };
-    let args: Vec<&str> = words.collect();
+    let mut args = words.peekable();
     let identifier = key.starts_with(|c: char| c.is_ascii_alphabetic())
         && key
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    // The list of tools last: most command lines fail on a flag first.
     identifier
-        && !args.is_empty()
-        && !args.iter().any(|a| a.starts_with('-') && a.len() > 1)
+        && args.peek().is_some()
+        && !args.any(|a| a.starts_with('-') && a.len() > 1)
         && !CONFIG_FILE_TOOLS.contains(&key)
+}
+
+/// Whether `line` holds `|`, `&&`, `;`, `>`, `<`, `$(` or a backtick: one pass over
+/// the bytes instead of a substring search per operator.
+fn has_shell_operator(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    bytes.iter().enumerate().any(|(i, b)| match b {
+        b'|' | b';' | b'>' | b'<' | b'`' => true,
+        b'&' => bytes.get(i + 1) == Some(&b'&'),
+        b'$' => bytes.get(i + 1) == Some(&b'('),
+        _ => false,
+    })
 }
 
 /// Programs that act on a configuration file rather than being one of its lines.
@@ -1475,12 +1531,8 @@ pub fn is_crontab_line(line: &str) -> bool {
             .all(|c| c.is_ascii_digit() || matches!(c, b'*' | b'/' | b',' | b'-'))
     };
     let mut fields = line.split_whitespace();
-    let schedule = fields
-        .by_ref()
-        .take(5)
-        .filter(|f| schedule_field(f))
-        .count()
-        == 5;
+    // Five schedule fields, then the command; most lines fail at their first word.
+    let schedule = (0..5).all(|_| fields.next().is_some_and(schedule_field));
     schedule && fields.next().is_some()
         || line.trim_start().starts_with('@')
             && ["@reboot", "@daily", "@hourly", "@weekly", "@monthly"]
@@ -1493,8 +1545,7 @@ pub fn is_crontab_line(line: &str) -> bool {
 pub fn is_setup(command: &str) -> bool {
     // Only the first simple command matters: `X=$(date)` splits into `X=` and the
     // substitution's own commands, and it is still an assignment.
-    let cmds = simple_commands(command);
-    let Some(first) = cmds.first() else {
+    let Some(first) = first_simple_command(command) else {
         return false;
     };
     match first.first().map(|w| w.as_ref()) {

@@ -53,7 +53,12 @@ fn hop_host(hop: &str) -> &str {
 pub(super) fn words_up_to(before: &str) -> (Vec<String>, String) {
     /// Marks where the placeholder was, in a word of its own or not.
     const HERE: char = '\u{1}';
-    let joined = before.replace("\\\n", " ");
+    // Most commands have no continued line: no copy for them.
+    let joined = if before.contains("\\\n") {
+        std::borrow::Cow::Owned(before.replace("\\\n", " "))
+    } else {
+        std::borrow::Cow::Borrowed(before)
+    };
     let mut words = ["", "\"", "'"]
         .iter()
         .find_map(|close| shlex::split(&format!("{joined}{HERE}{close}")))
@@ -77,9 +82,20 @@ pub(super) fn words_up_to(before: &str) -> (Vec<String>, String) {
 
 /// Every program [`option_slot_after`] finds a slot of has one of these in its name
 /// (`oc ` with its space: the two letters alone are in too many words).
-pub(super) const SLOT_PROGRAMS: [&str; 10] = [
+const SLOT_PROGRAMS: [&str; 10] = [
     "ssh", "scp", "sftp", "rsync", "git", "curl", "wget", "kubectl", "docker", "oc ",
 ];
+
+/// Whether `text` holds the name of a program with option slots ([`SLOT_PROGRAMS`]):
+/// one automaton pass instead of a substring search per name.
+pub(super) fn names_slot_program(text: &str) -> bool {
+    static NAMES: once_cell::sync::Lazy<Option<aho_corasick::AhoCorasick>> =
+        once_cell::sync::Lazy::new(|| aho_corasick::AhoCorasick::new(SLOT_PROGRAMS).ok());
+    match NAMES.as_ref() {
+        Some(names) => names.is_match(text),
+        None => SLOT_PROGRAMS.iter().any(|p| text.contains(p)),
+    }
+}
 
 /// Shell words that may come before a command word.
 const COMMAND_KEYWORDS: &[&str] = &[

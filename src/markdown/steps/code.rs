@@ -351,10 +351,13 @@ impl super::Walker {
                 .title
                 .clone()
                 .or_else(|| context.as_ref().map(|c| c.0.clone()))
-                .or_else(|| notes.first().cloned());
+                .or_else(|| notes.first().map(|n| n.to_string()));
             if let Some(title) = title {
-                let mut text: Vec<String> =
-                    notes.iter().filter(|n| **n != title).cloned().collect();
+                let mut text: Vec<String> = notes
+                    .iter()
+                    .filter(|n| **n != title)
+                    .map(|n| n.to_string())
+                    .collect();
                 text.extend(chunk_outputs(&chunk).filter_map(|o| output_text(o, self.spanish)));
                 let text = join_text(None, &text.iter().map(|s| s.as_str()).collect::<Vec<_>>());
                 self.manual(&title, text, chunk.line);
@@ -393,7 +396,13 @@ impl super::Walker {
         let line = chunk.command_line().unwrap_or(chunk.line);
         let line = if chunk.numbered { chunk.line } else { line };
         let outputs: Vec<Output> = chunk_outputs(&chunk).cloned().collect();
-        self.command_node(&title, line, &command, text, attrs, &outputs);
+        // One command as the block's lexer read it is one piece read again.
+        let one_piece = commands.len() == 1
+            && chunk
+                .entries
+                .iter()
+                .any(|e| matches!(e, Entry::Command { piece: true, .. }));
+        self.command_node_of(&title, line, &command, text, attrs, &outputs, one_piece);
         if chunk.interactive {
             if let Some(id) = self.last_command.clone() {
                 if let Some(n) = self.node_mut(&id) {
@@ -425,12 +434,13 @@ impl super::Walker {
                         self.append_text_to_last(text);
                     }
                 }
-                Entry::Command { line, text } => {
+                Entry::Command { line, text, piece } => {
                     seen += 1;
                     if seen < total && shell::is_setup(text) {
                         setup.push(text.clone());
                         continue;
                     }
+                    let one_piece = *piece && setup.is_empty();
                     let mut command = setup.join("\n");
                     if !command.is_empty() {
                         command.push('\n');
@@ -440,7 +450,8 @@ impl super::Walker {
                     let notes: Vec<&str> = lead_notes.iter().map(String::as_str).collect();
                     let text_value = join_text(description.take().as_deref(), &notes);
                     lead_notes.clear();
-                    self.command_node(&command_title(text), *line, &command, text_value, None, &[]);
+                    let title = command_title(text);
+                    self.read_command(&title, *line, &command, text_value, one_piece);
                     made = self.last_node.clone();
                 }
             }
@@ -516,6 +527,7 @@ pub(super) fn whole_chunk(c: &Code) -> Chunk {
     let mut entries = vec![Entry::Command {
         line: c.body_line,
         text: body.to_string(),
+        piece: false,
     }];
     entries.extend(
         body.lines()

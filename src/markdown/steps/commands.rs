@@ -23,9 +23,42 @@ impl super::Walker {
         attrs: Option<&Attrs>,
         outputs: &[Output],
     ) {
+        self.command_node_of(title, line, command, text, attrs, outputs, false);
+    }
+
+    /// `command_node` for a command without attributes or outputs.
+    pub(super) fn read_command(
+        &mut self,
+        title: &str,
+        line: usize,
+        command: &str,
+        text: Option<String>,
+        one_piece: bool,
+    ) {
+        self.command_node_of(title, line, command, text, None, &[], one_piece);
+    }
+
+    /// `command_node`, told whether `command` is known to be one logical command as
+    /// `shell::pieces` reads it (`one_piece`): such a command holds no shell opened
+    /// before other commands, and reading it again to find one is spared.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn command_node_of(
+        &mut self,
+        title: &str,
+        line: usize,
+        command: &str,
+        text: Option<String>,
+        attrs: Option<&Attrs>,
+        outputs: &[Output],
+        one_piece: bool,
+    ) {
         let default = Attrs::default();
         let a = attrs.unwrap_or(&default);
-        if !self.authored && a.is_empty() && self.split_at_shell(title, line, command, &text) {
+        if !self.authored
+            && a.is_empty()
+            && !one_piece
+            && self.split_at_shell(title, line, command, &text)
+        {
             return;
         }
         let cmds = shell::simple_commands(command);
@@ -57,9 +90,10 @@ impl super::Walker {
         node.text = text.filter(|t| !t.trim().is_empty() && t.trim() != node.title);
         node.destructive = destructive;
         node.watch = a.watch.unwrap_or_else(|| shell::never_ending_in(&cmds));
+        let opens_shell = shell::opens_shell_in(&cmds);
         node.interactive = a
             .interactive
-            .unwrap_or_else(|| shell::interactive_in(&cmds));
+            .unwrap_or_else(|| opens_shell || shell::driven_apart_from_shells(&cmds));
         // A request that sends something (a webhook POST) is confirmed like a
         // destructive step when the run is unattended; authored playbooks say so.
         node.confirm = a.confirm.unwrap_or_else(|| {
@@ -125,7 +159,7 @@ impl super::Walker {
         if node.kind == NodeKind::Check || node.kind == NodeKind::Action {
             self.last_command = Some(node.id.clone());
         }
-        if !self.authored && shell::opens_shell_in(&cmds) {
+        if !self.authored && opens_shell {
             self.open_shell(&node.id);
         }
         self.push(Item::Node(Box::new(node)));
@@ -250,7 +284,13 @@ pub(super) fn changes_system(title: &str, cmds: &[Vec<shell::Word>]) -> bool {
         "marcar",
     ];
     let first = first_word_folded(title);
-    if VERBS.iter().any(|v| starts_with_ignore_case(&first, v)) {
+    // Every title is asked, and most start with no verb here: a verb is compared only
+    // when its first letter is the word's.
+    let lead = first.bytes().next().map(|b| b.to_ascii_lowercase());
+    if VERBS
+        .iter()
+        .any(|v| v.bytes().next() == lead && starts_with_ignore_case(&first, v))
+    {
         return true;
     }
     cmds.iter().any(|words| match shell::program(words) {

@@ -159,19 +159,21 @@ impl super::Walker {
                 _ => None,
             })
             .collect();
-        let Some(at) = pieces.iter().position(|c| shell::opens_shell(c)) else {
+        // Only a shell opened before the last command has commands to take in: the
+        // last one is never split off, so it is not read.
+        let Some(at) = pieces
+            .split_last()
+            .and_then(|(_, before)| before.iter().position(|c| shell::opens_shell(c)))
+        else {
             return false;
         };
-        if at + 1 == pieces.len() {
-            return false;
-        }
         if at > 0 {
             let before = pieces[..at].join("\n");
             self.command_node(&command_title(&before), line, &before, None, None, &[]);
         }
-        self.command_node(title, line, &pieces[at], text.clone(), None, &[]);
+        self.read_command(title, line, &pieces[at], text.clone(), true);
         for rest in &pieces[at + 1..] {
-            self.command_node(&command_title(rest), line, rest, None, None, &[]);
+            self.read_command(&command_title(rest), line, rest, None, true);
         }
         true
     }

@@ -23,7 +23,8 @@ pub(super) fn join_text(description: Option<&str>, parts: &[&str]) -> Option<Str
 pub(super) fn shorten_title(text: &str) -> (String, Option<String>) {
     let one_line = one_line(text);
     let max = 90;
-    if one_line.chars().count() <= max {
+    // No more characters than bytes: most titles are short enough by their length.
+    if one_line.len() <= max || one_line.chars().count() <= max {
         return (one_line, None);
     }
     let mut cut: String = one_line.chars().take(max).collect();
@@ -36,10 +37,16 @@ pub(super) fn shorten_title(text: &str) -> (String, Option<String>) {
 /// `text`'s words joined by single spaces; most titles already are, and are copied as
 /// they are.
 fn one_line(text: &str) -> String {
-    let single_spaced = !text.starts_with(' ')
-        && !text.ends_with(' ')
-        && !text.contains("  ")
-        && !text.contains(|c: char| c.is_whitespace() && c != ' ');
+    // White space other than ` ` (ASCII holds five, tested byte by byte when the
+    // title is ASCII; elsewhere Unicode's, character by character).
+    let other_space = if text.is_ascii() {
+        text.bytes()
+            .any(|b| matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
+    } else {
+        text.contains(|c: char| c.is_whitespace() && c != ' ')
+    };
+    let single_spaced =
+        !text.starts_with(' ') && !text.ends_with(' ') && !text.contains("  ") && !other_space;
     if single_spaced {
         return text.to_string();
     }
