@@ -487,13 +487,25 @@ fn header_positions(pieces: &[Located]) -> Vec<Option<HeaderKind>> {
 fn sibling_variants(pieces: &[Located]) -> Vec<bool> {
     use super::roles::{variant_label, variant_shape};
     let mut shapes: Vec<Option<(&str, bool)>> = vec![None; pieces.len()];
+    let headers: Vec<(usize, &str)> = pieces
+        .iter()
+        .enumerate()
+        .filter_map(|(i, located)| match &located.piece {
+            Piece::Comment(text)
+                if !(i > 0 && matches!(pieces[i - 1].piece, Piece::Command(_))) =>
+            {
+                Some((i, text.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
+    // Variants come in twos at least: a block with one header has none to compare.
+    if headers.len() < 2 {
+        return vec![false; pieces.len()];
+    }
     let mut any_shape = false;
-    for (i, located) in pieces.iter().enumerate() {
-        let Piece::Comment(text) = &located.piece else {
-            continue;
-        };
-        let after_command = i > 0 && matches!(pieces[i - 1].piece, Piece::Command(_));
-        if after_command || expectation_comment(text).is_some() {
+    for (i, text) in headers {
+        if expectation_comment(text).is_some() {
             continue;
         }
         shapes[i] = variant_shape(text).map(|s| (s, variant_label(text)));

@@ -840,51 +840,56 @@ fn version_word(word: &str) -> bool {
 /// names. Steps (`Restart Docker`, `Check logs`), conditions, options and sentences
 /// have no shape.
 pub fn variant_shape(label: &str) -> Option<&'static str> {
-    const CONNECTORS: &[&str] = &["for", "on", "using", "with", "en", "para", "con", "usando"];
     if example_label(label).is_some() {
         return Some("example");
     }
     let folded = fold_label(label);
-    if folded.is_empty()
-        || folded.len() > 60
-        || folded.contains([':', ',', ';', '?', '!'])
-        || condition_label(label)
-        || else_label(label)
-        || option_label(label)
-        || or_header(label)
-    {
+    if folded.is_empty() || folded.len() > 60 || folded.contains([':', ',', ';', '?', '!']) {
         return None;
     }
-    let words: Vec<&str> = folded.split_whitespace().collect();
-    let first = *words.first()?;
+    // The shape by its words first (cheap), then the label rules that rule it out.
+    let shape = word_shape(label, &folded)?;
+    let other_label =
+        condition_label(label) || else_label(label) || option_label(label) || or_header(label);
+    (!other_label).then_some(shape)
+}
+
+/// `variant_shape` by the words of a label alone.
+fn word_shape(label: &str, folded: &str) -> Option<&'static str> {
+    const CONNECTORS: &[&str] = &["for", "on", "using", "with", "en", "para", "con", "usando"];
+    let first = folded.split_whitespace().next()?;
+    let count = folded.split_whitespace().count();
     if let Some(connector) = CONNECTORS.iter().find(|c| **c == first) {
-        return (2..=5).contains(&words.len()).then_some(*connector);
+        return (2..=5).contains(&count).then_some(*connector);
+    }
+    if !(1..=3).contains(&count) || imperative_word(first) {
+        return None;
     }
     // A bare name: capitalised words, one of them unlike a plain English word (a known
     // name, a version, `CentOS`, `CRI-O`, `k3s`, `podman-remote`), so `Status` or `Disk
     // usage` is not.
     let clean = super::slug::clean_title_cow(label);
-    let raw: Vec<&str> = clean
-        .split_whitespace()
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
-        .collect();
+    let raw = || {
+        clean
+            .split_whitespace()
+            .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+    };
     let capitalised = |w: &str| {
         w.chars()
             .next()
             .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
     };
+    // Cheapest tests first: a known name needs the word folded.
     let strong = |w: &str| {
-        variant_label(w)
-            || version_word(&w.to_ascii_lowercase())
-            || w.chars().skip(1).any(char::is_uppercase)
+        w.chars().skip(1).any(char::is_uppercase)
             || (w.chars().any(|c| c.is_ascii_digit()) && w.chars().any(char::is_alphabetic))
             || (w.len() > 3 && w.contains('-'))
+            || version_word(&w.to_ascii_lowercase())
+            || variant_label(w)
     };
-    ((1..=3).contains(&raw.len())
-        && raw.len() == words.len()
-        && !imperative_word(first)
-        && raw.iter().all(|w| capitalised(w) || strong(w))
-        && raw.iter().any(|w| strong(w)))
+    (raw().count() == count
+        && raw().all(|w| capitalised(w) || strong(w))
+        && raw().any(strong))
     .then_some("name")
 }
 

@@ -283,6 +283,16 @@ fn is_playbook(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
 /// rest is one playbook, not a part per incident.
 fn incidents_beside_procedure(secs: &[Sec], blocks: &[Block], idx: usize) -> Option<Vec<usize>> {
     let sec = &secs[idx];
+    // Cheap first: two procedure parts among the children, by title alone.
+    let procedural = |c: &usize| {
+        matches!(
+            roles::role_of(&secs[*c].title),
+            Some(Role::Diagnosis | Role::Action | Role::Verification)
+        )
+    };
+    if sec.children.iter().filter(|c| procedural(c)).count() < 2 {
+        return None;
+    }
     let own: Vec<usize> = sec
         .children
         .iter()

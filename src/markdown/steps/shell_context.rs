@@ -321,14 +321,14 @@ impl super::Walker {
     /// is a step the engineer takes, and the block, like a block after `ssh host`, is
     /// typed there. Later blocks follow the rules of a shell opened by a command.
     pub(super) fn prose_opens_shell(&mut self, lead: &str, body: &str, line: usize) -> bool {
-        if self.shell_context.is_some() || opens_first(body) {
+        if self.shell_context.is_some() {
             return false;
         }
         let folded = deunicode::deunicode(lead).to_lowercase();
         let Some(found) = PROSE_OPENER.find(&folded) else {
             return false;
         };
-        if LOCAL_LEAD.is_match(&folded) {
+        if LOCAL_LEAD.is_match(&folded) || opens_first(body) {
             return false;
         }
         let sentence = lead
