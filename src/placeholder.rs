@@ -161,8 +161,14 @@ pub fn looks_secret(name: &str) -> bool {
         "AMQP_URL",
         "CONNECTION_STRING",
     ];
+    /// Whole parts of a name (`DB_PASS`, `TU_CLAVE`): inside a word they mean other
+    /// things (`BYPASS`, `ENCLAVE`).
+    const PARTS: [&str; 4] = ["PASS", "PWD", "CLAVE", "CONTRASENA"];
     let upper = name.to_ascii_uppercase();
     MARKERS.iter().any(|m| upper.contains(m))
+        || upper
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|part| PARTS.contains(&part))
 }
 
 /// Normalises a placeholder's text into an environment variable name:
@@ -835,12 +841,17 @@ impl<'a> Lexer<'a> {
     /// `<JWT>`, `<job-id>`; not `<(…)`, `< file`, `Vec<T>` nor `<=`.
     fn angle(&mut self, quoting: Quoting) {
         static ANGLE: Lazy<Regex> = Lazy::new(|| {
-            // Words joined by `-`, or by single spaces (`<pod name>`, up to five words).
-            Regex::new(r"^<([A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)*(?: [A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*){0,4})>")
+            // Words joined by `-` or `.`, or by single spaces (`<pod name>`, up to five
+            // words), in any script (`<tu_contraseña>`, `<archivo.backup>`).
+            Regex::new(r"^<(\p{L}[\p{L}\p{N}_]*(?:[-.][\p{L}\p{N}_]+)*(?: [\p{L}\p{N}_]+(?:[-.][\p{L}\p{N}_]+)*){0,4})>")
                 .expect("valid regex")
         });
         let start = self.i;
-        let glued = start > 0 && self.bytes[start - 1].is_ascii_alphanumeric();
+        // `Vec<u8>`, `cat<file>` are not placeholders; `-p<PASSWORD>` is one (a short
+        // option with its argument attached).
+        let glued = start > 0
+            && self.bytes[start - 1].is_ascii_alphanumeric()
+            && !self.after_short_option(start);
         // A match ends at the first `>` after the `<` (no `>` inside it): the regex is
         // given that much of the text, not the rest of the command.
         let rest = self.rest();
@@ -859,6 +870,14 @@ impl<'a> Lexer<'a> {
             }
             _ => self.i += 1,
         }
+    }
+
+    /// Whether the text before `at` is a short option alone in its word (`-p`).
+    fn after_short_option(&self, at: usize) -> bool {
+        at >= 2
+            && self.bytes[at - 2] == b'-'
+            && self.bytes[at - 1].is_ascii_alphabetic()
+            && (at == 2 || self.bytes[at - 3].is_ascii_whitespace())
     }
 
     /// Whether a `<…>` match of several words is a placeholder: glued to a word after
@@ -1248,6 +1267,29 @@ mod tests {
         assert!(scan("if [ 1 -lt 2 ] && [ 3 -gt 2 ]; then :; fi").is_empty());
         assert!(scan("let x=a<b").is_empty());
         assert!(scan("rust Vec<String>").is_empty());
+    }
+
+    #[test]
+    fn angle_placeholders_in_any_script_with_dots_and_after_a_short_option() {
+        assert_eq!(
+            names_of("export PGPASSWORD=\"<tu_contraseña>\""),
+            ["TU_CONTRASENA"]
+        );
+        assert_eq!(
+            names_of("pg_restore --clean ~/respaldos/<archivo.backup>"),
+            ["ARCHIVO_BACKUP"]
+        );
+        assert_eq!(
+            names_of("mysql -u root -p<db_password> -e 'SELECT 1'"),
+            ["DB_PASSWORD"]
+        );
+        assert!(scan("rust Vec<u8> and cat<file>").is_empty());
+        assert!(
+            scan("x-p<y>").is_empty(),
+            "not a short option alone in its word"
+        );
+        assert!(looks_secret("TU_CONTRASENA") && looks_secret("DB_PASS"));
+        assert!(looks_secret("clave_api") && !looks_secret("BYPASS_CACHE"));
     }
 
     #[test]

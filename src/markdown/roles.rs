@@ -887,10 +887,8 @@ fn word_shape(label: &str, folded: &str) -> Option<&'static str> {
             || version_word(&w.to_ascii_lowercase())
             || variant_label(w)
     };
-    (raw().count() == count
-        && raw().all(|w| capitalised(w) || strong(w))
-        && raw().any(strong))
-    .then_some("name")
+    (raw().count() == count && raw().all(|w| capitalised(w) || strong(w)) && raw().any(strong))
+        .then_some("name")
 }
 
 /// `Example for Calico`, `Ejemplo para Flannel`, `e.g. for Weave`, `Example (Cilium)`:
