@@ -480,3 +480,20 @@ fn package_changes_and_sending_requests_need_a_confirmation() {
     );
     assert!(!p.nodes.iter().any(|n| n.confirm));
 }
+
+/// Fourth field trial: a block that is a script (`#!/usr/bin/env bash`) runs whole, as
+/// one step: split into steps, each in a shell of its own, `set -euo pipefail`, its
+/// variables and its functions would be lost after the first.
+#[test]
+fn a_script_block_runs_whole() {
+    let p = parse(
+        "# Disk full\n\n## Diagnosis\n\n```bash\n#!/usr/bin/env bash\nset -euo pipefail\n\
+         # Disk usage by mount\nDIR=/var\ndf -h\ndu -xhd1 \"$DIR\"\n```\n",
+    );
+    let commands = commands(&p);
+    assert_eq!(commands.len(), 1, "{commands:?}");
+    assert!(commands[0].starts_with("#!/usr/bin/env bash\nset -euo pipefail"));
+    assert!(commands[0].ends_with("du -xhd1 \"$DIR\""));
+    let step = by_command(&p, commands[0]);
+    assert_eq!(step.title, "Disk usage by mount");
+}

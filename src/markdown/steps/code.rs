@@ -195,8 +195,12 @@ impl super::Walker {
 
     pub(super) fn shell_block(&mut self, c: &Code, info: &fence::FenceInfo) {
         let console = is_console_lang(&info.lang) && has_prompt(&c.body);
-        let whole =
-            (self.authored || !info.attrs.is_empty()) && !console && !has_option_headers(&c.body);
+        // A script (`#!/bin/bash`, `set -euo pipefail`, its functions and variables) runs
+        // whole: split into steps, each in a shell of its own, it would lose all three.
+        let script = c.body.trim_start().starts_with("#!");
+        let whole = !console
+            && (script
+                || ((self.authored || !info.attrs.is_empty()) && !has_option_headers(&c.body)));
         let segments = if whole {
             vec![Segment::Step(whole_chunk(c))]
         } else {

@@ -60,7 +60,24 @@ pub(super) fn command_title(command: &str) -> String {
         let t = l.trim_end();
         !t.ends_with('\\') && !t.contains("<<") && crate::markdown::shell::is_setup(t)
     };
-    let mut lines = command.lines().filter(|l| !l.trim().is_empty());
+    // A script is named by its first comment, else by its first command.
+    let script = command.trim_start().starts_with("#!");
+    if let Some(comment) = script
+        .then(|| {
+            command
+                .lines()
+                .skip(1)
+                .find_map(|l| l.trim().strip_prefix('#'))
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+        })
+        .flatten()
+    {
+        return shorten_title(comment).0;
+    }
+    let mut lines = command
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !(script && l.trim_start().starts_with('#')));
     let first = lines
         .clone()
         .find(|l| !whole_setup(l))
