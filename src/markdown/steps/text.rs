@@ -75,9 +75,10 @@ pub(super) fn command_title(command: &str) -> String {
     {
         return shorten_title(comment).0;
     }
+    let comment = |l: &str| script && l.trim_start().starts_with('#');
     let mut lines = command
         .lines()
-        .filter(|l| !l.trim().is_empty() && !(script && l.trim_start().starts_with('#')));
+        .filter(|l| !l.trim().is_empty() && !comment(l));
     let first = lines
         .clone()
         .find(|l| !whole_setup(l))
