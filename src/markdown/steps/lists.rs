@@ -220,16 +220,7 @@ impl super::Walker {
             }
         }
         // Close the item frame (and anything a nested heading could not have opened).
-        while !matches!(
-            self.frames.last(),
-            Some(Frame::Alt {
-                level: ITEM_LEVEL,
-                ..
-            })
-        ) && self.frames.len() > 1
-        {
-            self.close_frame();
-        }
+        self.close_frames_above_item();
         self.close_frame();
     }
 
@@ -299,6 +290,13 @@ impl super::Walker {
     }
 
     fn add_otherwise_at_item(&mut self) {
+        self.close_frames_above_item();
+        self.add_otherwise();
+        self.close_frame();
+    }
+
+    /// Closes the frames opened inside a list item's decision, down to that decision.
+    fn close_frames_above_item(&mut self) {
         while !matches!(
             self.frames.last(),
             Some(Frame::Alt {
@@ -309,8 +307,6 @@ impl super::Walker {
         {
             self.close_frame();
         }
-        self.add_otherwise();
-        self.close_frame();
     }
 
     /// `- ¿Falla solo un usuario?` with `- Sí → …` / `- No → …` sub-items.
