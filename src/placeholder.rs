@@ -162,8 +162,8 @@ pub fn looks_secret(name: &str) -> bool {
         "CONNECTION_STRING",
     ];
     /// Whole parts of a name (`DB_PASS`, `TU_CLAVE`): inside a word they mean other
-    /// things (`BYPASS`, `ENCLAVE`).
-    const PARTS: [&str; 4] = ["PASS", "PWD", "CLAVE", "CONTRASENA"];
+    /// things (`BYPASS`, `ENCLAVE`). Not `PWD`: the shell's working directory.
+    const PARTS: [&str; 3] = ["PASS", "CLAVE", "CONTRASENA"];
     let upper = name.to_ascii_uppercase();
     MARKERS.iter().any(|m| upper.contains(m))
         || upper
@@ -1290,6 +1290,10 @@ mod tests {
         );
         assert!(looks_secret("TU_CONTRASENA") && looks_secret("DB_PASS"));
         assert!(looks_secret("clave_api") && !looks_secret("BYPASS_CACHE"));
+        assert!(
+            !looks_secret("PWD") && !looks_secret("OLDPWD"),
+            "the working directory"
+        );
     }
 
     #[test]
