@@ -190,3 +190,21 @@ fn expected_response_lead_in_after_a_command() {
         .is_some_and(|t| t.contains("\"ready\": true")));
     assert!(p.nodes.iter().all(|n| n.kind != NodeKind::Note));
 }
+
+/// Fourth field trial: psql meta-commands typed after `psql` run through it (`-c`), with
+/// the runbook's own `# comment` left out, and `\q` only leaves the prompt: none reaches
+/// bash.
+#[test]
+fn psql_meta_commands_after_the_client_run_through_it() {
+    let p = parse(
+        "# Base inaccesible\n\n## Solución\n\n```bash\n\
+         docker exec -it db psql -U postgres -d app\n# Dentro de psql:\n\
+         \\dt  # Ver tablas\n\\d+ jobs\n\\q   # Salir\n```\n",
+    );
+    let commands = commands(&p).join("\n");
+    assert_eq!(
+        commands,
+        "docker exec -it db psql -U postgres -d app -c \"\\\\dt\"\n\
+         docker exec -it db psql -U postgres -d app -c \"\\\\d+ jobs\""
+    );
+}

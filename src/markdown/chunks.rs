@@ -739,6 +739,10 @@ fn rewrite_repl(pieces: Vec<Located>) -> Vec<(Located, bool)> {
             Piece::Command(text) => {
                 if let Some((prefix, name)) = &client {
                     if let Some(line) = repl_line(text, name) {
+                        if leaves_client(&line) {
+                            // `\q`: every line runs as its own `-c`, none stays open.
+                            continue;
+                        }
                         if let Some(cmd) = as_client_command(prefix, name, &line) {
                             used = true;
                             let written = Located {
@@ -795,7 +799,20 @@ fn may_be_repl_line(text: &str) -> bool {
         || text.split_whitespace().next().is_some_and(|first| {
             (first.len() >= 3 && first.chars().all(|c| c.is_ascii_uppercase()))
                 || SQL_STARTS.iter().any(|k| first.eq_ignore_ascii_case(k))
+                || psql_meta(first)
         })
+}
+
+/// A psql meta-command (`\dt`, `\d+ jobs`, `\x`, `\q`): never a shell command.
+fn psql_meta(first: &str) -> bool {
+    first
+        .strip_prefix('\\')
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_alphabetic()))
+}
+
+/// A REPL line that only leaves the client (`\q`, `quit`, `exit`).
+fn leaves_client(line: &str) -> bool {
+    matches!(line.trim(), "\\q" | "quit" | "exit" | "QUIT" | "EXIT")
 }
 
 /// The first words of the SQL (and `psql` meta-commands) a transcript types.
@@ -834,6 +851,10 @@ fn repl_line(text: &str, client: &str) -> Option<String> {
     let sql_like = matches!(client, "psql" | "mysql" | "mariadb" | "sqlite3");
     if redis_like && first.len() >= 3 && first.chars().all(|c| c.is_ascii_uppercase()) {
         return Some(t.to_string());
+    }
+    if sql_like && psql_meta(first) {
+        // `\dt  # Ver tablas`: the comment is the runbook's, not psql's.
+        return Some(shell::strip_trailing_comment(t).to_string());
     }
     if sql_like && SQL_STARTS.iter().any(|k| first.eq_ignore_ascii_case(k)) {
         return Some(t.to_string());
