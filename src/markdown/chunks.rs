@@ -815,10 +815,8 @@ fn leaves_client(line: &str) -> bool {
     matches!(line.trim(), "\\q" | "quit" | "exit" | "QUIT" | "EXIT")
 }
 
-/// The first words of the SQL (and `psql` meta-commands) a transcript types.
-const SQL_STARTS: &[&str] = &[
-    "SELECT", "UPDATE", "DELETE", "INSERT", "SHOW", "EXPLAIN", "\\d", "\\dt", "\\l",
-];
+/// The first words of the SQL a transcript types (psql meta-commands: `psql_meta`).
+const SQL_STARTS: &[&str] = &["SELECT", "UPDATE", "DELETE", "INSERT", "SHOW", "EXPLAIN"];
 
 /// Once a client's transcript has been rewritten, the bare client line itself (which
 /// would open a prompt) is dropped.

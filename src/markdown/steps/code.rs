@@ -455,7 +455,7 @@ impl super::Walker {
                     let text_value = join_text(description.take().as_deref(), &notes);
                     lead_notes.clear();
                     let title = command_title(text);
-                    self.read_command(&title, *line, &command, text_value, one_piece);
+                    self.command_node_of(&title, *line, &command, text_value, None, &[], one_piece);
                     made = self.last_node.clone();
                 }
             }

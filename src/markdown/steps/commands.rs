@@ -26,18 +26,6 @@ impl super::Walker {
         self.command_node_of(title, line, command, text, attrs, outputs, false);
     }
 
-    /// `command_node` for a command without attributes or outputs.
-    pub(super) fn read_command(
-        &mut self,
-        title: &str,
-        line: usize,
-        command: &str,
-        text: Option<String>,
-        one_piece: bool,
-    ) {
-        self.command_node_of(title, line, command, text, None, &[], one_piece);
-    }
-
     /// `command_node`, told whether `command` is known to be one logical command as
     /// `shell::pieces` reads it (`one_piece`): such a command holds no shell opened
     /// before other commands, and reading it again to find one is spared.

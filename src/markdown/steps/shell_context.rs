@@ -171,9 +171,9 @@ impl super::Walker {
             let before = pieces[..at].join("\n");
             self.command_node(&command_title(&before), line, &before, None, None, &[]);
         }
-        self.read_command(title, line, &pieces[at], text.clone(), true);
+        self.command_node_of(title, line, &pieces[at], text.clone(), None, &[], true);
         for rest in &pieces[at + 1..] {
-            self.read_command(&command_title(rest), line, rest, None, true);
+            self.command_node_of(&command_title(rest), line, rest, None, None, &[], true);
         }
         true
     }
