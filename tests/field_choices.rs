@@ -265,3 +265,36 @@ fn a_skipped_optional_step_leaves_the_run_resolved() {
     assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
     assert_eq!(env.markers(), vec!["looked", "verified"]);
 }
+
+#[test]
+fn ways_of_doing_the_same_thing_are_a_choice() {
+    // One way has nothing to run: choosing the dashboard never runs the CLI renewal.
+    let p = parse(
+        "# Certificate expiring\n## Manual renewal\n### Via dashboard\n1. Open the domain settings\n\
+         2. Click \"Renew\"\n### Via CLI\n```bash\ncertbot renew --cert-name example.org\n```\n\
+         ## Verification\n```bash\ncurl -I https://example.org\n```\n",
+    );
+    let d = decisions(&p);
+    assert_eq!(d.len(), 1);
+    assert_eq!(
+        labels(d[0]),
+        vec!["Via dashboard", "Via CLI", "None of these"]
+    );
+    let renew = by_command(&p, "certbot renew");
+    assert_eq!(d[0].choices[1].to, renew.id);
+    assert_ne!(d[0].choices[0].to, renew.id);
+    // Spanish; a title that only starts with such a word is not a way.
+    let p = parse(
+        "# Certificado por vencer\n## Renovación manual\n### Desde la consola\n1. Abrir el dominio\n\
+         ### Mediante la CLI\n```bash\ncertbot renew --cert-name example.org\n```\n",
+    );
+    assert_eq!(decisions(&p).len(), 1);
+    let books = runbook::markdown::parse_document(
+        "# Using Helm: Troubleshooting\n## Release stuck\n**Symptom**: pending.\n\
+         **Fix**:\n```bash\nhelm rollback app\n```\n## Rollback fails\n**Symptom**: error.\n\
+         **Fix**:\n```bash\nhelm history app\n```\n",
+        std::path::Path::new("doc.md"),
+    )
+    .expect("parses");
+    assert_eq!(books.len(), 2);
+}

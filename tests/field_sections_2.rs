@@ -675,3 +675,114 @@ fn an_incident_among_role_parts_is_carved_out_of_the_runbook() {
         ["certbot certonly --force-renewal -d example.org"]
     );
 }
+
+#[test]
+fn context_and_fallback_parts_keep_one_procedure() {
+    // Alert Trigger, Overview and Communication are prose; Manual renewal applies only
+    // if the automatic one failed; "Verification after renewal" is the Verification
+    // part. One procedure, with the expired-certificate emergency carved out of it.
+    let md = "# Runbook: Certificate renewal
+
+## Alert Trigger
+
+Fires 14 days before expiry.
+
+## Overview
+
+Certificates renew on their own.
+
+## Immediate Actions
+
+```bash
+openssl s_client -connect example.org:443 </dev/null | openssl x509 -noout -dates
+```
+
+## Manual Renewal (If Auto-Renewal Failed)
+
+```bash
+certbot renew --cert-name example.org
+```
+
+## Emergency: Certificate Already Expired
+
+**Impact:** every user sees a warning.
+
+**Immediate Actions:**
+
+```bash
+certbot certonly --force-renewal -d example.org
+```
+
+## Communication
+
+Post in the team channel.
+
+## Verification After Renewal
+
+```bash
+curl -I https://example.org
+```
+";
+    let books = parse(md);
+    assert_eq!(
+        ids(&books),
+        vec![
+            "runbook-certificate-renewal",
+            "emergency-certificate-already-expired"
+        ]
+    );
+    let main = &books[0];
+    assert!(commands(main).iter().any(|c| c.contains("certbot renew")));
+    assert!(commands(main).iter().any(|c| c.contains("curl -I")));
+    assert!(!commands(main).iter().any(|c| c.contains("--force-renewal")));
+    // Spanish, the same shape.
+    let es = "# Runbook: certificado por vencer
+
+## Disparador de la alerta
+
+Salta 14 días antes del vencimiento.
+
+## Contexto
+
+Los certificados se renuevan solos.
+
+## Acciones inmediatas
+
+```bash
+openssl s_client -connect example.org:443 </dev/null | openssl x509 -noout -dates
+```
+
+## Renovación manual (si falla la automática)
+
+```bash
+certbot renew --cert-name example.org
+```
+
+## Emergencia: certificado vencido
+
+**Impacto:** todos ven una advertencia.
+
+**Acciones inmediatas:**
+
+```bash
+certbot certonly --force-renewal -d example.org
+```
+
+## Comunicación
+
+Avisar en el canal del equipo.
+
+## Verificación posterior a la renovación
+
+```bash
+curl -I https://example.org
+```
+";
+    assert_eq!(
+        ids(&parse(es)),
+        vec![
+            "runbook-certificado-por-vencer",
+            "emergencia-certificado-vencido"
+        ]
+    );
+}

@@ -358,6 +358,7 @@ fn role_of_uncached(label: &str) -> Option<Role> {
         Some(i) if folded.ends_with(')') && i > 0 => folded[..i].trim_end().to_string(),
         _ => folded,
     };
+    let folded = without_when_clause(folded);
     if folded.is_empty() {
         return None;
     }
@@ -399,6 +400,25 @@ fn role_of_uncached(label: &str) -> Option<Role> {
         }
         role => role,
     })
+}
+
+/// `verification after renewal` → `verification`, `verificacion posterior a la
+/// restauracion` → `verificacion`: a trailing clause that says when the part comes.
+fn without_when_clause(folded: String) -> String {
+    const WHEN: &[&str] = &[
+        " after ",
+        " before ",
+        " despues de",
+        " antes de",
+        " tras ",
+        " posterior a",
+        " previa a",
+        " previo a",
+    ];
+    match WHEN.iter().filter_map(|w| folded.find(w)).min() {
+        Some(i) if i > 0 => folded[..i].to_string(),
+        _ => folded,
+    }
 }
 
 /// Whether `phrase` occurs in `text` as whole words.
@@ -962,6 +982,20 @@ pub fn condition_label(label: &str) -> bool {
         && role_of(label) != Some(Role::IfFails)
 }
 
+/// A title whose last words say when the part applies: `Manual Renewal (If
+/// Auto-Renewal Failed)`, `Reinicio manual (si falla el automático)`. A fallback part
+/// of one procedure, not a problem of its own.
+pub fn conditional_title(title: &str) -> bool {
+    let Some(open) = title
+        .trim_end()
+        .strip_suffix(')')
+        .and_then(|t| t.rfind('('))
+    else {
+        return false;
+    };
+    condition_label(&title[open + 1..])
+}
+
 /// A part that undoes the fix or brings data back from a backup: `Rollback`, `Rollback
 /// plan`, `Plan de reversión`, `Restore from backup`, `Restaurar el backup`. A numbered
 /// title (`3. Restore`, `Paso 2: Restaurar`) is a step of a procedure, not such a part.
@@ -978,8 +1012,27 @@ pub fn reversal_label(label: &str) -> bool {
 }
 
 /// A title that calls itself one case among others: `Scenario A`, `Case 2: …`,
-/// `Escenario B`, `Caso 1`, `Situation 3` (folded).
+/// `Escenario B`, `Caso 1`, `Situation 3`, or one way of doing the same thing: `Via
+/// dashboard` / `Via CLI`, `Desde la consola`, `Using the API` (folded).
 pub fn named_case(folded: &str) -> bool {
+    const MEANS: &[&str] = &[
+        "via ",
+        "through ",
+        "using ",
+        "desde ",
+        "mediante ",
+        "usando ",
+        "por medio de ",
+        "a traves de ",
+    ];
+    // A short name of a way, not a title that starts with one (`Using Helm:
+    // Troubleshooting`).
+    if MEANS.iter().any(|m| folded.starts_with(m))
+        && !folded.contains(':')
+        && folded.split(' ').count() <= 5
+    {
+        return true;
+    }
     static NAMED: Lazy<Regex> = Lazy::new(|| {
         Regex::new(r"^(?:scenario|case|situation|escenario|caso|situacion|supuesto)\s*#?(?:\d{1,2}|[a-h])(?:$|[\s:.)\-—–])")
             .expect("static regex")
@@ -1771,6 +1824,27 @@ mod tests {
         );
         assert_eq!(role_of("Qué no hacer"), Some(Role::Avoid));
         assert_eq!(role_of("Avoiding split brain"), None);
+    }
+
+    #[test]
+    fn a_clause_saying_when_keeps_the_role() {
+        assert_eq!(
+            role_of("Verification After Renewal"),
+            Some(Role::Verification)
+        );
+        assert_eq!(
+            role_of("Verificación posterior a la restauración"),
+            Some(Role::Verification)
+        );
+        assert_eq!(role_of("Verificación falla tras reiniciar"), None);
+        assert!(conditional_title("Manual Renewal (If Auto-Renewal Failed)"));
+        assert!(conditional_title(
+            "Reinicio manual (si falla el automático)"
+        ));
+        assert!(!conditional_title("Immediate Actions (0-5 minutes)"));
+        assert!(named_case("via cli"));
+        assert!(named_case("desde la consola"));
+        assert!(!named_case("using helm: troubleshooting"));
     }
 
     #[test]

@@ -308,14 +308,19 @@ fn incidents_beside_procedure(secs: &[Sec], blocks: &[Block], idx: usize) -> Opt
     let rest = sec.children.iter().filter(|c| !own.contains(c));
     let (mut procedure, mut others) = (0, 0);
     for &c in rest {
+        let content = &blocks[secs[c].start..secs[c].end];
         match roles::role_of(&secs[c].title) {
             Some(Role::Diagnosis | Role::Action | Role::Verification)
-                if has_commands(&blocks[secs[c].start..secs[c].end])
-                    && !holds_incidents_below(secs, blocks, c) =>
+                if has_commands(content) && !holds_incidents_below(secs, blocks, c) =>
             {
                 procedure += 1
             }
             Some(_) => {}
+            // Context in prose (`## Overview`, `## Alert Trigger`, `## Communication`)
+            // and a fallback part (`## Manual Renewal (If Auto-Renewal Failed)`) belong
+            // to the procedure; they do not make it a list of incidents.
+            None if !has_commands(content) && !has_inline_commands(content) => {}
+            None if roles::conditional_title(&secs[c].title) => {}
             None => others += 1,
         }
     }
