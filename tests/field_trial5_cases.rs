@@ -3,10 +3,22 @@
 //! headings with a `(Si …)` aside (U3); runbooks split into their role parts (W2) and
 //! severities that were not read (W6). Every document here is self-written.
 
+use runbook::graph::Playbook;
+use runbook::markdown;
+use std::path::Path;
+
 mod field_graph;
 use field_graph::{
     avoidable, decisions, labels, parse_one as parse, step_running_part as by_command,
 };
+
+fn parse_all(md: &str) -> Vec<Playbook> {
+    markdown::parse_document(md, Path::new("doc.md")).expect("parses")
+}
+
+fn ids(books: &[Playbook]) -> Vec<&str> {
+    books.iter().map(|p| p.id.as_str()).collect()
+}
 
 #[test]
 fn scenario_headings_whose_steps_are_numbered_items_are_a_choice() {
@@ -39,4 +51,64 @@ fn scenario_headings_whose_steps_are_numbered_items_are_a_choice() {
     assert_eq!(d.len(), 1, "{:#?}", p.nodes);
     assert_eq!(labels(d[0]).last(), Some(&"Ninguno"));
     assert!(avoidable(&p, &by_command(&p, "purge_queue").id));
+}
+
+#[test]
+fn case_headings_with_cause_and_solution_labels_are_a_choice_of_one_runbook() {
+    let books = parse_all(
+        "# Tienda lenta\n**Síntomas:**\n- Páginas lentas\n## Resolución\n\
+         ### Caso 1: CPU alta\n**Causa:** demasiadas peticiones\n**Solución:**\n\
+         1. Reiniciar la web:\n   ```bash\n   sudo systemctl restart tienda-web\n   ```\n\
+         ### Caso 2: Memoria llena\n**Causa:** caché sin limpiar\n**Solución:**\n\
+         1. Vaciar la caché:\n   ```bash\n   redis-cli FLUSHDB\n   ```\n",
+    );
+    assert_eq!(ids(&books), vec!["tienda-lenta"]);
+    let p = &books[0];
+    assert_eq!(p.nodes[0].title, "Páginas lentas");
+    let d = decisions(p);
+    assert_eq!(d.len(), 1);
+    assert_eq!(
+        labels(d[0]),
+        vec!["Caso 1: CPU alta", "Caso 2: Memoria llena", "Ninguno"]
+    );
+    assert!(avoidable(p, &by_command(p, "FLUSHDB").id));
+    // English, beside a diagnosis part; the fix's block at the top level.
+    let books = parse_all(
+        "# Slow shop\n## Symptoms\n- Pages are slow\n## Diagnosis\n```bash\nuptime\n```\n\
+         ## Resolution\n### Case 1: High CPU\n**Cause:** too many requests\n**Fix:**\n\
+         ```bash\nsudo systemctl restart shop-web\n```\n\
+         ### Case 2: Memory full\n**Cause:** stale cache\n**Fix:**\n\
+         ```bash\nredis-cli FLUSHDB\n```\n",
+    );
+    assert_eq!(ids(&books), vec!["slow-shop"]);
+    assert!(avoidable(&books[0], &by_command(&books[0], "FLUSHDB").id));
+}
+
+#[test]
+fn a_runbook_of_role_parts_stays_one_incident() {
+    let books = parse_all(
+        "# Database failover\n## Symptoms\n- API returns 500\n\
+         ## Initial Assessment\n```bash\nkubectl logs -l app=postgres --tail=100\n```\n\
+         ## Response Procedures\n```bash\nkubectl rollout restart statefulset/postgres\n```\n\
+         ## Recovery Verification\n```bash\ncurl -s http://api.local/ready\n```\n",
+    );
+    assert_eq!(ids(&books), vec!["database-failover"]);
+    assert_eq!(books[0].nodes[0].title, "API returns 500");
+    let books = parse_all(
+        "# Caída de la base de datos\n## Detección y síntomas\n- La API devuelve 500\n\
+         ## Evaluación inicial\n```bash\nkubectl logs -l app=postgres --tail=100\n```\n\
+         ## Procedimientos de respuesta\n```bash\nkubectl rollout restart statefulset/postgres\n```\n\
+         ## Verificación de la recuperación\n```bash\ncurl -s http://api.local/ready\n```\n\
+         ## Prevención futura\n- Alertas de conexiones\n",
+    );
+    assert_eq!(ids(&books), vec!["caida-de-la-base-de-datos"]);
+    assert_eq!(books[0].nodes[0].title, "La API devuelve 500");
+    // The Spanish runbook with one case under its resolution part.
+    let books = parse_all(
+        "# Runbook: Sitio lento\n## Descripción del problema\n**Síntomas:**\n- Quejas\n\
+         ## Pasos de diagnóstico\n```bash\ntail -n 100 /var/log/app.log\n```\n\
+         ## Pasos de resolución\n### Caso 1: CPU alta\n**Causa:** muchas peticiones\n\
+         **Solución:**\n1. Reiniciar:\n\n```bash\nsudo systemctl restart tienda-web\n```\n",
+    );
+    assert_eq!(ids(&books), vec!["runbook-sitio-lento"]);
 }

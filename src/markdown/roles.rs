@@ -127,6 +127,8 @@ const KEYWORDS: &[(&str, Role)] = &[
     ("sample output", Role::Expected),
     ("salida de ejemplo", Role::Expected),
     ("resultado", Role::Expected),
+    ("expected response", Role::Expected),
+    ("respuesta esperada", Role::Expected),
     // If it fails
     ("if it fails", Role::IfFails),
     ("if this fails", Role::IfFails),
@@ -225,6 +227,10 @@ const KEYWORDS: &[(&str, Role)] = &[
     ("investigacion", Role::Diagnosis),
     ("investigar", Role::Diagnosis),
     ("triage", Role::Diagnosis),
+    ("assessment", Role::Diagnosis),
+    ("evaluacion", Role::Diagnosis),
+    ("root cause analysis", Role::Diagnosis),
+    ("analisis de causa raiz", Role::Diagnosis),
     ("possible checks", Role::Diagnosis),
     ("checks", Role::Diagnosis),
     ("health checks", Role::Diagnosis),
@@ -279,6 +285,8 @@ const KEYWORDS: &[(&str, Role)] = &[
     ("como solucionarlo", Role::Action),
     ("como solucionar", Role::Action),
     ("rollback", Role::Action),
+    ("response", Role::Action),
+    ("respuesta", Role::Action),
     ("response procedure", Role::Action),
     ("response steps", Role::Action),
     ("response plan", Role::Action),
@@ -373,7 +381,7 @@ fn role_of_uncached(label: &str) -> Option<Role> {
         };
         let extra = rest
             .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty() && !is_filler(w))
+            .filter(|w| !w.is_empty() && !is_filler(w) && !part_word(w))
             .count();
         // Neutral lead-ins rank below every other keyword.
         let rank = if role == Role::Neutral {
@@ -434,6 +442,27 @@ fn has_phrase(text: &str, phrase: &str) -> bool {
 /// Words that do not make a label a title: articles and the modifiers role headings
 /// carry (`Diagnostic Steps`, `Acciones inmediatas`, `Recommended actions`). Any other
 /// word makes it a title: `Verificación falla` is a step, not the Verification part.
+/// A one-word name of a procedure part (`recovery`, `symptoms`, `verificacion`): beside
+/// another part's name it qualifies it, so `Recovery Verification`, `Detection &
+/// Symptoms` and `Verificación de la recuperación` are parts, named by the longer
+/// keyword.
+fn part_word(word: &str) -> bool {
+    static PARTS: Lazy<foldhash::HashSet<&str>> = Lazy::new(|| {
+        KEYWORDS
+            .iter()
+            .filter(|(k, role)| {
+                !k.contains(' ')
+                    && matches!(
+                        role,
+                        Role::Symptoms | Role::Diagnosis | Role::Action | Role::Verification
+                    )
+            })
+            .map(|(k, _)| *k)
+            .collect()
+    });
+    PARTS.contains(word)
+}
+
 fn is_filler(word: &str) -> bool {
     matches!(
         word,
@@ -520,7 +549,12 @@ fn is_filler(word: &str) -> bool {
             | "process"
             | "proceso"
             | "procedure"
+            | "procedures"
             | "procedimiento"
+            | "procedimientos"
+            | "future"
+            | "futura"
+            | "futuro"
             | "notes"
             | "details"
             | "detalles"
@@ -1941,6 +1975,27 @@ mod tests {
         assert_eq!(role_of("Procedimiento"), Some(Role::Neutral));
         // A neutral word never hides a role beside it.
         assert_eq!(role_of("Recovery procedure"), Some(Role::Action));
+    }
+
+    #[test]
+    fn parts_named_by_two_part_words() {
+        assert_eq!(role_of("Initial Assessment"), Some(Role::Diagnosis));
+        assert_eq!(role_of("Evaluación inicial"), Some(Role::Diagnosis));
+        assert_eq!(role_of("Response Procedures"), Some(Role::Action));
+        assert_eq!(role_of("Procedimientos de respuesta"), Some(Role::Action));
+        assert_eq!(role_of("Recovery Verification"), Some(Role::Verification));
+        assert_eq!(
+            role_of("Verificación de la recuperación"),
+            Some(Role::Verification)
+        );
+        assert_eq!(role_of("Detection & Symptoms"), Some(Role::Symptoms));
+        assert_eq!(role_of("Acciones de mitigación"), Some(Role::Action));
+        assert_eq!(role_of("Análisis de causa raíz"), Some(Role::Diagnosis));
+        assert_eq!(role_of("Prevención futura"), Some(Role::Prevention));
+        assert_eq!(role_of("Expected response"), Some(Role::Expected));
+        // Another word still makes a title.
+        assert_eq!(role_of("Response time"), None);
+        assert_eq!(role_of("Emergency Procedures"), None);
     }
 
     #[test]
