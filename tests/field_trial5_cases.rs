@@ -112,3 +112,37 @@ fn a_runbook_of_role_parts_stays_one_incident() {
     );
     assert_eq!(ids(&books), vec!["runbook-sitio-lento"]);
 }
+
+#[test]
+fn numbered_solutions_are_options_whose_if_aside_stays_in_the_label() {
+    let p = parse(
+        "# Latencia alta en la API\n## Síntomas\n- p95 alto\n## Mitigación\n\
+         ### **Solución 1: Arranques en frío** (Si > 30% son arranques en frío)\n\
+         ```bash\naws lambda put-provisioned-concurrency-config --function-name api --provisioned-concurrent-executions 5\n```\n\
+         ### **Solución 2: Más memoria**\n\
+         ```bash\nnpx serverless deploy function -f api --stage prod\n```\n",
+    );
+    let d = decisions(&p);
+    assert_eq!(d.len(), 1, "{:#?}", p.nodes);
+    assert_eq!(
+        labels(d[0]),
+        vec![
+            "Solución 1: Arranques en frío (Si > 30% son arranques en frío)",
+            "Solución 2: Más memoria"
+        ]
+    );
+    assert!(avoidable(&p, &by_command(&p, "serverless deploy").id));
+    assert!(avoidable(&p, &by_command(&p, "provisioned-concurrency").id));
+    // English.
+    let p = parse(
+        "# Slow API\n## Mitigation\n### Solution 1: More replicas\n\
+         ```bash\nkubectl scale deployment api --replicas=6\n```\n\
+         ### Fix 2 - More memory\n```bash\nkubectl set resources deployment api --limits=memory=2Gi\n```\n",
+    );
+    let d = decisions(&p);
+    assert_eq!(d.len(), 1, "{:#?}", p.nodes);
+    assert_eq!(
+        labels(d[0]),
+        vec!["Solution 1: More replicas", "Fix 2 - More memory"]
+    );
+}

@@ -675,11 +675,12 @@ pub fn step_label(label: &str) -> Option<String> {
         .map(|c| c[1].trim().trim_end_matches(':').trim().to_string())
 }
 
-/// `Option 1: Force new deployment`, `Opción B`, `Method 2`, `Alternativa 1`.
+/// `Option 1: Force new deployment`, `Opción B`, `Method 2`, `Alternativa 1`, `Solución
+/// 2: Más memoria`, `Fix 1`.
 pub fn option_label(label: &str) -> bool {
     static OPTION: Lazy<Regex> = Lazy::new(|| {
         Regex::new(
-            r"(?i)^\W*(?:option|opci[oó]n|method|m[eé]todo|alternative|alternativa|approach|enfoque)\s*#?(?:\d+|[A-Z])(?:$|[\s:.)\-—–])",
+            r"(?i)^\W*(?:(?:option|opci[oó]n|method|m[eé]todo|alternative|alternativa|approach|enfoque)\s*#?(?:\d+|[A-Z])|(?:solution|soluci[oó]n|fix)\s*#?(?:\d+|(?-i:[A-H])))(?:$|[\s:.)\-—–])",
         )
         .expect("static regex")
     });
@@ -689,7 +690,7 @@ pub fn option_label(label: &str) -> bool {
         .chars()
         .next()
         .map(|c| c.to_ascii_lowercase());
-    matches!(first, Some('o' | 'm' | 'a' | 'e'))
+    matches!(first, Some('o' | 'm' | 'a' | 'e' | 's' | 'f'))
         && OPTION.is_match(&super::slug::clean_title_cow(label))
 }
 
@@ -2022,6 +2023,12 @@ mod tests {
         assert!(option_label("Opción 2"));
         assert!(option_label("Method 3 - rollback"));
         assert!(!option_label("Optional cleanup"));
+        assert!(option_label("Solución 1: Arranques en frío"));
+        assert!(option_label("Fix 2 - More memory"));
+        assert!(!option_label("Solution"));
+        assert!(!option_label("Fix the disk"));
+        assert!(!option_label("Fix a stuck release"));
+        assert!(!option_label("Solución a largo plazo"));
         assert!(reversal_label("Rollback"));
         assert!(reversal_label("Plan de reversión"));
         assert!(reversal_label("Restore from backup"));
