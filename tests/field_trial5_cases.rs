@@ -146,3 +146,57 @@ fn numbered_solutions_are_options_whose_if_aside_stays_in_the_label() {
         vec!["Solution 1: More replicas", "Fix 2 - More memory"]
     );
 }
+
+#[test]
+fn front_matter_severity_without_an_id_applies_to_every_incident() {
+    for (value, level) in [("P0", "sev1"), ("critical", "sev1"), ("P3", "sev3")] {
+        let md = format!(
+            "---\nowner: platform\nseverity: {value}\n---\n# Database runbooks\n\
+             ## Writes fail\n**Symptoms:** errors\n**Fix:**\n```bash\npatronictl list\n```\n\
+             ## Replica lags\n**Symptoms:** lag\n**Fix:**\n```bash\npatronictl restart pg replica\n```\n"
+        );
+        let books = parse_all(&md);
+        // Not an authored playbook: still one playbook per incident.
+        assert_eq!(ids(&books), vec!["writes-fail", "replica-lags"], "{value}");
+        for p in &books {
+            assert_eq!(p.severity.as_deref(), Some(level), "{value}");
+        }
+        let listed = markdown::summarize(&md, Path::new("doc.md")).expect("lists");
+        assert_eq!(listed.len(), 2);
+        assert_eq!(listed[0].severity.as_deref(), Some(level));
+    }
+}
+
+#[test]
+fn criticidad_labels_and_severity_headings_set_the_severity() {
+    let p = parse(
+        "# Cola de mensajes muertos no vacía\n**🔴 Criticidad: CRÍTICA**  \n**📟 Canal: PagerDuty**\n\
+         ## Síntomas\n- Mensajes en la DLQ\n## Solución\n\
+         ```bash\nkubectl rollout restart deployment/consumidor -n colas\n```\n",
+    );
+    assert_eq!(p.severity.as_deref(), Some("sev1"));
+    let p = parse(
+        "# Sitio lento\n## Nivel de Severidad\n**Alta** - Afecta a todos los usuarios.\n\
+         ## Síntomas\n- Páginas lentas\n## Solución\n```bash\nsudo systemctl restart web\n```\n",
+    );
+    assert_eq!(p.severity.as_deref(), Some("sev2"));
+    let p = parse(
+        "# Orders down\n## Severity level\nP0\n## Symptoms\n- 500s\n## Fix\n\
+         ```bash\nsudo systemctl restart orders\n```\n",
+    );
+    assert_eq!(p.severity.as_deref(), Some("sev1"));
+}
+
+#[test]
+fn a_severity_under_the_title_reaches_every_incident() {
+    let books = parse_all(
+        "# Database runbooks\n**Severity**: P0 - Critical  \n**Owner**: platform\n\
+         ## Writes fail\n**Symptoms:** errors\n**Fix:**\n```bash\npatronictl list\n```\n\
+         ## Replica lags\n**Severity**: P3\n\n**Symptoms:** lag\n**Fix:**\n\
+         ```bash\npatronictl restart pg replica\n```\n",
+    );
+    assert_eq!(ids(&books), vec!["writes-fail", "replica-lags"]);
+    assert_eq!(books[0].severity.as_deref(), Some("sev1"));
+    // An incident's own severity wins over the title's.
+    assert_eq!(books[1].severity.as_deref(), Some("sev3"));
+}

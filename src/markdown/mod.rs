@@ -374,7 +374,7 @@ fn runbook(
             severity: front
                 .and_then(|f| f.severity.clone())
                 .or_else(|| walked.severity.clone())
-                .or_else(|| sections::inferred_severity(&secs, chosen.sec)),
+                .or_else(|| sections::inferred_severity(&secs, blocks, chosen.sec)),
             lang: ctx.lang.clone(),
             tags: front.map(|f| f.tags.clone()).unwrap_or_default(),
             timeout_ms: front.and_then(|f| f.timeout_ms),

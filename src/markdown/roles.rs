@@ -1083,6 +1083,9 @@ pub fn severity_label(label: &str) -> bool {
             | "severidad"
             | "severity level"
             | "nivel de severidad"
+            | "criticidad"
+            | "nivel de criticidad"
+            | "criticality"
             | "priority"
             | "prioridad"
             | "sev"
@@ -1096,7 +1099,9 @@ pub fn severity_of(text: &str) -> Option<&'static str> {
     const LEVELS: &[(&str, &[&str])] = &[
         (
             "sev1",
-            &["critical", "critico", "critica", "sev1", "p1", "blocker"],
+            &[
+                "critical", "critico", "critica", "sev0", "sev1", "p0", "p1", "blocker",
+            ],
         ),
         (
             "sev2",
@@ -2009,6 +2014,8 @@ mod tests {
         assert_eq!(severity_of("Alta"), Some("sev2"));
         assert_eq!(severity_of("Warning → Critical"), Some("sev1"));
         assert_eq!(severity_of("see the matrix"), None);
+        assert_eq!(severity_of("P0 - Critical"), Some("sev1"));
+        assert!(severity_label("🔴 Criticidad"));
     }
 
     #[test]

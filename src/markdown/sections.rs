@@ -567,16 +567,34 @@ pub fn has_commands(blocks: &[Block]) -> bool {
     })
 }
 
-/// Severity implied by the headings above a section (`## 🔴 CRITICAL ISSUES`). The
-/// document root is not one of them: its title is usually the file's name, and
+/// Severity implied by the headings above a section (`## 🔴 CRITICAL ISSUES`) or a
+/// severity field in their introduction (`# Database failover` over `**Severity**: P0`).
+/// The document root's title is not one of them: it is usually the file's name, and
 /// `high-latency.md` says nothing about how severe its incidents are.
-pub fn inferred_severity(secs: &[Sec], idx: usize) -> Option<String> {
+pub fn inferred_severity(secs: &[Sec], blocks: &[Block], idx: usize) -> Option<String> {
     let mut cur = secs[idx].parent;
-    while let Some(p) = cur.filter(|&p| secs[p].heading.is_some()) {
-        if let Some(level) = roles::severity_of(&secs[p].title) {
+    while let Some(p) = cur {
+        let titled = secs[p]
+            .heading
+            .and_then(|_| roles::severity_of(&secs[p].title));
+        if let Some(level) = titled.or_else(|| intro_severity(secs, blocks, p)) {
             return Some(level.into());
         }
         cur = secs[p].parent;
     }
     None
+}
+
+/// A severity field in the paragraphs before a section's first sub-heading.
+fn intro_severity(secs: &[Sec], blocks: &[Block], idx: usize) -> Option<&'static str> {
+    let sec = &secs[idx];
+    let direct_end = sec
+        .children
+        .first()
+        .and_then(|&c| secs[c].heading)
+        .unwrap_or(sec.end);
+    blocks[sec.start..direct_end].iter().find_map(|b| match b {
+        Block::Para(p) => super::steps::severity_in(&p.spans),
+        _ => None,
+    })
 }
