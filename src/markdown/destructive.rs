@@ -293,7 +293,25 @@ fn simple(words: &[Word]) -> Option<String> {
             .iter()
             .find(|a| !a.starts_with('-') && !a.contains('=') && risky_word(a))
             .and_then(|t| reason(t)),
-        "npx" | "prisma" => {
+        // Serverless and infrastructure-as-code tools: a deploy replaces what runs, a
+        // destroy takes it away.
+        "serverless" | "sls" | "cdk" | "sam" | "firebase" | "wrangler" | "kamal" | "eb" => verb(&[
+            "deploy",
+            "destroy",
+            "remove",
+            "rollback",
+            "delete",
+            "publish",
+            "terminate",
+            "swap",
+        ])
+        .and_then(|v| reason(&v)),
+        "pulumi" => {
+            verb(&["up", "update", "destroy", "import", "refresh"]).and_then(|v| reason(&v))
+        }
+        // A playbook changes the hosts it names, unless it only checks.
+        "ansible-playbook" if !has("--check") && !has("-C") => Some(format!("`{prog}`")),
+        "prisma" => {
             if args.iter().any(|a| a == "migrate")
                 && args
                     .iter()
@@ -1450,6 +1468,20 @@ mod tests {
     fn promotions_deploys_and_vacuums_are_destructive() {
         yes("aws rds promote-read-replica --db-instance-identifier db-replica");
         yes("aws rds switchover-blue-green-deployment --blue-green-deployment-identifier x");
+        yes("npx serverless deploy function -f checkout --stage prod");
+        yes("sls deploy --stage prod");
+        yes("npx -p aws-cdk cdk deploy --all");
+        yes("cdk destroy ApiStack");
+        yes("pulumi up --yes");
+        yes("firebase deploy --only functions");
+        yes("wrangler deploy");
+        yes("ansible-playbook -i prod site.yml");
+        yes("npx prisma migrate deploy");
+        no("npx serverless info --stage prod");
+        no("cdk diff");
+        no("pulumi preview");
+        no("ansible-playbook -i prod site.yml --check");
+        no("npx prettier --check .");
         yes("vercel --prod");
         yes("vercel rollback https://app-x.vercel.app");
         yes("netlify deploy --prod --dir=dist");

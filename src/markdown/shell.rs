@@ -562,6 +562,15 @@ pub fn program<'w>(words: &'w [Word<'w>]) -> Option<(&'w str, &'w [Word<'w>])> {
                     i += if takes_value { 2 } else { 1 };
                 }
             }
+            // A package runner runs the tool it names: `npx serverless deploy` is a
+            // deploy, `npx -p @aws-cdk/cli cdk destroy` a destroy.
+            "npx" | "bunx" => {
+                i += 1;
+                while i < words.len() && words[i].starts_with('-') {
+                    let takes_value = matches!(words[i].as_ref(), "-p" | "--package");
+                    i += if takes_value { 2 } else { 1 };
+                }
+            }
             _ => {
                 return Some((base_name(w), &words[i + 1..]));
             }
