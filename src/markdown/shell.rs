@@ -821,6 +821,15 @@ pub fn driven_apart_from_shells(cmds: &[Vec<Word>]) -> bool {
             "virsh" => has("console") || has("edit"),
             "gdb" => !has("-batch") && !has("--batch"),
             "passwd" => args.iter().all(|a| !a.starts_with('-')),
+            // Patroni asks for the candidate and a confirmation unless forced.
+            "patronictl" => {
+                args.iter().any(|a| {
+                    matches!(
+                        a.as_ref(),
+                        "failover" | "switchover" | "restart" | "reinit" | "remove"
+                    )
+                }) && !has("--force")
+            }
             // `ufw enable` asks "Proceed with operation (y|n)?" unless forced.
             "ufw" => has("enable") && !has("--force"),
             // Debconf questions, unless a non-interactive front end is named.
@@ -1697,6 +1706,13 @@ mod tests {
         );
         assert_eq!(bare_repl_client("redis-cli -h $REDIS_HOST ping"), None);
         assert_eq!(bare_repl_client("psql -U x -c 'select 1'"), None);
+        assert!(is_interactive(
+            "patronictl -c /etc/patroni.yml failover pg-main"
+        ));
+        assert!(!is_interactive(
+            "patronictl switchover --force --candidate pg-2"
+        ));
+        assert!(!is_interactive("patronictl list"));
         assert!(is_interactive("docker exec -it app bash"));
         assert!(is_interactive("open https://sentry.io/x"));
         assert!(!is_interactive("curl http://x"));

@@ -7,6 +7,7 @@ use super::classify::{
     numbered_procedure, Class,
 };
 use super::commands::inline_commands;
+use super::manual;
 use super::text::append;
 use super::text::{command_title, join_text};
 use super::{Branch, Family, Frame, ITEM_LEVEL};
@@ -364,13 +365,18 @@ impl super::Walker {
                     .collect();
                 text.extend(chunk_outputs(&chunk).filter_map(|o| output_text(o, self.spanish)));
                 let text = join_text(None, &text.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+                // "Follow prompts:" right after a command (no prose between them): it
+                // asks questions, so it needs the terminal.
+                if self.last_node.is_some()
+                    && self.last_node == self.last_command
+                    && self.description.is_none()
+                    && manual::answers_prompts(&title)
+                {
+                    self.mark_interactive(self.last_command.clone());
+                }
                 self.manual(&title, text, chunk.line);
                 if chunk.interactive {
-                    if let Some(id) = self.last_node.clone() {
-                        if let Some(n) = self.node_mut(&id) {
-                            n.interactive = true;
-                        }
-                    }
+                    self.mark_interactive(self.last_node.clone());
                 }
             }
             return;
@@ -408,11 +414,13 @@ impl super::Walker {
                 .any(|e| matches!(e, Entry::Command { piece: true, .. }));
         self.command_node_of(&title, line, &command, text, attrs, &outputs, one_piece);
         if chunk.interactive {
-            if let Some(id) = self.last_command.clone() {
-                if let Some(n) = self.node_mut(&id) {
-                    n.interactive = true;
-                }
-            }
+            self.mark_interactive(self.last_command.clone());
+        }
+    }
+
+    fn mark_interactive(&mut self, id: Option<String>) {
+        if let Some(n) = id.and_then(|id| self.node_mut(&id)) {
+            n.interactive = true;
         }
     }
 
