@@ -6,7 +6,7 @@ use crate::graph::{ExpectKind, Expectation, Node};
 use crate::markdown::blocks::{marked, Span};
 use crate::markdown::chunks::Output;
 use crate::markdown::expect;
-use crate::markdown::roles::Role;
+use crate::markdown::roles::{self, Role};
 use crate::markdown::shell;
 use once_cell::sync::Lazy;
 use regex::Regex;
@@ -101,6 +101,39 @@ impl super::Walker {
             self.give_result_sentence(&id, kind, spans);
         }
         true
+    }
+
+    /// `**Effect**: immediate`, `**Extra cost**: ~$40/month` right after a command: a
+    /// short fact about that step, its text, not a step to do. Labels with a meaning of
+    /// their own (roles, conditions, options) and values that give an order are not.
+    pub(super) fn step_fact(&mut self, spans: &[Span]) -> bool {
+        let Some(id) = self.result_target.clone() else {
+            return false;
+        };
+        let Some((label, value)) = super::prose::bold_field(spans) else {
+            return false;
+        };
+        let fact = !value.is_empty()
+            && label.split_whitespace().count() <= 3
+            && value.split_whitespace().count() <= 8
+            && roles::role_of(&label).is_none()
+            && !roles::condition_label(&label)
+            && !roles::option_label(&label)
+            && !roles::else_label(&label)
+            && !value
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| roles::imperative_word(&w.to_lowercase()))
+            && super::commands::inline_commands(spans).is_empty();
+        if fact {
+            if let Some(node) = self.node_mut(&id) {
+                append(
+                    &mut node.text,
+                    &format!("{}: {value}", label.trim_end_matches(':')),
+                );
+            }
+        }
+        fact
     }
 
     /// The step a result sentence follows, and the other steps of its block that run the
