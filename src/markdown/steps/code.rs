@@ -71,10 +71,16 @@ impl super::Walker {
             return;
         }
         let transient = self.transient.take();
-        // Error text quoted under Symptoms: each line is something the engineer sees.
+        // Error text quoted under Symptoms: each line is something the engineer sees. A
+        // query or a config (```promql, ```yaml) is one thing: the alert's rule.
         if !matches!(class, Class::Shell)
             && (self.role == Role::Symptoms || transient == Some(Role::Symptoms))
         {
+            if !lines_are_messages(&info.lang) {
+                let whole = c.body.split_whitespace().collect::<Vec<_>>().join(" ");
+                self.symptom(&[Span::Code(whole)], c.body_line);
+                return;
+            }
             for (i, line) in c.body.lines().enumerate() {
                 if !line.trim().is_empty() {
                     self.symptom(&[Span::Code(line.trim().to_string())], c.body_line + i);
@@ -558,4 +564,13 @@ pub(super) fn whole_chunk(c: &Code) -> Chunk {
         entries,
         ..Chunk::default()
     }
+}
+
+/// Fence languages of quoted output, where each line is a message of its own (a log, an
+/// error); any other language is one text (a query, a config).
+fn lines_are_messages(lang: &str) -> bool {
+    matches!(
+        lang,
+        "" | "text" | "txt" | "log" | "logs" | "plaintext" | "output" | "console" | "stderr"
+    )
 }
