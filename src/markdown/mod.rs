@@ -347,15 +347,23 @@ fn runbook(
         let sec = &secs[chosen.sec];
         let range = chosen.range.clone();
         let kept: Vec<Block>;
-        let content = if chosen.carved.is_empty() {
+        let content = if chosen.carved.is_empty() && chosen.prelude.is_none() {
             &blocks[range.clone()]
         } else {
-            kept = range
+            kept = chosen
+                .prelude
                 .clone()
+                .unwrap_or_default()
+                .chain(range.clone())
                 .filter(|i| !chosen.carved.iter().any(|c| c.contains(i)))
                 .map(|i| blocks[i].clone())
                 .collect();
             &kept[..]
+        };
+        // `Respaldo` under `## Ubuntu` and under `## Arch Linux`: named apart.
+        let title = match sections::variant_of(&secs, chosen.sec) {
+            Some(variant) if !sec.title.contains(variant) => format!("{} ({variant})", sec.title),
+            _ => sec.title.clone(),
         };
         let mut walker = steps::Walker::new(false, &ctx.lang, &steps::explicit_ids(content));
         walker.anchor(&sec.slug);
@@ -368,7 +376,7 @@ fn runbook(
         let walked = walker.finish(end_line);
         let mut playbook = Playbook {
             id: sec.slug.clone(),
-            title: sec.title.clone(),
+            title: title.clone(),
             source: format!("{}#{}", ctx.path.display(), sec.slug),
             service: front.and_then(|f| f.service.clone()),
             severity: front
@@ -383,7 +391,7 @@ fn runbook(
         finish_playbook(&mut playbook, walked, end_line);
         Section {
             slug: sec.slug.clone(),
-            title: sec.title.clone(),
+            title,
             line: sec.line,
             incident: chosen.incident,
             playbook,
