@@ -357,6 +357,8 @@ fn runbook(
                 .collect();
             &kept[..]
         };
+        let promoted = steps::cause_labels_as_headings(content);
+        let content = promoted.as_deref().unwrap_or(content);
         let mut walker = steps::Walker::new(false, &ctx.lang, &steps::explicit_ids(content));
         walker.anchor(&sec.slug);
         walker.section_title(&sec.title, sec.level);

@@ -1,0 +1,35 @@
+//! Gaps left open by the fourth field trial: causes written as bold numbered labels,
+//! configuration lines in a shell block, sample paths, healthy words in "look for"
+//! sentences, `Expected:` alternatives and the kind of state-changing commands. Every
+//! document here is self-written.
+
+use runbook::graph::NodeKind;
+
+mod field_graph;
+use field_graph::{
+    avoidable, decisions, labels, parse_one as parse, step_running_part as by_command,
+};
+
+#[test]
+fn bold_numbered_causes_are_one_choice_each_not_a_sequence() {
+    for md in [
+        "# Backups fail\n## Symptoms\n- The nightly backup failed\n## Common causes\n\
+         **1. Disk full**\n\n**Check:**\n```bash\ndf -h /backups\n```\n\n**Fix:**\n1. Free some space\n\n\
+         **2. Credentials expired**\n\n**Check:**\n```bash\naws sts get-caller-identity\n```\n\n\
+         **Fix:**\n1. Rotate the key\n",
+        "# Las copias fallan\n## Síntomas\n- La copia nocturna falló\n## Causas comunes\n\
+         **1. Disco lleno**\n\n**Verificar:**\n```bash\ndf -h /backups\n```\n\n**Solución:**\n1. Liberar espacio\n\n\
+         **2. Credenciales caducadas**\n\n**Verificar:**\n```bash\naws sts get-caller-identity\n```\n\n\
+         **Solución:**\n1. Rotar la clave\n",
+    ] {
+        let p = parse(md);
+        let d = decisions(&p);
+        assert_eq!(d.len(), 1, "{md}");
+        assert_eq!(labels(d[0]).len(), 3, "two causes and none: {:?}", labels(d[0]));
+        let df = by_command(&p, "df -h");
+        let sts = by_command(&p, "aws sts");
+        assert!(avoidable(&p, &df.id) && avoidable(&p, &sts.id), "{md}");
+        // Checking a cause reads: it is a check, not an action.
+        assert_eq!(sts.kind, NodeKind::Check, "{md}");
+    }
+}
