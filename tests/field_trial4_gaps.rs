@@ -33,3 +33,27 @@ fn bold_numbered_causes_are_one_choice_each_not_a_sequence() {
         assert_eq!(sts.kind, NodeKind::Check, "{md}");
     }
 }
+
+#[test]
+fn env_file_lines_are_shown_not_run() {
+    for md in [
+        "# Backend cannot reach the cache\n## Solution\n```bash\n# 1. Point REDIS_URL at the service in .env:\n\
+         REDIS_URL=redis://cache:6379/0\nCACHE_TTL=\"300\"\n\n# 2. Recreate\ndocker compose up -d\n```\n",
+        "# El backend no llega a la caché\n## Solución\n```bash\n# En .env:\nREDIS_URL=redis://cache:6379/0\n\n\
+         # Recrear\ndocker compose up -d\n```\n",
+    ] {
+        let p = parse(md);
+        let cmds = field_graph::commands(&p);
+        assert!(!cmds.iter().any(|c| c.contains("REDIS_URL")), "{cmds:?}");
+        assert!(cmds.iter().any(|c| c.contains("docker compose up -d")), "{cmds:?}");
+        let shown = p.nodes.iter().filter_map(|n| n.text.as_deref()).collect::<Vec<_>>().join("\n");
+        assert!(shown.contains("REDIS_URL=redis://cache:6379/0"), "{shown}");
+    }
+    // An assignment the commands below use still runs with them.
+    let p = parse("# Slow\n## Diagnosis\n```bash\nNS=prod\nkubectl get pods -n $NS\n```\n");
+    assert!(by_command(&p, "kubectl get pods")
+        .command
+        .as_deref()
+        .unwrap()
+        .contains("NS=prod"));
+}
