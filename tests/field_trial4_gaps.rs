@@ -57,3 +57,29 @@ fn env_file_lines_are_shown_not_run() {
         .unwrap()
         .contains("NS=prod"));
 }
+
+#[test]
+fn sample_names_in_commands_are_placeholders() {
+    let p = parse(
+        "# Disk full\n## Resolution\n```bash\n# Example: empty one large log\n\
+         truncate -s 0 /var/log/your-service.log\n```\n",
+    );
+    let step = by_command(&p, "truncate");
+    assert_eq!(
+        step.command.as_deref(),
+        Some("truncate -s 0 /var/log/<your-service.log>")
+    );
+    assert!(
+        p.variables.iter().any(|v| v.name == "YOUR_SERVICE_LOG"),
+        "{:?}",
+        p.variables
+    );
+    let p = parse(
+        "# Sitio caído\n## Diagnóstico\n```bash\ncurl -I https://tu-dominio.com/health\n```\n",
+    );
+    assert!(
+        p.variables.iter().any(|v| v.name == "TU_DOMINIO_COM"),
+        "{:?}",
+        p.variables
+    );
+}

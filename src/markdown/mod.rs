@@ -14,6 +14,7 @@ pub mod fence;
 pub mod frontmatter;
 pub mod par;
 pub mod roles;
+pub mod sample_names;
 pub mod sections;
 pub mod shell;
 pub mod slug;

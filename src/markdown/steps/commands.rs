@@ -11,6 +11,7 @@ use crate::markdown::destructive;
 use crate::markdown::expect;
 use crate::markdown::fence::Attrs;
 use crate::markdown::roles::Role;
+use crate::markdown::sample_names;
 use crate::markdown::shell;
 
 impl super::Walker {
@@ -74,7 +75,11 @@ impl super::Walker {
         if let Some(t) = &a.title {
             node.title = t.clone();
         }
-        node.command = Some(command.to_string());
+        // `/var/log/your-app.log`: a name to ask for, not a path to act on.
+        let sample = (!self.authored && a.is_empty())
+            .then(|| sample_names::as_placeholders(command))
+            .flatten();
+        node.command = Some(sample.unwrap_or_else(|| command.to_string()));
         node.text = text.filter(|t| !t.trim().is_empty() && t.trim() != node.title);
         node.destructive = destructive;
         node.watch = a.watch.unwrap_or_else(|| shell::never_ending_in(&cmds));
