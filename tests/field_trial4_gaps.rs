@@ -83,3 +83,20 @@ fn sample_names_in_commands_are_placeholders() {
         p.variables
     );
 }
+
+#[test]
+fn healthy_values_are_never_findings() {
+    let p = parse(
+        "# Node not ready\n## Diagnosis\n```bash\nkubectl describe node node-1\n```\n\n\
+         Look for conditions like `Ready`, `MemoryPressure` or `DiskPressure`.\n",
+    );
+    let step = by_command(&p, "kubectl describe node");
+    let found: Vec<&str> = step.findings.iter().map(|f| f.value.as_str()).collect();
+    assert!(!found.contains(&"Ready"), "{found:?}");
+    assert!(found.contains(&"MemoryPressure"), "{found:?}");
+    let p = parse(
+        "# Servicio caído\n## Diagnóstico\n```bash\nsystemctl status app\n```\n\n\
+         **Buscar:**\n- `active (running)`\n",
+    );
+    assert!(by_command(&p, "systemctl status").findings.is_empty());
+}

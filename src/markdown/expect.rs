@@ -165,6 +165,11 @@ fn is_identifier(word: &str) -> bool {
 
 /// One "look for" item → a finding, or `None` when only a person can judge it.
 pub fn finding_from_item(spans: &[Span]) -> Option<Finding> {
+    any_finding_from_item(spans).filter(|f| !healthy_value(&f.value))
+}
+
+/// `finding_from_item` before healthy values are left out.
+fn any_finding_from_item(spans: &[Span]) -> Option<Finding> {
     if let Some(threshold) = prose_threshold(spans) {
         return Some(Finding {
             kind: FindKind::Threshold,
@@ -439,7 +444,7 @@ fn is_command_span(code: &str) -> bool {
 /// Every literal a "look for" sentence names: "Look for `X` or `Y`" finds either.
 /// The rules of `finding_from_item` hold (thresholds, judgement words).
 pub fn findings_from_sentence(spans: &[Span]) -> Vec<Finding> {
-    let Some(first) = finding_from_item(spans) else {
+    let Some(first) = any_finding_from_item(spans) else {
         return Vec::new();
     };
     if first.kind == FindKind::Threshold {
@@ -450,7 +455,10 @@ pub fn findings_from_sentence(spans: &[Span]) -> Vec<Finding> {
         literals.push(q);
     }
     let mut out: Vec<Finding> = Vec::new();
-    for lit in literals.iter().map(|l| l.trim()).filter(|l| !l.is_empty()) {
+    for lit in literals.iter().map(|l| l.trim()) {
+        if lit.is_empty() || healthy_value(lit) {
+            continue;
+        }
         let f = pattern_finding(lit);
         if !out.iter().any(|x| x.value == f.value) {
             out.push(f);
@@ -507,8 +515,62 @@ pub fn findings_from_rows(rows: &[String]) -> Vec<Finding> {
             Vec::new()
         }
     };
-    picked.iter().map(|r| row_finding(r)).collect()
+    picked
+        .iter()
+        .filter(|r| !healthy_value(r))
+        .map(|r| row_finding(r))
+        .collect()
 }
+
+/// A value that says all is well (`Ready`, `Running`, `active (running)`, `OK`,
+/// `Healthy`, `activo`): seeing it in the output is no problem, so it is never a
+/// finding, whatever the sentence around it ("Look for conditions like `Ready`").
+pub fn healthy_value(value: &str) -> bool {
+    // Healthy values are a word or two: longer text is never one.
+    value.len() <= 40
+        && value
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .all(|w| {
+                let w = w.to_lowercase();
+                HEALTHY_WORDS.contains(&deunicode::deunicode(&w).as_str())
+            })
+        && value.chars().any(char::is_alphanumeric)
+}
+
+/// Words of a healthy status, in English and Spanish.
+const HEALTHY_WORDS: &[&str] = &[
+    "ready",
+    "running",
+    "healthy",
+    "ok",
+    "up",
+    "active",
+    "online",
+    "available",
+    "bound",
+    "succeeded",
+    "success",
+    "successful",
+    "passing",
+    "passed",
+    "green",
+    "connected",
+    "established",
+    "synced",
+    "insync",
+    "pong",
+    "listo",
+    "lista",
+    "activo",
+    "activa",
+    "sano",
+    "saludable",
+    "disponible",
+    "conectado",
+    "correcto",
+    "exitoso",
+];
 
 /// One row to look for: a table row matches with any spacing between its cells.
 fn row_finding(row: &str) -> Finding {
@@ -567,6 +629,29 @@ mod tests {
             Some(super::super::blocks::Block::Para(p)) => p.spans,
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn healthy_values_are_no_findings() {
+        for v in [
+            "Ready",
+            "Running",
+            "active (running)",
+            "OK",
+            "Activo",
+            "1/1",
+        ] {
+            assert_eq!(healthy_value(v), v != "1/1", "{v}");
+        }
+        for v in [
+            "NotReady",
+            "CrashLoopBackOff",
+            "Connection refused",
+            "inactive (dead)",
+        ] {
+            assert!(!healthy_value(v), "{v}");
+        }
+        assert!(finding_from_item(&spans("`Ready`")).is_none());
     }
 
     #[test]
