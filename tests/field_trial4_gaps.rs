@@ -100,3 +100,23 @@ fn healthy_values_are_never_findings() {
     );
     assert!(by_command(&p, "systemctl status").findings.is_empty());
 }
+
+#[test]
+fn expected_lists_of_alternatives_never_hold_the_output_to_one() {
+    // An alternative with no literal (no records at all): nothing is judged.
+    let p = parse(
+        "# Renewal fails\n## Diagnosis\n**Check CAA records:**\n```bash\ndig example.org CAA +short\n```\n\n\
+         **Expected:**\n- No CAA records\n- OR a record allowing the CA: `0 issue \"letsencrypt.org\"`\n",
+    );
+    let dig = by_command(&p, "dig example.org CAA");
+    assert!(dig.expect.is_empty(), "{:?}", dig.expect);
+    assert!(dig.text.as_deref().unwrap_or("").contains("No CAA records"));
+    // Each alternative names its literal: either satisfies.
+    let p = parse(
+        "# Réplica atrasada\n## Diagnóstico\n```bash\npsql -c 'select state from pg_stat_replication'\n```\n\n\
+         **Esperado:**\n- `streaming` si la réplica está al día\n- o `catchup` mientras se pone al día\n",
+    );
+    let e = &by_command(&p, "pg_stat_replication").expect;
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert_eq!(e[0].value, "streaming|catchup");
+}
