@@ -120,3 +120,20 @@ fn expected_lists_of_alternatives_never_hold_the_output_to_one() {
     assert_eq!(e.len(), 1, "{e:?}");
     assert_eq!(e[0].value, "streaming|catchup");
 }
+
+#[test]
+fn state_changes_are_actions_and_inspections_checks_whatever_the_part() {
+    let p = parse(
+        "# Certificate expired\n## Diagnosis\n```bash\n# Log in\nvercel login\n\n\
+         # Renew\nvercel certs renew app.example.org\n\n# List\nvercel certs ls\n```\n",
+    );
+    assert_eq!(by_command(&p, "vercel login").kind, NodeKind::Action);
+    assert_eq!(by_command(&p, "certs renew").kind, NodeKind::Action);
+    assert_eq!(by_command(&p, "certs ls").kind, NodeKind::Check);
+    let p = parse(
+        "# Disco lleno\n## Solución\n```bash\n# Ver los logs más grandes\ndu -sh /var/log/* | sort -h\n\n\
+         # Vaciar el journal\njournalctl --vacuum-size=200M\n```\n",
+    );
+    assert_eq!(by_command(&p, "du -sh").kind, NodeKind::Check);
+    assert_eq!(by_command(&p, "journalctl --vacuum").kind, NodeKind::Action);
+}

@@ -169,8 +169,8 @@ impl super::Walker {
     }
 
     /// A command that changes state is an action whatever the section's role (an
-    /// install under Diagnosis, a webhook POST under Communicate); the others take the
-    /// role's kind.
+    /// install under Diagnosis, a webhook POST under Communicate), and one that only
+    /// inspects is a check even under Fix; the others take the role's kind.
     pub(super) fn command_kind(
         &self,
         changes_state: bool,
@@ -181,6 +181,8 @@ impl super::Walker {
             return NodeKind::Action;
         }
         match self.role {
+            // `du -sh /var/log/*` under Fix still only looks: a check.
+            Role::Action if !self.authored && destructive::inspects_only(cmds) => NodeKind::Check,
             Role::Action => NodeKind::Action,
             Role::Diagnosis | Role::Verification | Role::Prerequisites => NodeKind::Check,
             _ if changes_system(title, cmds) => NodeKind::Action,
