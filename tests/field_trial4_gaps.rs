@@ -137,3 +137,32 @@ fn state_changes_are_actions_and_inspections_checks_whatever_the_part() {
     assert_eq!(by_command(&p, "du -sh").kind, NodeKind::Check);
     assert_eq!(by_command(&p, "journalctl --vacuum").kind, NodeKind::Action);
 }
+
+#[test]
+fn a_document_without_markdown_is_read_line_by_line() {
+    for (md, title) in [
+        (
+            "Disk full notes\n\n1) Check usage\ndf -h /\n\nIf above 90%, clean up.\n\n\
+             2) Clean the journal\njournalctl --vacuum-time=2d\n",
+            "Disk full notes",
+        ),
+        (
+            "Notas: disco lleno\n\nVer el uso\ndf -h /\n\nLimpiar el journal\njournalctl --vacuum-time=2d\n",
+            "Notas: disco lleno",
+        ),
+    ] {
+        let p = parse(md);
+        assert_eq!(p.title, title);
+        let df = by_command(&p, "df -h /");
+        assert_eq!(df.kind, NodeKind::Check);
+        assert_eq!(df.line, md.lines().position(|l| l == "df -h /").unwrap() + 1);
+        assert!(by_command(&p, "journalctl --vacuum-time=2d").destructive);
+    }
+    // Prose with no command line stays prose.
+    let books = runbook::markdown::parse_document(
+        "Some notes\n\nNothing to run here.\n",
+        std::path::Path::new("notes.md"),
+    )
+    .expect("parses");
+    assert!(books.is_empty());
+}

@@ -13,6 +13,7 @@ pub mod expect;
 pub mod fence;
 pub mod frontmatter;
 pub mod par;
+pub mod plain_text;
 pub mod roles;
 pub mod sample_names;
 pub mod sections;
@@ -228,7 +229,10 @@ fn parse_with(text: &str, path: &Path, all_sections: bool) -> Result<ParsedDoc> 
         None => (None, 0),
     };
     let body = text.get(body_offset..).unwrap_or("");
-    let blocks = blocks::parse_document(body, &index, body_offset);
+    let mut blocks = blocks::parse_document(body, &index, body_offset);
+    if let Some(read) = plain_text::as_markdown(&blocks, body, index.line_of(body_offset)) {
+        blocks = read;
+    }
     let lang = front
         .as_ref()
         .and_then(|f| f.lang.clone())
