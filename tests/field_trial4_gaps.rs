@@ -26,6 +26,7 @@ fn bold_numbered_causes_are_one_choice_each_not_a_sequence() {
         let d = decisions(&p);
         assert_eq!(d.len(), 1, "{md}");
         assert_eq!(labels(d[0]).len(), 3, "two causes and none: {:?}", labels(d[0]));
+        assert_eq!(p.hypotheses.len(), 2, "{:?}", p.hypotheses);
         let df = by_command(&p, "df -h");
         let sts = by_command(&p, "aws sts");
         assert!(avoidable(&p, &df.id) && avoidable(&p, &sts.id), "{md}");
