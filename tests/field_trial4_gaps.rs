@@ -21,6 +21,9 @@ fn bold_numbered_causes_are_one_choice_each_not_a_sequence() {
          **1. Disco lleno**\n\n**Verificar:**\n```bash\ndf -h /backups\n```\n\n**Solución:**\n1. Liberar espacio\n\n\
          **2. Credenciales caducadas**\n\n**Verificar:**\n```bash\naws sts get-caller-identity\n```\n\n\
          **Solución:**\n1. Rotar la clave\n",
+        "# Las copias fallan\n## Causas posibles\n\
+         **Causa 1: disco lleno**\n```bash\ndf -h /backups\n```\n\n\
+         **Causa 2: credenciales caducadas**\n```bash\naws sts get-caller-identity\n```\n",
     ] {
         let p = parse(md);
         let d = decisions(&p);

@@ -53,14 +53,35 @@ fn numbered_labels(part: &[Block]) -> Vec<usize> {
 }
 
 /// A paragraph that is only a bold numbered title: `**1. Disk full**`, `**2) Token
-/// expired:**`.
+/// expired:**`, `**Cause 2: token expired**`, `**Causa #1 – disco lleno**`.
 fn numbered_label(spans: &[Span], text: &str) -> bool {
     let mut strong = spans
         .iter()
         .filter(|s| !matches!(s, Span::Text(t) if t.trim().is_empty() || t.trim() == ":"));
-    matches!(
+    let bold = matches!(
         (strong.next(), strong.next()),
         (Some(Span::Strong(_)), None)
-    ) && text.as_bytes().first().is_some_and(u8::is_ascii_digit)
-        && strip_numbering(text) != text.trim()
+    );
+    bold && (numbered(text) || named_cause(text))
+}
+
+fn numbered(text: &str) -> bool {
+    text.as_bytes().first().is_some_and(u8::is_ascii_digit) && strip_numbering(text) != text.trim()
+}
+
+/// `Cause 2: …`, `Causa #1 – …`, `Hypothesis 3`, `Hipótesis 1`.
+fn named_cause(text: &str) -> bool {
+    let mut words = text.split_whitespace();
+    let (Some(name), Some(number)) = (words.next(), words.next()) else {
+        return false;
+    };
+    let number = number
+        .trim_start_matches('#')
+        .trim_end_matches([':', '.', ')']);
+    matches!(
+        roles::fold_label(name).as_str(),
+        "cause" | "causa" | "hypothesis" | "hipotesis"
+    ) && !number.is_empty()
+        && number.len() <= 2
+        && number.bytes().all(|b| b.is_ascii_digit())
 }
