@@ -170,3 +170,17 @@ fn a_document_without_markdown_is_read_line_by_line() {
     .expect("parses");
     assert!(books.is_empty());
 }
+
+#[test]
+fn a_result_sentence_with_a_bare_alternative_is_not_judged() {
+    let p = parse(
+        "# Renewal fails\n## Diagnosis\n```bash\ndig example.org CAA +short\n```\n\n\
+         **Expected:** no CAA records, OR one allowing the CA: `0 issue \"letsencrypt.org\"`\n",
+    );
+    assert!(by_command(&p, "dig").expect.is_empty());
+    let p = parse(
+        "# Caché caída\n## Diagnóstico\n```bash\nredis-cli ping\n```\n\n\
+         Debe responder `PONG` o un error de autenticación.\n",
+    );
+    assert!(by_command(&p, "redis-cli ping").expect.is_empty());
+}

@@ -300,6 +300,10 @@ pub fn expectations_from_text(spans: &[Span], command: &str) -> Vec<Expectation>
         });
         return out;
     }
+    if !literals.is_empty() && bare_alternative(spans) {
+        // "`PONG` or an error about authentication": the output may hold no literal.
+        return out;
+    }
     for lit in literals {
         let kind = if http && is_status(&lit) {
             ExpectKind::Status
@@ -309,6 +313,29 @@ pub fn expectations_from_text(spans: &[Span], command: &str) -> Vec<Expectation>
         push_unique(&mut out, Expectation { kind, value: lit });
     }
     out
+}
+
+/// The sentence offers an alternative without a literal beside one with it: "no CAA
+/// records, OR one allowing the CA: `0 issue …`", "`PONG` or an error", "`OK` o un
+/// mensaje vacío". Holding the output to the literal would fail the other case. An
+/// "or" that joins words ("in one or two seconds", "uno o dos") offers none.
+fn bare_alternative(spans: &[Span]) -> bool {
+    static JOINT: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?:,\s*(?:or|o|u)|\bOR|\bor\s+(?:else|a|an|the|no|nothing|empty|some|any)|\bo\s+(?:bien|un|una|el|la|nada|ningun|ninguna|ninguno|vacio|vacia))\b")
+            .expect("static regex")
+    });
+    let marked = super::blocks::marked(spans);
+    // Cheap first test: most sentences hold no "o".
+    if !marked.contains(['o', 'O', 'u']) {
+        return false;
+    }
+    let folded = deunicode::deunicode(&marked);
+    let Some(joint) = JOINT.find(&folded) else {
+        return false;
+    };
+    let has = |part: &str| part.contains('`') || QUOTED.is_match(part);
+    let (before, after) = (&folded[..joint.start()], &folded[joint.end()..]);
+    has(before) != has(after)
 }
 
 /// `200`, `503`: a three-digit HTTP status.
@@ -629,6 +656,21 @@ mod tests {
             Some(super::super::blocks::Block::Para(p)) => p.spans,
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn alternatives_without_a_literal_are_not_judged() {
+        let judged = |md: &str| !expectations_from_text(&spans(md), "dig x").is_empty();
+        assert!(!judged(
+            "no CAA records, OR one allowing the CA: `0 issue \"x\"`"
+        ));
+        assert!(!judged(
+            "Should return `PONG` or an error about authentication."
+        ));
+        assert!(!judged("Debe mostrar `OK` o un mensaje vacío."));
+        assert!(judged("Should return `PONG` within one or two seconds."));
+        assert!(judged("Debe responder `ok` en uno o dos segundos."));
+        assert!(judged("Should return `PONG`."));
     }
 
     #[test]
