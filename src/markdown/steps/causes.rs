@@ -10,6 +10,13 @@ use crate::markdown::slug::clean_title;
 /// `blocks` with the bold numbered labels of every causes part made headings one level
 /// below it; `None` when there are none (the common case: nothing is copied).
 pub fn cause_labels_as_headings(blocks: &[Block]) -> Option<Vec<Block>> {
+    // Cheap first test: most sections hold no bold numbered label at all.
+    if !blocks
+        .iter()
+        .any(|b| matches!(b, Block::Para(p) if numbered_label(&p.spans, &p.text)))
+    {
+        return None;
+    }
     let mut promoted: Vec<(usize, u8)> = Vec::new();
     for (i, block) in blocks.iter().enumerate() {
         if let Block::Heading(h) = block {
@@ -55,6 +62,12 @@ fn numbered_labels(part: &[Block]) -> Vec<usize> {
 /// A paragraph that is only a bold numbered title: `**1. Disk full**`, `**2) Token
 /// expired:**`, `**Cause 2: token expired**`, `**Causa #1 – disco lleno**`.
 fn numbered_label(spans: &[Span], text: &str) -> bool {
+    if !matches!(
+        text.as_bytes().first(),
+        Some(b'0'..=b'9' | b'C' | b'c' | b'H' | b'h')
+    ) {
+        return false;
+    }
     let mut strong = spans
         .iter()
         .filter(|s| !matches!(s, Span::Text(t) if t.trim().is_empty() || t.trim() == ":"));
