@@ -53,6 +53,16 @@ fn env_file_lines_are_shown_not_run() {
         let shown = p.nodes.iter().filter_map(|n| n.text.as_deref()).collect::<Vec<_>>().join("\n");
         assert!(shown.contains("REDIS_URL=redis://cache:6379/0"), "{shown}");
     }
+    // A lead-in naming the file does the same for a block of its lines.
+    for md in [
+        "# Cache unreachable\n## Fix\nAdd to `.env`:\n```bash\nREDIS_URL=redis://cache:6379/0\n```\n\
+         ```bash\ndocker compose up -d\n```\n",
+        "# Caché inaccesible\n## Solución\nEn el archivo .env.production:\n```bash\nREDIS_URL=redis://cache:6379/0\n```\n\
+         ```bash\ndocker compose up -d\n```\n",
+    ] {
+        let cmds = field_graph::commands(&parse(md)).join("\n");
+        assert!(!cmds.contains("REDIS_URL"), "{cmds}");
+    }
     // An assignment the commands below use still runs with them.
     let p = parse("# Slow\n## Diagnosis\n```bash\nNS=prod\nkubectl get pods -n $NS\n```\n");
     assert!(by_command(&p, "kubectl get pods")

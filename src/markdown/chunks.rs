@@ -413,7 +413,7 @@ fn marks_wrong(comment: &str) -> bool {
 
 /// `# En .env:`, `# 1. Check the host names in .env`, `# .env.production`: the lines
 /// below are the file's contents, to write there, not shell assignments to run.
-fn names_env_file(comment: &str) -> bool {
+pub fn names_env_file(comment: &str) -> bool {
     comment.contains(".env")
         && comment.split_whitespace().any(|w| {
             let w = w.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '.' && c != '_');
@@ -423,7 +423,7 @@ fn names_env_file(comment: &str) -> bool {
 }
 
 /// `DATABASE_URL=postgresql://…`, `DEBUG="true"`: one `KEY=value` and nothing else.
-fn env_file_line(line: &str) -> bool {
+pub fn env_file_line(line: &str) -> bool {
     let line = shell::strip_trailing_comment(line).trim();
     let value = line.split_once('=').map_or("", |(_, v)| v);
     let quoted = value.len() >= 2
