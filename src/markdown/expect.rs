@@ -469,7 +469,9 @@ fn is_command_span(code: &str) -> bool {
 }
 
 /// Every literal a "look for" sentence names: "Look for `X` or `Y`" finds either.
-/// The rules of `finding_from_item` hold (thresholds, judgement words).
+/// The rules of `finding_from_item` hold (thresholds, judgement words). A sentence
+/// that names a healthy value among them ("conditions like `Ready`, `MemoryPressure`")
+/// names things to read, not problems: it finds nothing.
 pub fn findings_from_sentence(spans: &[Span]) -> Vec<Finding> {
     let Some(first) = any_finding_from_item(spans) else {
         return Vec::new();
@@ -481,9 +483,12 @@ pub fn findings_from_sentence(spans: &[Span]) -> Vec<Finding> {
     if let Some(q) = first_quoted(&text_outside_code(spans)) {
         literals.push(q);
     }
+    if literals.iter().any(|l| healthy_value(l.trim())) {
+        return Vec::new();
+    }
     let mut out: Vec<Finding> = Vec::new();
     for lit in literals.iter().map(|l| l.trim()) {
-        if lit.is_empty() || healthy_value(lit) {
+        if lit.is_empty() {
             continue;
         }
         let f = pattern_finding(lit);
