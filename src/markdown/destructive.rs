@@ -760,9 +760,19 @@ pub fn inspects_only(cmds: &[Vec<Word>]) -> bool {
             // `2>&1` leaves its `1` as a command of its own.
             let inspects = prog.bytes().all(|b| b.is_ascii_digit())
                 || INSPECTORS.contains(&prog)
+                || shows_only(prog, args)
                 || (!READERS.contains(&prog) && looking_subcommand(args));
             inspects && !redirects_to_file(words)
         })
+}
+
+/// `date` and `hostname` show unless told to set (`date -s …`, `hostname web-1`).
+fn shows_only(prog: &str, args: &[Word]) -> bool {
+    match prog {
+        "date" => !args.iter().any(|a| a == "-s" || a.starts_with("--set")),
+        "hostname" => args.iter().all(|a| a.starts_with('-')),
+        _ => false,
+    }
 }
 
 /// Programs that only show the system's state.
@@ -809,12 +819,9 @@ const INSPECTORS: &[&str] = &[
     "findmnt",
     "whoami",
     "id",
-    "hostname",
-    "date",
     "printenv",
     "nproc",
     "getent",
-    "openssl",
     "traceroute",
     "tracepath",
     "mtr",
@@ -865,7 +872,7 @@ fn redirects_to_file(words: &[Word]) -> bool {
 const CHANGING: &[&str] = &[
     "login", "logout", "renew", "issue", "deploy", "create", "add", "put", "write", "set", "apply",
     "install", "update", "upgrade", "enable", "disable", "start", "scale", "rotate", "push",
-    "publish", "promote", "import", "patch", "register", "mount", "link", "unlink",
+    "publish", "promote", "import", "patch", "register", "mount",
 ];
 
 /// A POST that only looks something up, tries a login or takes a diagnostic
@@ -1820,11 +1827,14 @@ mod tests {
             "sudo systemctl status nginx",
             "docker ps -a 2>&1 | grep app",
             "ls /var/lib 2>/dev/null",
+            "aws logs tail app --since $(date -u +%s)",
         ] {
             assert!(inspects(cmd), "{cmd} inspects");
         }
         for cmd in [
             "du -sh /var/log/* > sizes.txt",
+            "date -s '2024-01-01 00:00'",
+            "hostname web-1",
             "kubectl rollout restart deploy/app",
             "systemctl restart nginx",
             "find /tmp -delete",
