@@ -75,10 +75,7 @@ impl super::Walker {
                 }
             }
             let shown: Vec<String> = items.iter().map(|(spans, _)| marked(spans)).collect();
-            append(
-                &mut node.text,
-                &format!("{prefix}, one of: {}", shown.join(" / ")),
-            );
+            append(&mut node.text, &format!("{prefix}: {}", shown.join(" / ")));
         }
     }
 

@@ -49,10 +49,10 @@ impl super::Walker {
                     .collect();
                 if alternatives(&leads) {
                     self.expect_any(&leads);
-                    return;
-                }
-                for (spans, line) in leads {
-                    self.expect_text(spans, line);
+                } else {
+                    for (spans, line) in leads {
+                        self.expect_text(spans, line);
+                    }
                 }
             }
             Role::IfFails if !self.in_fail_frame() && list_has_commands(list) => {
