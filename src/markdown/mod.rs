@@ -13,7 +13,9 @@ pub mod expect;
 pub mod fence;
 pub mod frontmatter;
 pub mod par;
+pub mod plain_text;
 pub mod roles;
+pub mod sample_names;
 pub mod sections;
 pub mod shell;
 pub mod slug;
@@ -227,7 +229,10 @@ fn parse_with(text: &str, path: &Path, all_sections: bool) -> Result<ParsedDoc> 
         None => (None, 0),
     };
     let body = text.get(body_offset..).unwrap_or("");
-    let blocks = blocks::parse_document(body, &index, body_offset);
+    let mut blocks = blocks::parse_document(body, &index, body_offset);
+    if let Some(read) = plain_text::as_markdown(&blocks, body, index.line_of(body_offset)) {
+        blocks = read;
+    }
     let lang = front
         .as_ref()
         .and_then(|f| f.lang.clone())
@@ -365,6 +370,8 @@ fn runbook(
             Some(variant) if !sec.title.contains(variant) => format!("{} ({variant})", sec.title),
             _ => sec.title.clone(),
         };
+        let promoted = steps::cause_labels_as_headings(content);
+        let content = promoted.as_deref().unwrap_or(content);
         let mut walker = steps::Walker::new(false, &ctx.lang, &steps::explicit_ids(content));
         walker.anchor(&sec.slug);
         walker.section_title(&sec.title, sec.level);

@@ -34,6 +34,51 @@ impl super::Walker {
         }
     }
 
+    /// An `Expected:` list of alternatives: one expectation any of them satisfies when
+    /// each names one literal; otherwise none is judged (the list is shown), since
+    /// holding the output to one alternative would fail the others.
+    pub(super) fn expect_any(&mut self, items: &[(&[Span], usize)]) {
+        // Before the heading's command ("Expected" above it): shown, never judged.
+        let target = self
+            .last_command
+            .clone()
+            .filter(|_| !self.fresh_heading || self.role == Role::Expected);
+        let Some(id) = target else {
+            for (spans, line) in items {
+                self.note(self.role_title.clone().as_deref(), &marked(spans), *line);
+            }
+            return;
+        };
+        let prefix = if self.spanish {
+            "Esperado, uno de"
+        } else {
+            "Expected, one of"
+        };
+        if let Some(node) = self.node_mut(&id) {
+            let command = node.command.clone().unwrap_or_default();
+            let literals: Vec<Option<String>> = items
+                .iter()
+                .map(|(spans, _)| one_literal(&expect::expectations_from_text(spans, &command)))
+                .collect();
+            if literals.iter().all(Option::is_some) {
+                let pattern: Vec<String> = literals
+                    .iter()
+                    .flatten()
+                    .map(|l| regex::escape(l))
+                    .collect();
+                let e = Expectation {
+                    kind: ExpectKind::Regex,
+                    value: pattern.join("|"),
+                };
+                if !node.expect.contains(&e) {
+                    node.expect.push(e);
+                }
+            }
+            let shown: Vec<String> = items.iter().map(|(spans, _)| marked(spans)).collect();
+            append(&mut node.text, &format!("{prefix}: {}", shown.join(" / ")));
+        }
+    }
+
     pub(super) fn expect_output(&mut self, body: &str, line: usize) {
         let Some(id) = self.last_command.clone() else {
             self.note(None, body.trim_end(), line);
@@ -252,6 +297,14 @@ static PING_SUMMARY: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)packet loss|packets transmitted|\breceived\b|rtt min|round-trip|ping statistics|estad[ií]sticas|paquetes")
         .expect("static regex")
 });
+
+/// The one text an alternative's expectations hold (`contains`), if that is all.
+fn one_literal(found: &[Expectation]) -> Option<String> {
+    match found {
+        [e] if e.kind == ExpectKind::Contains => Some(e.value.clone()),
+        _ => None,
+    }
+}
 
 fn judgeable(node: &Node, e: &Expectation) -> bool {
     let pings = node.command.as_deref().is_some_and(|c| {

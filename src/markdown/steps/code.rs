@@ -41,7 +41,16 @@ impl super::Walker {
         if class == Class::Shell && info.attrs.is_empty() {
             // `maxmemory 4gb` under `# redis.conf`: settings to write; Python under a
             // bash fence: a program to read or save. Shown, never run.
-            let shown_as = if config_text(&c.body) {
+            // `KEY=value` lines after "Add to `.env`:": the file's text.
+            let env_file = || {
+                env_file_text(&c.body)
+                    && (lead.is_some_and(|p| chunks::names_env_file(&p.text))
+                        || self
+                            .title
+                            .as_ref()
+                            .is_some_and(|t| chunks::names_env_file(&t.0)))
+            };
+            let shown_as = if config_text(&c.body) || env_file() {
                 Some(("Configuration", "Configuración"))
             } else if foreign_source(&c.body) {
                 Some(("Source code", "Código fuente"))
@@ -475,6 +484,17 @@ impl super::Walker {
             }
         }
     }
+}
+
+/// A block of `KEY=value` lines only (comments and blank lines aside): under "Add to
+/// `.env`:" it is the file's text, not assignments to run.
+fn env_file_text(body: &str) -> bool {
+    let mut lines = body
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .peekable();
+    lines.peek().is_some() && lines.all(chunks::env_file_line)
 }
 
 /// The paragraph that leads into a block: the one right before it, or the last one of
