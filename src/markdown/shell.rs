@@ -821,6 +821,21 @@ pub fn driven_apart_from_shells(cmds: &[Vec<Word>]) -> bool {
             "virsh" => has("console") || has("edit"),
             "gdb" => !has("-batch") && !has("--batch"),
             "passwd" => args.iter().all(|a| !a.starts_with('-')),
+            // Logins ask for a password or open a browser and wait for it.
+            "vercel" | "netlify" | "heroku" | "npm" | "gh" | "az" | "firebase" | "wrangler" => {
+                has("login")
+            }
+            "gcloud" | "fly" | "flyctl" | "doctl" => has("auth") && has("login"),
+            // `aws configure` asks for keys; `aws configure set …` does not.
+            "aws" => {
+                (has("sso") && has("login"))
+                    || args
+                        .iter()
+                        .filter(|a| !a.starts_with('-'))
+                        .map(|a| a.as_ref())
+                        .eq(["configure"])
+            }
+            "docker" | "podman" => has("login") && !has("--password-stdin"),
             // Patroni asks for the candidate and a confirmation unless forced.
             "patronictl" => {
                 args.iter().any(|a| {
@@ -1713,6 +1728,17 @@ mod tests {
             "patronictl switchover --force --candidate pg-2"
         ));
         assert!(!is_interactive("patronictl list"));
+        assert!(is_interactive("vercel login"));
+        assert!(is_interactive("gcloud auth login"));
+        assert!(is_interactive("aws sso login --profile prod"));
+        assert!(is_interactive("docker login registry.example.com"));
+        assert!(!is_interactive(
+            "echo $TOKEN | docker login -u ci --password-stdin r.io"
+        ));
+        assert!(!is_interactive("grep login /var/log/auth.log"));
+        assert!(!is_interactive("gcloud auth list"));
+        assert!(is_interactive("aws configure"));
+        assert!(!is_interactive("aws configure set region eu-west-1"));
         assert!(is_interactive("docker exec -it app bash"));
         assert!(is_interactive("open https://sentry.io/x"));
         assert!(!is_interactive("curl http://x"));
