@@ -779,9 +779,44 @@ pub fn inspects_only(cmds: &[Vec<Word>]) -> bool {
             let inspects = prog.bytes().all(|b| b.is_ascii_digit())
                 || INSPECTORS.contains(&prog)
                 || shows_only(prog, args)
+                || reads_database(prog, args)
                 || (!READERS.contains(&prog) && looking_subcommand(args));
             inspects && !redirects_to_file(words)
         })
+}
+
+/// A SQL client given one read-only query: `psql -c "SELECT count(*) FROM jobs"`,
+/// `mysql -e 'SHOW PROCESSLIST'`, `psql -c '\dt'`.
+fn reads_database(prog: &str, args: &[Word]) -> bool {
+    const READING: &[&str] = &[
+        "select", "show", "explain", "describe", "desc", "\\d", "\\l",
+    ];
+    if !matches!(
+        prog,
+        "psql" | "mysql" | "mariadb" | "sqlite3" | "clickhouse-client"
+    ) {
+        return false;
+    }
+    let query = args
+        .windows(2)
+        .find(|w| {
+            matches!(
+                w[0].as_ref(),
+                "-c" | "-e" | "--command" | "--execute" | "-q" | "--query"
+            )
+        })
+        .map(|w| w[1].as_ref())
+        .or_else(|| {
+            (prog == "sqlite3")
+                .then(|| args.last().map(|a| a.as_ref()))
+                .flatten()
+        });
+    query.is_some_and(|q| {
+        let first = q.trim_start().to_ascii_lowercase();
+        READING.iter().any(|r| first.starts_with(r))
+            && !SQL_WORDS.is_match(q)
+            && !q.trim_end().trim_end_matches(';').contains(';')
+    })
 }
 
 /// `date` and `hostname` show unless told to set (`date -s …`, `hostname web-1`).
@@ -1860,6 +1895,10 @@ mod tests {
             "docker ps -a 2>&1 | grep app",
             "ls /var/lib 2>/dev/null",
             "aws logs tail app --since $(date -u +%s)",
+            "mysql -e \"SELECT 1\"",
+            "psql -h db -U app -c 'SELECT count(*) FROM jobs WHERE state = 1'",
+            "psql -c '\\dt'",
+            "mysql -u root -e 'SHOW PROCESSLIST'",
         ] {
             assert!(inspects(cmd), "{cmd} inspects");
         }
@@ -1873,6 +1912,10 @@ mod tests {
             "sed -i 's/a/b/' f",
             "vercel certs renew x",
             "docker compose up -d",
+            "psql -c 'SELECT 1; DELETE FROM jobs'",
+            "psql -c \"SELECT pg_terminate_backend(42)\"",
+            "psql -f fix.sql",
+            "mysql app < restore.sql",
         ] {
             assert!(!inspects(cmd), "{cmd} does more than inspect");
         }
