@@ -20,6 +20,7 @@ pub mod prompt;
 pub mod redact;
 pub mod render;
 pub mod session;
+pub mod shell_syntax;
 pub mod stdout;
 pub mod vars;
 

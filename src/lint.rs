@@ -1,5 +1,6 @@
 //! `lint`: dangling targets, unreachable steps, undefined variables, checks without
-//! expectations, unguarded destructive actions; plus what parsing found (bad front
+//! expectations, unguarded destructive actions, commands the shell cannot parse; plus
+//! what parsing found (bad front
 //! matter, unclosed fences, unknown attributes, empty files). `file:line: level: message`,
 //! exit 1 when any error.
 
@@ -8,6 +9,7 @@ use crate::catalog;
 use crate::cli::{Global, LintArgs};
 use crate::error::{Error, Result};
 use crate::markdown::{self, ParsedDoc};
+use crate::shell_syntax;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -161,18 +163,32 @@ fn lint_doc(
             })
             .chain(analysis::analyze(playbook, &declared));
         for issue in issues {
-            let message = if doc.authored {
-                issue.message
-            } else {
-                format!("[{}] {}", playbook.id, issue.message)
-            };
-            reports.push(Report {
-                file: file.to_string(),
-                line: issue.line,
-                level: issue.level,
-                message,
-                playbook: Some(playbook.id.clone()),
-            });
+            reports.push(playbook_report(file, doc, &playbook.id, issue));
         }
+    }
+    for e in shell_syntax::check(doc.incidents()) {
+        let issue = Issue {
+            line: e.line,
+            level: Level::Error,
+            message: format!("the shell cannot parse this command: {}", e.message),
+        };
+        reports.push(playbook_report(file, doc, &e.playbook, issue));
+    }
+}
+
+/// A problem in one playbook: a runbook's incidents are named, an authored playbook is
+/// the whole file.
+fn playbook_report(file: &str, doc: &ParsedDoc, playbook: &str, issue: Issue) -> Report {
+    let message = if doc.authored {
+        issue.message
+    } else {
+        format!("[{playbook}] {}", issue.message)
+    };
+    Report {
+        file: file.to_string(),
+        line: issue.line,
+        level: issue.level,
+        message,
+        playbook: Some(playbook.to_string()),
     }
 }

@@ -263,6 +263,28 @@ fn lint_exit_codes_and_formats() {
 }
 
 #[test]
+fn lint_names_a_command_the_shell_cannot_parse() {
+    let ws = workspace();
+    std::fs::write(
+        ws.path().join("quote.md"),
+        "# Pod pending\n\n## Diagnosis\n\n```bash\nkubectl get pods -A\n```\n\n\
+         ```bash\nkubectl get pod <pending pod> -o json | jq '.spec.nodeSelector\n```\n",
+    )
+    .unwrap();
+    let o = runbook(ws.path(), &["lint", "quote.md"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains(
+            "quote.md:10: error: [pod-pending] the shell cannot parse this command: unexpected EOF"
+        ),
+        "{out}"
+    );
+    // The placeholder is a value to fill, not a redirection: the first line parses.
+    assert_eq!(out.matches("cannot parse").count(), 1, "{out}");
+}
+
+#[test]
 fn the_shipped_playbooks_lint_clean_of_errors() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let o = runbook(dir, &["lint", "playbooks"]);

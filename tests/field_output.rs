@@ -5,7 +5,7 @@
 use runbook::graph::{ExpectKind, Expectation, FindKind, NodeKind};
 
 mod field_graph;
-use field_graph::{commands, parse_one as parse, step_running as by_command};
+use field_graph::{commands, parse_one as parse, step_running as by_command, step_running_part};
 
 fn expect(kind: ExpectKind, value: &str) -> Expectation {
     Expectation {
@@ -207,4 +207,36 @@ fn psql_meta_commands_after_the_client_run_through_it() {
         "docker exec -it db psql -U postgres -d app -c \"\\\\dt\"\n\
          docker exec -it db psql -U postgres -d app -c \"\\\\d+ jobs\""
     );
+}
+
+#[test]
+fn short_facts_after_a_command_are_its_text_not_steps() {
+    let p = parse(
+        "# Queue backlog\n## Resolution\n```bash\n# Scale up workers\n\
+         docker compose up -d --scale worker=5\n```\n\
+         **Effect**: immediate  \n**Extra cost**: ~$40/month\n",
+    );
+    let scale = step_running_part(&p, "--scale worker=5");
+    let text = scale.text.as_deref().unwrap_or("");
+    assert!(text.contains("Effect: immediate"), "{text}");
+    assert!(text.contains("Extra cost: ~$40/month"), "{text}");
+    assert!(!p.nodes.iter().any(|n| n.title.starts_with("Effect")));
+    let p = parse(
+        "# Latencia alta\n## Solución\n```bash\naws lambda update-function-configuration --function-name api --memory-size 1024\n```\n\
+         **Efecto**: inmediato\n",
+    );
+    assert!(step_running_part(&p, "--memory-size")
+        .text
+        .as_deref()
+        .unwrap_or("")
+        .contains("Efecto: inmediato"));
+    // An order after a command is still a step of its own.
+    let p = parse(
+        "# Queue backlog\n## Resolution\n```bash\ndocker compose up -d --scale worker=5\n```\n\
+         **Then**: restart the API gateway\n",
+    );
+    assert!(p
+        .nodes
+        .iter()
+        .any(|n| n.title.contains("restart the API gateway")));
 }

@@ -497,3 +497,29 @@ fn a_script_block_runs_whole() {
     let step = by_command(&p, commands[0]);
     assert_eq!(step.title, "Disk usage by mount");
 }
+
+#[test]
+fn a_command_whose_prompts_the_runbook_says_to_follow_is_interactive() {
+    for (md, cmd) in [
+        (
+            "# Cluster leader lost\n## Fix\n```bash\n# Move the cluster to a new leader\n\
+             clusterctl promote --cluster main\n\n# Follow the prompts:\n\
+             # - pick the node with the least lag\n```\n",
+            "clusterctl promote",
+        ),
+        (
+            "# Líder perdido\n## Solución\n```bash\n# Cambiar de líder\n\
+             clusterctl promote --cluster main\n\n# Sigue las instrucciones en pantalla\n```\n",
+            "clusterctl promote",
+        ),
+    ] {
+        let p = parse(md);
+        assert!(step_running_part(&p, cmd).interactive, "{md}");
+    }
+    // A prompt note after prose, not after a command, marks nothing.
+    let p = parse(
+        "# Cluster leader lost\n## Fix\n```bash\nclusterctl status\n```\n\
+         Then open the console.\n```bash\n# Follow the prompts\n```\n",
+    );
+    assert!(!by_command(&p, "clusterctl status").interactive);
+}

@@ -283,6 +283,36 @@ pg_isready -h db
 }
 
 #[test]
+fn an_alert_query_under_symptoms_is_one_symptom() {
+    let md = "# Runbook: High API latency
+
+## Detection
+
+```promql
+# P95 latency alert
+histogram_quantile(0.95,
+  rate(http_request_duration_seconds_bucket[5m])
+) > 3
+```
+
+## Resolution
+
+```bash
+kubectl rollout restart deploy/api
+```
+";
+    let p = &parse(md)[0];
+    let symptoms: Vec<&str> = p
+        .nodes
+        .iter()
+        .filter(|n| n.kind == NodeKind::Symptom)
+        .map(|n| n.title.as_str())
+        .collect();
+    assert_eq!(symptoms.len(), 1, "{symptoms:?}");
+    assert!(symptoms[0].contains("histogram_quantile"), "{symptoms:?}");
+}
+
+#[test]
 fn a_leaf_with_only_inline_commands_is_an_incident() {
     let md = "# Alerts
 

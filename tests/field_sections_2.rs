@@ -786,3 +786,47 @@ curl -I https://example.org
         ]
     );
 }
+
+#[test]
+fn parts_per_operating_system_are_named_by_it_and_keep_its_setup() {
+    let md = "# Respaldo de la base
+
+## Ubuntu
+
+### Respaldo
+
+```bash
+pg_dump --format custom --file /srv/db.backup app
+```
+
+## Arch Linux
+
+Antes de operar, inicia el servicio:
+
+```bash
+sudo systemctl start postgresql
+```
+
+### Respaldo
+
+```bash
+/usr/bin/pg_dump --format custom --file /srv/db.backup app
+```
+";
+    let books = parse(md);
+    assert_eq!(ids(&books), vec!["respaldo", "respaldo-1"]);
+    let titles: Vec<&str> = books.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(titles, vec!["Respaldo (Ubuntu)", "Respaldo (Arch Linux)"]);
+    // Arch's setup is the first step of its backup, not an incident of its own.
+    assert_eq!(
+        commands(&books[1]),
+        vec![
+            "sudo systemctl start postgresql",
+            "/usr/bin/pg_dump --format custom --file /srv/db.backup app"
+        ]
+    );
+    assert_eq!(
+        commands(&books[0]),
+        vec!["pg_dump --format custom --file /srv/db.backup app"]
+    );
+}

@@ -296,6 +296,8 @@ pub fn split(body: &str, body_line: usize, console: bool) -> Vec<Segment> {
     };
     // Under a `# ❌ Wrong:` label, until a blank line or another comment.
     let mut under_wrong = false;
+    // Under a comment naming a `.env` file, until a blank line, a command or a header.
+    let mut under_env = false;
     for (i, located) in pieces.iter().enumerate() {
         while let Some(output) = outputs.next_if(|o| o.line < located.line) {
             current.entries.push(Entry::Output(output));
@@ -309,7 +311,18 @@ pub fn split(body: &str, body_line: usize, console: bool) -> Vec<Segment> {
                 });
                 continue;
             }
+            if under_env && env_file_line(text) {
+                current.entries.push(Entry::Note {
+                    line: located.line,
+                    text: format!("a line of the .env file, not run: {}", text.trim()),
+                });
+                continue;
+            }
         }
+        under_env = match &located.piece {
+            Piece::Comment(text) => names_env_file(text) || (under_env && headers[i].is_none()),
+            Piece::Command(_) | Piece::Blank => false,
+        };
         under_wrong = match &located.piece {
             Piece::Comment(text) => labels_wrong(text),
             Piece::Command(_) => under_wrong,
@@ -396,6 +409,29 @@ fn marks_wrong(comment: &str) -> bool {
             .expect("static regex")
     });
     comment.contains(CROSSES) || WRONG.is_match(comment)
+}
+
+/// `# En .env:`, `# 1. Check the host names in .env`, `# .env.production`: the lines
+/// below are the file's contents, to write there, not shell assignments to run.
+pub fn names_env_file(comment: &str) -> bool {
+    comment.contains(".env")
+        && comment.split_whitespace().any(|w| {
+            let w = w.trim_matches(|c: char| !c.is_ascii_alphanumeric() && c != '.' && c != '_');
+            let w = w.trim_end_matches('.');
+            w.ends_with(".env") || w.starts_with(".env.")
+        })
+}
+
+/// `DATABASE_URL=postgresql://…`, `DEBUG="true"`: one `KEY=value` and nothing else.
+pub fn env_file_line(line: &str) -> bool {
+    let line = shell::strip_trailing_comment(line).trim();
+    let value = line.split_once('=').map_or("", |(_, v)| v);
+    let quoted = value.len() >= 2
+        && (value.starts_with('"') && value.ends_with('"')
+            || value.starts_with('\'') && value.ends_with('\''));
+    shell::is_assignment(line)
+        && !value.contains("$(")
+        && (quoted || !line.contains(char::is_whitespace))
 }
 
 /// Marks that cross a line out.

@@ -293,7 +293,25 @@ fn simple(words: &[Word]) -> Option<String> {
             .iter()
             .find(|a| !a.starts_with('-') && !a.contains('=') && risky_word(a))
             .and_then(|t| reason(t)),
-        "npx" | "prisma" => {
+        // Serverless and infrastructure-as-code tools: a deploy replaces what runs, a
+        // destroy takes it away.
+        "serverless" | "sls" | "cdk" | "sam" | "firebase" | "wrangler" | "kamal" | "eb" => verb(&[
+            "deploy",
+            "destroy",
+            "remove",
+            "rollback",
+            "delete",
+            "publish",
+            "terminate",
+            "swap",
+        ])
+        .and_then(|v| reason(&v)),
+        "pulumi" => {
+            verb(&["up", "update", "destroy", "import", "refresh"]).and_then(|v| reason(&v))
+        }
+        // A playbook changes the hosts it names, unless it only checks.
+        "ansible-playbook" if !has("--check") && !has("-C") => Some(format!("`{prog}`")),
+        "prisma" => {
             if args.iter().any(|a| a == "migrate")
                 && args
                     .iter()
@@ -744,9 +762,171 @@ fn writes(words: &[Word]) -> bool {
             Some("commit" | "push" | "pull" | "merge" | "cherry-pick")
         ),
         "certbot" => !matches!(first, Some("certificates") | None),
+        _ => !READERS.contains(&prog) && subcommand_among(args, CHANGING).is_some(),
+    }
+}
+
+/// Whether every command of `cmds` only inspects (`du -sh /var/log/* | sort -h`, `dig
+/// example.org CAA +short`, `kubectl get pods`, `systemctl status nginx`) and writes
+/// no file: a diagnosis even under a Fix heading, so a check, not an action.
+pub fn inspects_only(cmds: &[Vec<Word>]) -> bool {
+    !cmds.is_empty()
+        && cmds.iter().all(|words| {
+            let Some((prog, args)) = program(words) else {
+                return true;
+            };
+            // `2>&1` leaves its `1` as a command of its own.
+            let inspects = prog.bytes().all(|b| b.is_ascii_digit())
+                || INSPECTORS.contains(&prog)
+                || shows_only(prog, args)
+                || reads_database(prog, args)
+                || (!READERS.contains(&prog) && looking_subcommand(args));
+            inspects && !redirects_to_file(words)
+        })
+}
+
+/// A SQL client given one read-only query: `psql -c "SELECT count(*) FROM jobs"`,
+/// `mysql -e 'SHOW PROCESSLIST'`, `psql -c '\dt'`.
+fn reads_database(prog: &str, args: &[Word]) -> bool {
+    const READING: &[&str] = &[
+        "select", "show", "explain", "describe", "desc", "\\d", "\\l",
+    ];
+    if !matches!(
+        prog,
+        "psql" | "mysql" | "mariadb" | "sqlite3" | "clickhouse-client"
+    ) {
+        return false;
+    }
+    let query = args
+        .windows(2)
+        .find(|w| {
+            matches!(
+                w[0].as_ref(),
+                "-c" | "-e" | "--command" | "--execute" | "-q" | "--query"
+            )
+        })
+        .map(|w| w[1].as_ref())
+        .or_else(|| {
+            (prog == "sqlite3")
+                .then(|| args.last().map(|a| a.as_ref()))
+                .flatten()
+        });
+    query.is_some_and(|q| {
+        let first = q.trim_start().to_ascii_lowercase();
+        READING.iter().any(|r| first.starts_with(r))
+            && !SQL_WORDS.is_match(q)
+            && !q.trim_end().trim_end_matches(';').contains(';')
+    })
+}
+
+/// `date` and `hostname` show unless told to set (`date -s …`, `hostname web-1`).
+fn shows_only(prog: &str, args: &[Word]) -> bool {
+    match prog {
+        "date" => !args.iter().any(|a| a == "-s" || a.starts_with("--set")),
+        "hostname" => args.iter().all(|a| a.starts_with('-')),
         _ => false,
     }
 }
+
+/// Programs that only show the system's state.
+const INSPECTORS: &[&str] = &[
+    "du",
+    "df",
+    "ls",
+    "cat",
+    "zcat",
+    "grep",
+    "egrep",
+    "fgrep",
+    "zgrep",
+    "rg",
+    "head",
+    "tail",
+    "wc",
+    "sort",
+    "uniq",
+    "cut",
+    "tr",
+    "awk",
+    "jq",
+    "yq",
+    "column",
+    "dig",
+    "host",
+    "nslookup",
+    "ping",
+    "ps",
+    "pgrep",
+    "pidof",
+    "free",
+    "uptime",
+    "vmstat",
+    "iostat",
+    "mpstat",
+    "lsblk",
+    "lsof",
+    "netstat",
+    "ss",
+    "stat",
+    "file",
+    "findmnt",
+    "whoami",
+    "id",
+    "printenv",
+    "nproc",
+    "getent",
+    "traceroute",
+    "tracepath",
+    "mtr",
+];
+
+/// A looking word among the first subcommand words (`kubectl -n prod get pods`,
+/// `docker ps`, `systemctl status nginx`) and no changing or destroying one.
+fn looking_subcommand(args: &[Word]) -> bool {
+    const ALSO_LOOKING: &[&str] = &["ps", "top", "stats", "events", "is-active", "is-enabled"];
+    let words = args
+        .iter()
+        .map(|a| a.as_ref())
+        .filter(|a| !a.starts_with('-'))
+        .take(3);
+    let mut looks = false;
+    for w in words {
+        let verb = w.split(['-', '_']).next().unwrap_or(w);
+        if DESTROYING.contains(&verb) || CHANGING.contains(&verb) {
+            return false;
+        }
+        looks |= LOOKING.contains(&verb) || ALSO_LOOKING.contains(&w);
+    }
+    looks
+}
+
+/// `> out.txt`, `>>log`, `2>errors.txt`: output written to a file (`2>/dev/null` and
+/// `2>&1` write none).
+fn redirects_to_file(words: &[Word]) -> bool {
+    words.iter().enumerate().any(|(i, w)| {
+        let Some(target) = w
+            .trim_start_matches(|c: char| c.is_ascii_digit())
+            .strip_prefix('>')
+        else {
+            return false;
+        };
+        let target = target.trim_start_matches('>');
+        let target = match target {
+            "" => words.get(i + 1).map_or("", |n| n.as_ref()),
+            t => t,
+        };
+        !(target.is_empty() || target == "/dev/null" || target.starts_with('&'))
+    })
+}
+
+/// Subcommand words that change what a program with no rule of its own manages, short
+/// of destroying it: `vercel login`, `vercel certs renew`, `velero backup create`,
+/// `consul kv put`, `ip route add`, `minikube start`.
+const CHANGING: &[&str] = &[
+    "login", "logout", "renew", "issue", "deploy", "create", "add", "put", "write", "set", "apply",
+    "install", "update", "upgrade", "enable", "disable", "start", "scale", "rotate", "push",
+    "publish", "promote", "import", "patch", "register", "mount",
+];
 
 /// A POST that only looks something up, tries a login or takes a diagnostic
 /// (`/api/auth/login`, `/_search`, `/graphql`, `/health`, `/admin/profile/cpu`): the
@@ -1038,6 +1218,13 @@ fn risky_subcommand(prog: &str, args: &[Word]) -> Option<String> {
     }) {
         return Some(format!("`{prog} {flag}`"));
     }
+    subcommand_among(args, DESTROYING).map(|h| format!("`{prog} {h}`"))
+}
+
+/// The first of the first three subcommand words (flags and scripts stepped over) whose
+/// verb is one of `verbs`; none when a looking word is among them (`velero restore
+/// get`, `vercel certs ls`).
+fn subcommand_among<'a>(args: &'a [Word], verbs: &[&str]) -> Option<&'a str> {
     let mut hit = None;
     let mut counted = 0;
     for a in args {
@@ -1058,11 +1245,11 @@ fn risky_subcommand(prog: &str, args: &[Word]) -> Option<String> {
         if LOOKING.contains(&verb) {
             return None;
         }
-        if hit.is_none() && DESTROYING.contains(&verb) {
+        if hit.is_none() && verbs.contains(&verb) {
             hit = Some(a);
         }
     }
-    hit.map(|h| format!("`{prog} {h}`"))
+    hit
 }
 
 /// `sq.rb`, `./cleanup.py`: a script handed to a runner, whose own words follow it.
@@ -1450,6 +1637,20 @@ mod tests {
     fn promotions_deploys_and_vacuums_are_destructive() {
         yes("aws rds promote-read-replica --db-instance-identifier db-replica");
         yes("aws rds switchover-blue-green-deployment --blue-green-deployment-identifier x");
+        yes("npx serverless deploy function -f checkout --stage prod");
+        yes("sls deploy --stage prod");
+        yes("npx -p aws-cdk cdk deploy --all");
+        yes("cdk destroy ApiStack");
+        yes("pulumi up --yes");
+        yes("firebase deploy --only functions");
+        yes("wrangler deploy");
+        yes("ansible-playbook -i prod site.yml");
+        yes("npx prisma migrate deploy");
+        no("npx serverless info --stage prod");
+        no("cdk diff");
+        no("pulumi preview");
+        no("ansible-playbook -i prod site.yml --check");
+        no("npx prettier --check .");
         yes("vercel --prod");
         yes("vercel rollback https://app-x.vercel.app");
         yes("netlify deploy --prod --dir=dist");
@@ -1657,6 +1858,10 @@ mod tests {
             "kubectl uncordon node-1",
             "gcloud compute instances create vm-1",
             "aws ec2 start-instances --instance-ids i-1",
+            "vercel login",
+            "vercel certs renew app.example.org",
+            "velero backup create nightly",
+            "sudo ip route add 10.0.0.0/8 via 10.1.0.1",
         ] {
             assert!(changes(cmd), "{cmd} changes state");
         }
@@ -1671,8 +1876,48 @@ mod tests {
             "gcloud config set project p",
             "docker run --rm alpine nslookup db",
             "sysctl net.ipv4.tcp_fin_timeout",
+            "vercel certs ls",
+            "ip route show",
+            "grep -r create /etc/app",
         ] {
             assert!(!changes(cmd), "{cmd} only reads");
+        }
+    }
+
+    #[test]
+    fn inspections_are_told_from_other_commands() {
+        let inspects = |c: &str| inspects_only(&simple_commands(c));
+        for cmd in [
+            "du -sh /var/log/* | sort -h",
+            "dig example.org CAA +short",
+            "kubectl -n prod get pods",
+            "sudo systemctl status nginx",
+            "docker ps -a 2>&1 | grep app",
+            "ls /var/lib 2>/dev/null",
+            "aws logs tail app --since $(date -u +%s)",
+            "mysql -e \"SELECT 1\"",
+            "psql -h db -U app -c 'SELECT count(*) FROM jobs WHERE state = 1'",
+            "psql -c '\\dt'",
+            "mysql -u root -e 'SHOW PROCESSLIST'",
+        ] {
+            assert!(inspects(cmd), "{cmd} inspects");
+        }
+        for cmd in [
+            "du -sh /var/log/* > sizes.txt",
+            "date -s '2024-01-01 00:00'",
+            "hostname web-1",
+            "kubectl rollout restart deploy/app",
+            "systemctl restart nginx",
+            "find /tmp -delete",
+            "sed -i 's/a/b/' f",
+            "vercel certs renew x",
+            "docker compose up -d",
+            "psql -c 'SELECT 1; DELETE FROM jobs'",
+            "psql -c \"SELECT pg_terminate_backend(42)\"",
+            "psql -f fix.sql",
+            "mysql app < restore.sql",
+        ] {
+            assert!(!inspects(cmd), "{cmd} does more than inspect");
         }
     }
 

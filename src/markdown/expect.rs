@@ -165,6 +165,11 @@ fn is_identifier(word: &str) -> bool {
 
 /// One "look for" item → a finding, or `None` when only a person can judge it.
 pub fn finding_from_item(spans: &[Span]) -> Option<Finding> {
+    any_finding_from_item(spans).filter(|f| !healthy_value(&f.value))
+}
+
+/// `finding_from_item` before healthy values are left out.
+fn any_finding_from_item(spans: &[Span]) -> Option<Finding> {
     if let Some(threshold) = prose_threshold(spans) {
         return Some(Finding {
             kind: FindKind::Threshold,
@@ -295,6 +300,10 @@ pub fn expectations_from_text(spans: &[Span], command: &str) -> Vec<Expectation>
         });
         return out;
     }
+    if !literals.is_empty() && bare_alternative(spans) {
+        // "`PONG` or an error about authentication": the output may hold no literal.
+        return out;
+    }
     for lit in literals {
         let kind = if http && is_status(&lit) {
             ExpectKind::Status
@@ -304,6 +313,29 @@ pub fn expectations_from_text(spans: &[Span], command: &str) -> Vec<Expectation>
         push_unique(&mut out, Expectation { kind, value: lit });
     }
     out
+}
+
+/// The sentence offers an alternative without a literal beside one with it: "no CAA
+/// records, OR one allowing the CA: `0 issue …`", "`PONG` or an error", "`OK` o un
+/// mensaje vacío". Holding the output to the literal would fail the other case. An
+/// "or" that joins words ("in one or two seconds", "uno o dos") offers none.
+fn bare_alternative(spans: &[Span]) -> bool {
+    static JOINT: Lazy<Regex> = Lazy::new(|| {
+        Regex::new(r"(?:,\s*(?:or|o|u)|\bOR|\bor\s+(?:else|a|an|the|no|nothing|empty|some|any)|\bo\s+(?:bien|un|una|el|la|nada|ningun|ninguna|ninguno|vacio|vacia))\b")
+            .expect("static regex")
+    });
+    let marked = super::blocks::marked(spans);
+    // Cheap first test: most sentences hold no "o".
+    if !marked.contains(['o', 'O', 'u']) {
+        return false;
+    }
+    let folded = deunicode::deunicode(&marked);
+    let Some(joint) = JOINT.find(&folded) else {
+        return false;
+    };
+    let has = |part: &str| part.contains('`') || QUOTED.is_match(part);
+    let (before, after) = (&folded[..joint.start()], &folded[joint.end()..]);
+    has(before) != has(after)
 }
 
 /// `200`, `503`: a three-digit HTTP status.
@@ -437,9 +469,11 @@ fn is_command_span(code: &str) -> bool {
 }
 
 /// Every literal a "look for" sentence names: "Look for `X` or `Y`" finds either.
-/// The rules of `finding_from_item` hold (thresholds, judgement words).
+/// The rules of `finding_from_item` hold (thresholds, judgement words). A sentence
+/// that names a healthy value among them ("conditions like `Ready`, `MemoryPressure`")
+/// names things to read, not problems: it finds nothing.
 pub fn findings_from_sentence(spans: &[Span]) -> Vec<Finding> {
-    let Some(first) = finding_from_item(spans) else {
+    let Some(first) = any_finding_from_item(spans) else {
         return Vec::new();
     };
     if first.kind == FindKind::Threshold {
@@ -449,8 +483,14 @@ pub fn findings_from_sentence(spans: &[Span]) -> Vec<Finding> {
     if let Some(q) = first_quoted(&text_outside_code(spans)) {
         literals.push(q);
     }
+    if literals.iter().any(|l| healthy_value(l.trim())) {
+        return Vec::new();
+    }
     let mut out: Vec<Finding> = Vec::new();
-    for lit in literals.iter().map(|l| l.trim()).filter(|l| !l.is_empty()) {
+    for lit in literals.iter().map(|l| l.trim()) {
+        if lit.is_empty() {
+            continue;
+        }
         let f = pattern_finding(lit);
         if !out.iter().any(|x| x.value == f.value) {
             out.push(f);
@@ -507,8 +547,62 @@ pub fn findings_from_rows(rows: &[String]) -> Vec<Finding> {
             Vec::new()
         }
     };
-    picked.iter().map(|r| row_finding(r)).collect()
+    picked
+        .iter()
+        .filter(|r| !healthy_value(r))
+        .map(|r| row_finding(r))
+        .collect()
 }
+
+/// A value that says all is well (`Ready`, `Running`, `active (running)`, `OK`,
+/// `Healthy`, `activo`): seeing it in the output is no problem, so it is never a
+/// finding, whatever the sentence around it ("Look for conditions like `Ready`").
+pub fn healthy_value(value: &str) -> bool {
+    // Healthy values are a word or two: longer text is never one.
+    value.len() <= 40
+        && value
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .all(|w| {
+                let w = w.to_lowercase();
+                HEALTHY_WORDS.contains(&deunicode::deunicode(&w).as_str())
+            })
+        && value.chars().any(char::is_alphanumeric)
+}
+
+/// Words of a healthy status, in English and Spanish.
+const HEALTHY_WORDS: &[&str] = &[
+    "ready",
+    "running",
+    "healthy",
+    "ok",
+    "up",
+    "active",
+    "online",
+    "available",
+    "bound",
+    "succeeded",
+    "success",
+    "successful",
+    "passing",
+    "passed",
+    "green",
+    "connected",
+    "established",
+    "synced",
+    "insync",
+    "pong",
+    "listo",
+    "lista",
+    "activo",
+    "activa",
+    "sano",
+    "saludable",
+    "disponible",
+    "conectado",
+    "correcto",
+    "exitoso",
+];
 
 /// One row to look for: a table row matches with any spacing between its cells.
 fn row_finding(row: &str) -> Finding {
@@ -567,6 +661,44 @@ mod tests {
             Some(super::super::blocks::Block::Para(p)) => p.spans,
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn alternatives_without_a_literal_are_not_judged() {
+        let judged = |md: &str| !expectations_from_text(&spans(md), "dig x").is_empty();
+        assert!(!judged(
+            "no CAA records, OR one allowing the CA: `0 issue \"x\"`"
+        ));
+        assert!(!judged(
+            "Should return `PONG` or an error about authentication."
+        ));
+        assert!(!judged("Debe mostrar `OK` o un mensaje vacío."));
+        assert!(judged("Should return `PONG` within one or two seconds."));
+        assert!(judged("Debe responder `ok` en uno o dos segundos."));
+        assert!(judged("Should return `PONG`."));
+    }
+
+    #[test]
+    fn healthy_values_are_no_findings() {
+        for v in [
+            "Ready",
+            "Running",
+            "active (running)",
+            "OK",
+            "Activo",
+            "1/1",
+        ] {
+            assert_eq!(healthy_value(v), v != "1/1", "{v}");
+        }
+        for v in [
+            "NotReady",
+            "CrashLoopBackOff",
+            "Connection refused",
+            "inactive (dead)",
+        ] {
+            assert!(!healthy_value(v), "{v}");
+        }
+        assert!(finding_from_item(&spans("`Ready`")).is_none());
     }
 
     #[test]

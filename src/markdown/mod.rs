@@ -13,7 +13,9 @@ pub mod expect;
 pub mod fence;
 pub mod frontmatter;
 pub mod par;
+pub mod plain_text;
 pub mod roles;
+pub mod sample_names;
 pub mod sections;
 pub mod shell;
 pub mod slug;
@@ -227,7 +229,10 @@ fn parse_with(text: &str, path: &Path, all_sections: bool) -> Result<ParsedDoc> 
         None => (None, 0),
     };
     let body = text.get(body_offset..).unwrap_or("");
-    let blocks = blocks::parse_document(body, &index, body_offset);
+    let mut blocks = blocks::parse_document(body, &index, body_offset);
+    if let Some(read) = plain_text::as_markdown(&blocks, body, index.line_of(body_offset)) {
+        blocks = read;
+    }
     let lang = front
         .as_ref()
         .and_then(|f| f.lang.clone())
@@ -347,16 +352,26 @@ fn runbook(
         let sec = &secs[chosen.sec];
         let range = chosen.range.clone();
         let kept: Vec<Block>;
-        let content = if chosen.carved.is_empty() {
+        let content = if chosen.carved.is_empty() && chosen.prelude.is_none() {
             &blocks[range.clone()]
         } else {
-            kept = range
+            kept = chosen
+                .prelude
                 .clone()
+                .unwrap_or_default()
+                .chain(range.clone())
                 .filter(|i| !chosen.carved.iter().any(|c| c.contains(i)))
                 .map(|i| blocks[i].clone())
                 .collect();
             &kept[..]
         };
+        // `Respaldo` under `## Ubuntu` and under `## Arch Linux`: named apart.
+        let title = match sections::variant_of(&secs, chosen.sec) {
+            Some(variant) if !sec.title.contains(variant) => format!("{} ({variant})", sec.title),
+            _ => sec.title.clone(),
+        };
+        let promoted = steps::cause_labels_as_headings(content);
+        let content = promoted.as_deref().unwrap_or(content);
         let mut walker = steps::Walker::new(false, &ctx.lang, &steps::explicit_ids(content));
         walker.anchor(&sec.slug);
         walker.section_title(&sec.title, sec.level);
@@ -368,7 +383,7 @@ fn runbook(
         let walked = walker.finish(end_line);
         let mut playbook = Playbook {
             id: sec.slug.clone(),
-            title: sec.title.clone(),
+            title: title.clone(),
             source: format!("{}#{}", ctx.path.display(), sec.slug),
             service: front.and_then(|f| f.service.clone()),
             severity: front
@@ -383,7 +398,7 @@ fn runbook(
         finish_playbook(&mut playbook, walked, end_line);
         Section {
             slug: sec.slug.clone(),
-            title: sec.title.clone(),
+            title,
             line: sec.line,
             incident: chosen.incident,
             playbook,

@@ -37,6 +37,9 @@ pub struct Chosen {
     pub range: std::ops::Range<usize>,
     /// Parts of `range` left out: sub-sections that are incidents of their own.
     pub carved: Vec<std::ops::Range<usize>>,
+    /// Blocks walked before `range`: the setup a variant part (`## Arch Linux`) gives
+    /// before its own parts (`### Respaldo`, `### Restauración`).
+    pub prelude: Option<std::ops::Range<usize>>,
 }
 
 /// Builds the section tree of top-level headings. Index 0 is the root.
@@ -140,6 +143,7 @@ fn visit(
                 .iter()
                 .map(|&c| secs[c].heading.unwrap_or(secs[c].start)..secs[c].end)
                 .collect(),
+            prelude: None,
         });
         for c in own {
             visit(secs, blocks, c, guide, reference, out);
@@ -152,6 +156,7 @@ fn visit(
             incident: !reference,
             range: sec.start..sec.end,
             carved: Vec::new(),
+            prelude: None,
         });
         return;
     }
@@ -171,16 +176,22 @@ fn visit(
                 incident: runnable && !reference,
                 range: sec.start..sec.end,
                 carved: Vec::new(),
+                prelude: None,
             });
         }
         return;
     }
-    if has_commands(&blocks[sec.start..direct_end]) {
+    // `## Arch Linux` starting the service before its `### Respaldo` and `###
+    // Restauración`: setup for each of its parts, not an incident of its own.
+    let direct_commands = has_commands(&blocks[sec.start..direct_end]);
+    let setup = direct_commands && sec.heading.is_some() && roles::variant_label(&sec.title);
+    if direct_commands && !setup {
         out.push(Chosen {
             sec: idx,
             incident: !reference,
             range: sec.start..direct_end,
             carved: Vec::new(),
+            prelude: None,
         });
     }
     if idx == 0 {
@@ -194,9 +205,29 @@ fn visit(
         out.extend(visited.into_iter().flatten());
         return;
     }
+    let first = out.len();
     for &child in &sec.children {
         visit(secs, blocks, child, guide, reference, out);
     }
+    if setup {
+        for chosen in &mut out[first..] {
+            chosen.prelude.get_or_insert(sec.start..direct_end);
+        }
+    }
+}
+
+/// The variant (`Ubuntu`, `Windows (PowerShell)`, `Producción`) a section belongs to:
+/// the nearest heading above it that names one. Its parts have the same titles in
+/// every variant (`Respaldo`, `Restauración`).
+pub fn variant_of(secs: &[Sec], idx: usize) -> Option<&str> {
+    let mut cur = secs[idx].parent;
+    while let Some(i) = cur {
+        if secs[i].heading.is_some() && roles::variant_label(&secs[i].title) {
+            return Some(&secs[i].title);
+        }
+        cur = secs[i].parent;
+    }
+    None
 }
 
 /// Whether a section's own structure makes it one procedure.

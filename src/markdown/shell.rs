@@ -562,6 +562,15 @@ pub fn program<'w>(words: &'w [Word<'w>]) -> Option<(&'w str, &'w [Word<'w>])> {
                     i += if takes_value { 2 } else { 1 };
                 }
             }
+            // A package runner runs the tool it names: `npx serverless deploy` is a
+            // deploy, `npx -p @aws-cdk/cli cdk destroy` a destroy.
+            "npx" | "bunx" => {
+                i += 1;
+                while i < words.len() && words[i].starts_with('-') {
+                    let takes_value = matches!(words[i].as_ref(), "-p" | "--package");
+                    i += if takes_value { 2 } else { 1 };
+                }
+            }
             _ => {
                 return Some((base_name(w), &words[i + 1..]));
             }
@@ -812,6 +821,30 @@ pub fn driven_apart_from_shells(cmds: &[Vec<Word>]) -> bool {
             "virsh" => has("console") || has("edit"),
             "gdb" => !has("-batch") && !has("--batch"),
             "passwd" => args.iter().all(|a| !a.starts_with('-')),
+            // Logins ask for a password or open a browser and wait for it.
+            "vercel" | "netlify" | "heroku" | "npm" | "gh" | "az" | "firebase" | "wrangler" => {
+                has("login")
+            }
+            "gcloud" | "fly" | "flyctl" | "doctl" => has("auth") && has("login"),
+            // `aws configure` asks for keys; `aws configure set …` does not.
+            "aws" => {
+                (has("sso") && has("login"))
+                    || args
+                        .iter()
+                        .filter(|a| !a.starts_with('-'))
+                        .map(|a| a.as_ref())
+                        .eq(["configure"])
+            }
+            "docker" | "podman" => has("login") && !has("--password-stdin"),
+            // Patroni asks for the candidate and a confirmation unless forced.
+            "patronictl" => {
+                args.iter().any(|a| {
+                    matches!(
+                        a.as_ref(),
+                        "failover" | "switchover" | "restart" | "reinit" | "remove"
+                    )
+                }) && !has("--force")
+            }
             // `ufw enable` asks "Proceed with operation (y|n)?" unless forced.
             "ufw" => has("enable") && !has("--force"),
             // Debconf questions, unless a non-interactive front end is named.
@@ -1688,6 +1721,24 @@ mod tests {
         );
         assert_eq!(bare_repl_client("redis-cli -h $REDIS_HOST ping"), None);
         assert_eq!(bare_repl_client("psql -U x -c 'select 1'"), None);
+        assert!(is_interactive(
+            "patronictl -c /etc/patroni.yml failover pg-main"
+        ));
+        assert!(!is_interactive(
+            "patronictl switchover --force --candidate pg-2"
+        ));
+        assert!(!is_interactive("patronictl list"));
+        assert!(is_interactive("vercel login"));
+        assert!(is_interactive("gcloud auth login"));
+        assert!(is_interactive("aws sso login --profile prod"));
+        assert!(is_interactive("docker login registry.example.com"));
+        assert!(!is_interactive(
+            "echo $TOKEN | docker login -u ci --password-stdin r.io"
+        ));
+        assert!(!is_interactive("grep login /var/log/auth.log"));
+        assert!(!is_interactive("gcloud auth list"));
+        assert!(is_interactive("aws configure"));
+        assert!(!is_interactive("aws configure set region eu-west-1"));
         assert!(is_interactive("docker exec -it app bash"));
         assert!(is_interactive("open https://sentry.io/x"));
         assert!(!is_interactive("curl http://x"));

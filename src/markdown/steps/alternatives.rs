@@ -181,6 +181,17 @@ impl super::Walker {
             .filter(|(_, named)| procedure || *named)
             .map_or_else(Vec::new, |(lines, _)| lines);
         let scenario = !lines.is_empty();
+        if scenario && causes {
+            // `### 1. Disk full` under `## Possible causes`: a cause to consider too.
+            self.out
+                .hypotheses
+                .extend(blocks.iter().filter_map(|b| match b {
+                    Block::Heading(h) if lines.contains(&h.line) => {
+                        Some(strip_numbering(&clean_title(&h.text)))
+                    }
+                    _ => None,
+                }));
+        }
         self.scenarios.insert(h.line, scenario);
         for line in lines {
             self.scenarios.insert(line, scenario);

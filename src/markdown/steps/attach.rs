@@ -6,7 +6,7 @@ use crate::graph::{ExpectKind, Expectation, Node};
 use crate::markdown::blocks::{marked, Span};
 use crate::markdown::chunks::Output;
 use crate::markdown::expect;
-use crate::markdown::roles::Role;
+use crate::markdown::roles::{self, Role};
 use crate::markdown::shell;
 use once_cell::sync::Lazy;
 use regex::Regex;
@@ -31,6 +31,51 @@ impl super::Walker {
                 }
             }
             append(&mut node.text, &format!("{prefix}: {}", marked(spans)));
+        }
+    }
+
+    /// An `Expected:` list of alternatives: one expectation any of them satisfies when
+    /// each names one literal; otherwise none is judged (the list is shown), since
+    /// holding the output to one alternative would fail the others.
+    pub(super) fn expect_any(&mut self, items: &[(&[Span], usize)]) {
+        // Before the heading's command ("Expected" above it): shown, never judged.
+        let target = self
+            .last_command
+            .clone()
+            .filter(|_| !self.fresh_heading || self.role == Role::Expected);
+        let Some(id) = target else {
+            for (spans, line) in items {
+                self.note(self.role_title.clone().as_deref(), &marked(spans), *line);
+            }
+            return;
+        };
+        let prefix = if self.spanish {
+            "Esperado, uno de"
+        } else {
+            "Expected, one of"
+        };
+        if let Some(node) = self.node_mut(&id) {
+            let command = node.command.clone().unwrap_or_default();
+            let literals: Vec<Option<String>> = items
+                .iter()
+                .map(|(spans, _)| one_literal(&expect::expectations_from_text(spans, &command)))
+                .collect();
+            if literals.iter().all(Option::is_some) {
+                let pattern: Vec<String> = literals
+                    .iter()
+                    .flatten()
+                    .map(|l| regex::escape(l))
+                    .collect();
+                let e = Expectation {
+                    kind: ExpectKind::Regex,
+                    value: pattern.join("|"),
+                };
+                if !node.expect.contains(&e) {
+                    node.expect.push(e);
+                }
+            }
+            let shown: Vec<String> = items.iter().map(|(spans, _)| marked(spans)).collect();
+            append(&mut node.text, &format!("{prefix}: {}", shown.join(" / ")));
         }
     }
 
@@ -101,6 +146,39 @@ impl super::Walker {
             self.give_result_sentence(&id, kind, spans);
         }
         true
+    }
+
+    /// `**Effect**: immediate`, `**Extra cost**: ~$40/month` right after a command: a
+    /// short fact about that step, its text, not a step to do. Labels with a meaning of
+    /// their own (roles, conditions, options) and values that give an order are not.
+    pub(super) fn step_fact(&mut self, spans: &[Span]) -> bool {
+        let Some(id) = self.result_target.clone() else {
+            return false;
+        };
+        let Some((label, value)) = super::prose::bold_field(spans) else {
+            return false;
+        };
+        let fact = !value.is_empty()
+            && label.split_whitespace().count() <= 3
+            && value.split_whitespace().count() <= 8
+            && roles::role_of(&label).is_none()
+            && !roles::condition_label(&label)
+            && !roles::option_label(&label)
+            && !roles::else_label(&label)
+            && !value
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| roles::imperative_word(&w.to_lowercase()))
+            && super::commands::inline_commands(spans).is_empty();
+        if fact {
+            if let Some(node) = self.node_mut(&id) {
+                append(
+                    &mut node.text,
+                    &format!("{}: {value}", label.trim_end_matches(':')),
+                );
+            }
+        }
+        fact
     }
 
     /// The step a result sentence follows, and the other steps of its block that run the
@@ -219,6 +297,14 @@ static PING_SUMMARY: Lazy<Regex> = Lazy::new(|| {
     Regex::new(r"(?i)packet loss|packets transmitted|\breceived\b|rtt min|round-trip|ping statistics|estad[ií]sticas|paquetes")
         .expect("static regex")
 });
+
+/// The one text an alternative's expectations hold (`contains`), if that is all.
+fn one_literal(found: &[Expectation]) -> Option<String> {
+    match found {
+        [e] if e.kind == ExpectKind::Contains => Some(e.value.clone()),
+        _ => None,
+    }
+}
 
 fn judgeable(node: &Node, e: &Expectation) -> bool {
     let pings = node.command.as_deref().is_some_and(|c| {

@@ -7,6 +7,7 @@ use super::classify::{
     numbered_procedure, Class,
 };
 use super::commands::inline_commands;
+use super::manual;
 use super::text::append;
 use super::text::{command_title, join_text};
 use super::{Branch, Family, Frame, ITEM_LEVEL};
@@ -40,7 +41,16 @@ impl super::Walker {
         if class == Class::Shell && info.attrs.is_empty() {
             // `maxmemory 4gb` under `# redis.conf`: settings to write; Python under a
             // bash fence: a program to read or save. Shown, never run.
-            let shown_as = if config_text(&c.body) {
+            // `KEY=value` lines after "Add to `.env`:": the file's text.
+            let env_file = || {
+                env_file_text(&c.body)
+                    && (lead.is_some_and(|p| chunks::names_env_file(&p.text))
+                        || self
+                            .title
+                            .as_ref()
+                            .is_some_and(|t| chunks::names_env_file(&t.0)))
+            };
+            let shown_as = if config_text(&c.body) || env_file() {
                 Some(("Configuration", "Configuración"))
             } else if foreign_source(&c.body) {
                 Some(("Source code", "Código fuente"))
@@ -70,10 +80,16 @@ impl super::Walker {
             return;
         }
         let transient = self.transient.take();
-        // Error text quoted under Symptoms: each line is something the engineer sees.
+        // Error text quoted under Symptoms: each line is something the engineer sees. A
+        // query or a config (```promql, ```yaml) is one thing: the alert's rule.
         if !matches!(class, Class::Shell)
             && (self.role == Role::Symptoms || transient == Some(Role::Symptoms))
         {
+            if !lines_are_messages(&info.lang) {
+                let whole = c.body.split_whitespace().collect::<Vec<_>>().join(" ");
+                self.symptom(&[Span::Code(whole)], c.body_line);
+                return;
+            }
             for (i, line) in c.body.lines().enumerate() {
                 if !line.trim().is_empty() {
                     self.symptom(&[Span::Code(line.trim().to_string())], c.body_line + i);
@@ -364,13 +380,18 @@ impl super::Walker {
                     .collect();
                 text.extend(chunk_outputs(&chunk).filter_map(|o| output_text(o, self.spanish)));
                 let text = join_text(None, &text.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+                // "Follow prompts:" right after a command (no prose between them): it
+                // asks questions, so it needs the terminal.
+                if self.last_node.is_some()
+                    && self.last_node == self.last_command
+                    && self.description.is_none()
+                    && manual::answers_prompts(&title)
+                {
+                    self.mark_interactive(self.last_command.clone());
+                }
                 self.manual(&title, text, chunk.line);
                 if chunk.interactive {
-                    if let Some(id) = self.last_node.clone() {
-                        if let Some(n) = self.node_mut(&id) {
-                            n.interactive = true;
-                        }
-                    }
+                    self.mark_interactive(self.last_node.clone());
                 }
             }
             return;
@@ -408,11 +429,13 @@ impl super::Walker {
                 .any(|e| matches!(e, Entry::Command { piece: true, .. }));
         self.command_node_of(&title, line, &command, text, attrs, &outputs, one_piece);
         if chunk.interactive {
-            if let Some(id) = self.last_command.clone() {
-                if let Some(n) = self.node_mut(&id) {
-                    n.interactive = true;
-                }
-            }
+            self.mark_interactive(self.last_command.clone());
+        }
+    }
+
+    fn mark_interactive(&mut self, id: Option<String>) {
+        if let Some(n) = id.and_then(|id| self.node_mut(&id)) {
+            n.interactive = true;
         }
     }
 
@@ -461,6 +484,17 @@ impl super::Walker {
             }
         }
     }
+}
+
+/// A block of `KEY=value` lines only (comments and blank lines aside): under "Add to
+/// `.env`:" it is the file's text, not assignments to run.
+fn env_file_text(body: &str) -> bool {
+    let mut lines = body
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .peekable();
+    lines.peek().is_some() && lines.all(chunks::env_file_line)
 }
 
 /// The paragraph that leads into a block: the one right before it, or the last one of
@@ -550,4 +584,13 @@ pub(super) fn whole_chunk(c: &Code) -> Chunk {
         entries,
         ..Chunk::default()
     }
+}
+
+/// Fence languages of quoted output, where each line is a message of its own (a log, an
+/// error); any other language is one text (a query, a config).
+fn lines_are_messages(lang: &str) -> bool {
+    matches!(
+        lang,
+        "" | "text" | "txt" | "log" | "logs" | "plaintext" | "output" | "console" | "stderr"
+    )
 }

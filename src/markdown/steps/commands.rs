@@ -11,6 +11,7 @@ use crate::markdown::destructive;
 use crate::markdown::expect;
 use crate::markdown::fence::Attrs;
 use crate::markdown::roles::Role;
+use crate::markdown::sample_names;
 use crate::markdown::shell;
 
 impl super::Walker {
@@ -74,7 +75,11 @@ impl super::Walker {
         if let Some(t) = &a.title {
             node.title = t.clone();
         }
-        node.command = Some(command.to_string());
+        // `/var/log/your-app.log`: a name to ask for, not a path to act on.
+        let sample = (!self.authored && a.is_empty())
+            .then(|| sample_names::as_placeholders(command))
+            .flatten();
+        node.command = Some(sample.unwrap_or_else(|| command.to_string()));
         node.text = text.filter(|t| !t.trim().is_empty() && t.trim() != node.title);
         node.destructive = destructive;
         node.watch = a.watch.unwrap_or_else(|| shell::never_ending_in(&cmds));
@@ -164,8 +169,8 @@ impl super::Walker {
     }
 
     /// A command that changes state is an action whatever the section's role (an
-    /// install under Diagnosis, a webhook POST under Communicate); the others take the
-    /// role's kind.
+    /// install under Diagnosis, a webhook POST under Communicate), and one that only
+    /// inspects is a check even under Fix; the others take the role's kind.
     pub(super) fn command_kind(
         &self,
         changes_state: bool,
@@ -176,6 +181,8 @@ impl super::Walker {
             return NodeKind::Action;
         }
         match self.role {
+            // `du -sh /var/log/*` under Fix still only looks: a check.
+            Role::Action if !self.authored && destructive::inspects_only(cmds) => NodeKind::Check,
             Role::Action => NodeKind::Action,
             Role::Diagnosis | Role::Verification | Role::Prerequisites => NodeKind::Check,
             _ if changes_system(title, cmds) => NodeKind::Action,

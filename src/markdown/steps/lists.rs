@@ -42,9 +42,16 @@ impl super::Walker {
                 }
             }
             Role::Expected => {
-                for item in &list.items {
-                    if let Some(lead) = item_lead(item) {
-                        self.expect_text(&lead.spans, item.line);
+                let leads: Vec<(&[Span], usize)> = list
+                    .items
+                    .iter()
+                    .filter_map(|item| item_lead(item).map(|l| (&l.spans[..], item.line)))
+                    .collect();
+                if alternatives(&leads) {
+                    self.expect_any(&leads);
+                } else {
+                    for (spans, line) in leads {
+                        self.expect_text(spans, line);
                     }
                 }
             }
@@ -605,5 +612,15 @@ pub(super) fn list_has_decision(list: &List) -> bool {
         item_lead(i).is_some_and(|p| explicit_id(&p.text).0.trim_end().ends_with('?'))
             || is_condition_item(i)
             || is_option_item(i)
+    })
+}
+
+/// The items of an `Expected:` list are alternatives: one after the first starts with
+/// "or" (`- No CAA records` / `- OR a record allowing the CA`, `- O un registro …`).
+fn alternatives(items: &[(&[Span], usize)]) -> bool {
+    items.iter().skip(1).any(|(spans, _)| {
+        let text = plain(spans);
+        let first = text.split_whitespace().next().unwrap_or("");
+        roles::or_word(first)
     })
 }

@@ -85,6 +85,30 @@ impl super::Walker {
 /// "Escalate to the DBA", "Escalar al equipo de plataforma", "Page the on-call". The
 /// Spanish verb also means "to scale" (`Escalar instancia`, `Escalar horizontalmente:
 /// kubectl scale …`): it escalates only towards someone, a level or a condition.
+/// "Follow prompts", "Enter the password when prompted", "Sigue las instrucciones en
+/// pantalla": the command above asks questions of whoever runs it.
+pub(super) fn answers_prompts(text: &str) -> bool {
+    const PHRASES: &[&str] = &[
+        "follow prompts",
+        "follow the prompts",
+        "follow the on-screen",
+        "answer the prompts",
+        "when prompted",
+        "when asked",
+        "sigue las instrucciones",
+        "sigue las indicaciones",
+        "seguir las instrucciones",
+        "seguir las indicaciones",
+        "responde a las preguntas",
+        "responder a las preguntas",
+        "cuando lo pida",
+        "cuando se solicite",
+        "cuando te lo pida",
+    ];
+    let folded = crate::markdown::roles::fold_label(text);
+    PHRASES.iter().any(|p| folded.contains(p))
+}
+
 pub(super) fn is_escalation_text(text: &str) -> bool {
     let folded = deunicode::deunicode(text).to_lowercase();
     let folded = folded.trim_start();

@@ -12,11 +12,13 @@
 //! `classify` (what a block holds), `commands` (command steps), `shell_context`
 //! (commands typed in another shell), `manual` (manual steps, notes, escalations,
 //! symptoms), `attach` (what attaches to the last command), `branches` (decisions and
-//! failure branches), `alternatives`, `ids` and `text` (titles and texts).
+//! failure branches), `alternatives`, `causes` (bold numbered causes), `ids` and `text`
+//! (titles and texts).
 
 mod alternatives;
 mod attach;
 mod branches;
+mod causes;
 mod classify;
 mod code;
 mod commands;
@@ -35,6 +37,7 @@ use foldhash::HashMap;
 use lists::quote_text;
 use text::strip_numbering;
 
+pub use causes::cause_labels_as_headings;
 pub(super) use commands::inline_commands;
 pub use ids::explicit_ids;
 pub(super) use prose::severity_in;

@@ -236,7 +236,7 @@ impl super::Walker {
         line: usize,
         next: Option<&Block>,
     ) {
-        if self.result_sentence(role, spans) {
+        if self.result_sentence(role, spans) || self.step_fact(spans) {
             return;
         }
         let text = plain(spans);
@@ -373,6 +373,16 @@ pub(super) fn field(spans: &[Span]) -> Option<(String, String)> {
     }
     let text = plain(spans);
     split_label(&text).map(|(head, tail)| (head.to_string(), tail.to_string()))
+}
+
+/// `**Label**: value` / `*Label:* value`: a field whose label is emphasised.
+pub(super) fn bold_field(spans: &[Span]) -> Option<(String, String)> {
+    let first = spans
+        .iter()
+        .position(|s| !matches!(s, Span::Text(t) if t.trim().is_empty()))?;
+    matches!(spans[first], Span::Strong(_) | Span::Emph(_))
+        .then(|| field(spans))
+        .flatten()
 }
 
 /// `**Label:** rest` → ("Label:", rest spans).
