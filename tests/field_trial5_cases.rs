@@ -200,3 +200,34 @@ fn a_severity_under_the_title_reaches_every_incident() {
     // An incident's own severity wins over the title's.
     assert_eq!(books[1].severity.as_deref(), Some("sev3"));
 }
+
+#[test]
+fn emoji_alert_titles_are_incidents_and_their_bare_command_lines_run() {
+    let books = parse_all(
+        "# Cluster alert runbooks\n\n🚨 DeploymentUnavailable\n\nSeverity: Critical\n\n\
+         **Description**\n\nNo replica is available.\n\n**Immediate Actions**\n\n\
+         Roll back immediately:\n\nkubectl rollout undo deployment <name>\n\n\
+         🚨 NodeDiskFull (root volume)\n\nSeverity: Warning\n\n**Description**\n\nThe disk is full.\n\n\
+         **Mitigation**\n\ndocker system prune -af\n",
+    );
+    assert_eq!(
+        ids(&books),
+        vec!["deploymentunavailable", "nodediskfull-root-volume"]
+    );
+    let undo = by_command(&books[0], "rollout undo");
+    assert_eq!(undo.kind, runbook::graph::NodeKind::Action);
+    assert!(books[0].variables.iter().any(|v| v.name == "NAME"));
+    assert_eq!(books[0].severity.as_deref(), Some("sev1"));
+    assert_eq!(books[1].severity.as_deref(), Some("sev3"));
+    // Once the author fences a command, lines outside fences are prose; a lone emoji
+    // paragraph is no title.
+    let books = parse_all(
+        "# Notes\n\n🚨 DeploymentUnavailable\n\n**Fix**\n\nkubectl rollout undo deployment api\n\n\
+         ```bash\nkubectl get pods\n```\n",
+    );
+    assert_eq!(books.len(), 1);
+    assert!(books[0]
+        .nodes
+        .iter()
+        .all(|n| n.command.as_deref() != Some("kubectl rollout undo deployment api")));
+}

@@ -20,6 +20,7 @@ pub mod sections;
 pub mod shell;
 pub mod slug;
 pub mod steps;
+pub mod unmarked;
 
 use crate::error::{Error, Result};
 use crate::graph::{NodeKind, Playbook, Variable, Warning};
@@ -231,6 +232,8 @@ fn parse_with(text: &str, path: &Path, all_sections: bool) -> Result<ParsedDoc> 
     let body = text.get(body_offset..).unwrap_or("");
     let mut blocks = blocks::parse_document(body, &index, body_offset);
     if let Some(read) = plain_text::as_markdown(&blocks, body, index.line_of(body_offset)) {
+        blocks = read;
+    } else if let Some(read) = unmarked::read(&blocks) {
         blocks = read;
     }
     let lang = front
