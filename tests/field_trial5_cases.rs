@@ -231,3 +231,38 @@ fn emoji_alert_titles_are_incidents_and_their_bare_command_lines_run() {
         .iter()
         .all(|n| n.command.as_deref() != Some("kubectl rollout undo deployment api")));
 }
+
+#[test]
+fn commands_of_later_work_are_shown_never_run() {
+    // Once a runbook of role parts is one incident, its prevention part is on its path.
+    let p = parse(
+        "# Dead letters pile up\n## Symptoms\n- DLQ not empty\n## Response Procedures\n\
+         ```bash\nkubectl rollout restart deployment/consumer\n```\n\
+         ## Recovery Verification\n```bash\nrabbitmqctl list_queues\n```\n\
+         ## Future prevention\n### Circuit breakers\n\
+         ```bash\nkubectl set env deployment/consumer BREAKER=true\n```\n",
+    );
+    assert!(p
+        .nodes
+        .iter()
+        .all(|n| !n.command.as_deref().unwrap_or_default().contains("set env")));
+    let shown = p
+        .nodes
+        .iter()
+        .find(|n| n.title == "Circuit breakers")
+        .expect("shown");
+    assert!(shown
+        .text
+        .as_deref()
+        .unwrap_or_default()
+        .contains("set env"));
+    let p = parse(
+        "# Disco lleno\n## Síntomas\n- 100% de uso\n## Solución\n```bash\njournalctl --vacuum-size=500M\n```\n\
+         ## Solución a largo plazo\n```bash\nsudo growpart /dev/sda 1\n```\n",
+    );
+    assert!(p.nodes.iter().all(|n| !n
+        .command
+        .as_deref()
+        .unwrap_or_default()
+        .contains("growpart")));
+}
