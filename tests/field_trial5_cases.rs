@@ -266,3 +266,20 @@ fn commands_of_later_work_are_shown_never_run() {
         .unwrap_or_default()
         .contains("growpart")));
 }
+
+#[test]
+fn a_lone_numbered_case_is_still_a_case() {
+    let p = parse(
+        "# Sitio lento\n**Síntomas:**\n- Quejas\n## Pasos de resolución\n\
+         ### Caso 1: CPU alta\n**Causa:** muchas peticiones\n**Solución:**\n\
+         ```bash\nsudo systemctl restart tienda-web\n```\n\
+         ## Verificación\n```bash\ncurl -s http://tienda.local/health\n```\n",
+    );
+    let d = decisions(&p);
+    assert_eq!(d.len(), 1, "{:#?}", p.nodes);
+    assert_eq!(labels(d[0]), vec!["Caso 1: CPU alta", "Ninguno"]);
+    assert!(avoidable(&p, &by_command(&p, "systemctl restart").id));
+    // A lone way of doing something is no case: it is how to do it.
+    let p = parse("# Certificate expiring\n## Renewal\n### Via CLI\n```bash\ncertbot renew\n```\n");
+    assert!(decisions(&p).is_empty());
+}

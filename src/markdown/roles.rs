@@ -1068,6 +1068,11 @@ pub fn named_case(folded: &str) -> bool {
     {
         return true;
     }
+    numbered_case(folded)
+}
+
+/// A title named as one of several cases: `Scenario A`, `Caso 1: CPU alta` (folded).
+pub fn numbered_case(folded: &str) -> bool {
     static NAMED: Lazy<Regex> = Lazy::new(|| {
         Regex::new(r"^(?:scenario|case|situation|escenario|caso|situacion|supuesto)\s*#?(?:\d{1,2}|[a-h])(?:$|[\s:.)\-—–])")
             .expect("static regex")

@@ -440,6 +440,11 @@ pub(super) fn scenario_children(
         && titles
             .iter()
             .all(|t| roles::named_case(&roles::fold_label(t)));
+    // `### Caso 1: CPU alta` alone: the author numbers it as one case of several, so
+    // its fix is for that case only.
+    let lone_case = matches!(children.as_slice(), [(title, _, true)]
+        if roles::numbered_case(&roles::fold_label(title)));
+    let named = named || lone_case;
     let enough = runnable >= 2 || (named && runnable >= 1);
     if !enough || !(causes || named || scenario_titles(&titles, action)) {
         return None;
