@@ -214,7 +214,9 @@ fn seed001_numbered_comment_headers_split_the_diagnostic_block() {
         vec![
             "Check ECS service status",
             "Check task status",
-            "Check stopped tasks"
+            "Check stopped tasks",
+            // A watch of `aws ecs describe-services` only inspects, even under the fix.
+            "Monitor recovery"
         ]
     );
     assert!(checks[0]

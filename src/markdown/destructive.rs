@@ -777,12 +777,31 @@ pub fn inspects_only(cmds: &[Vec<Word>]) -> bool {
             };
             // `2>&1` leaves its `1` as a command of its own.
             let inspects = prog.bytes().all(|b| b.is_ascii_digit())
+                || (prog == "watch" && watched_inspects(args))
                 || INSPECTORS.contains(&prog)
                 || shows_only(prog, args)
                 || reads_database(prog, args)
                 || (!READERS.contains(&prog) && looking_subcommand(args));
             inspects && !redirects_to_file(words)
         })
+}
+
+/// `watch -n 5 "psql -c 'SELECT …'"`, `watch kubectl get pods`: the command it repeats
+/// only inspects.
+fn watched_inspects(args: &[Word]) -> bool {
+    let mut i = 0;
+    while i < args.len() && args[i].starts_with('-') {
+        i += if matches!(args[i].as_ref(), "-n" | "--interval") {
+            2
+        } else {
+            1
+        };
+    }
+    match &args[i.min(args.len())..] {
+        [] => false,
+        [script] => inspects_only(&simple_commands(script)),
+        words => inspects_only(&[words.to_vec()]),
+    }
 }
 
 /// A SQL client given one read-only query: `psql -c "SELECT count(*) FROM jobs"`,
@@ -1899,6 +1918,8 @@ mod tests {
             "psql -h db -U app -c 'SELECT count(*) FROM jobs WHERE state = 1'",
             "psql -c '\\dt'",
             "mysql -u root -e 'SHOW PROCESSLIST'",
+            "watch -n 5 \"psql -h replica -c 'SELECT now() - pg_last_xact_replay_timestamp()'\"",
+            "watch kubectl get pods",
         ] {
             assert!(inspects(cmd), "{cmd} inspects");
         }
@@ -1913,6 +1934,8 @@ mod tests {
             "vercel certs renew x",
             "docker compose up -d",
             "psql -c 'SELECT 1; DELETE FROM jobs'",
+            "watch -n 5 'kubectl delete pod -l app=x --field-selector=status.phase=Failed'",
+            "watch",
             "psql -c \"SELECT pg_terminate_backend(42)\"",
             "psql -f fix.sql",
             "mysql app < restore.sql",

@@ -84,9 +84,10 @@ pub struct FrontMatter {
 
 impl FrontMatter {
     /// Whether this front matter declares a runbook playbook (rather than, say, the
-    /// `title:` of a static-site page that holds a multi-incident runbook).
+    /// `title:` of a static-site page that holds a multi-incident runbook). A severity
+    /// alone does not: notes kept in a wiki carry one for the whole runbook.
     pub fn is_playbook(&self) -> bool {
-        self.id.is_some() || !self.variables.is_empty() || self.severity.is_some()
+        self.id.is_some() || !self.variables.is_empty()
     }
 }
 
@@ -245,7 +246,9 @@ fn string_list(v: &Value) -> Vec<String> {
 
 fn severity(v: &Value, line: usize, warnings: &mut Vec<Warning>) -> Option<String> {
     let raw = scalar(v)?;
-    let normal = normalize_severity(&raw);
+    // `critical`, `Alta`, `P0 - Critical` name a level too.
+    let normal =
+        normalize_severity(&raw).or_else(|| super::roles::severity_of(&raw).map(str::to_string));
     if normal.is_none() {
         warnings.push(Warning {
             line,
@@ -255,13 +258,15 @@ fn severity(v: &Value, line: usize, warnings: &mut Vec<Warning>) -> Option<Strin
     normal
 }
 
-/// `sev2`, `SEV-2`, `2`, `p2` → `sev2`.
+/// `sev2`, `SEV-2`, `2`, `p2` → `sev2`; `P0` (above P1 where teams count from zero) →
+/// `sev1`.
 pub fn normalize_severity(raw: &str) -> Option<String> {
     let digits: String = raw.chars().filter(|c| c.is_ascii_digit()).collect();
     let lower = raw.to_lowercase();
     let prefix_ok = lower.starts_with("sev") || lower.starts_with('p') || lower == digits;
     match digits.as_str() {
         "1" | "2" | "3" | "4" if prefix_ok => Some(format!("sev{digits}")),
+        "0" if prefix_ok && lower != digits => Some("sev1".into()),
         _ => None,
     }
 }
@@ -387,5 +392,7 @@ mod tests {
         assert_eq!(normalize_severity("SEV-1").as_deref(), Some("sev1"));
         assert_eq!(normalize_severity("3").as_deref(), Some("sev3"));
         assert_eq!(normalize_severity("critical"), None);
+        assert_eq!(normalize_severity("P0").as_deref(), Some("sev1"));
+        assert_eq!(normalize_severity("0"), None);
     }
 }

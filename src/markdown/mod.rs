@@ -20,6 +20,7 @@ pub mod sections;
 pub mod shell;
 pub mod slug;
 pub mod steps;
+pub mod unmarked;
 
 use crate::error::{Error, Result};
 use crate::graph::{NodeKind, Playbook, Variable, Warning};
@@ -232,6 +233,8 @@ fn parse_with(text: &str, path: &Path, all_sections: bool) -> Result<ParsedDoc> 
     let mut blocks = blocks::parse_document(body, &index, body_offset);
     if let Some(read) = plain_text::as_markdown(&blocks, body, index.line_of(body_offset)) {
         blocks = read;
+    } else if let Some(read) = unmarked::read(&blocks) {
+        blocks = read;
     }
     let lang = front
         .as_ref()
@@ -389,7 +392,7 @@ fn runbook(
             severity: front
                 .and_then(|f| f.severity.clone())
                 .or_else(|| walked.severity.clone())
-                .or_else(|| sections::inferred_severity(&secs, chosen.sec)),
+                .or_else(|| sections::inferred_severity(&secs, blocks, chosen.sec)),
             lang: ctx.lang.clone(),
             tags: front.map(|f| f.tags.clone()).unwrap_or_default(),
             timeout_ms: front.and_then(|f| f.timeout_ms),

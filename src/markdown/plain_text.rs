@@ -84,7 +84,7 @@ fn plain_block(block: &Block) -> bool {
 
 /// A line of a command's shape that is no sentence (`kubectl top nodes`, not "top
 /// nodes use less memory.").
-fn command_line(line: &str) -> bool {
+pub(super) fn command_line(line: &str) -> bool {
     !line.is_empty() && !line.ends_with(['.', ':', '?', '!']) && shell::looks_like_command(line)
 }
 

@@ -127,6 +127,8 @@ const KEYWORDS: &[(&str, Role)] = &[
     ("sample output", Role::Expected),
     ("salida de ejemplo", Role::Expected),
     ("resultado", Role::Expected),
+    ("expected response", Role::Expected),
+    ("respuesta esperada", Role::Expected),
     // If it fails
     ("if it fails", Role::IfFails),
     ("if this fails", Role::IfFails),
@@ -225,6 +227,10 @@ const KEYWORDS: &[(&str, Role)] = &[
     ("investigacion", Role::Diagnosis),
     ("investigar", Role::Diagnosis),
     ("triage", Role::Diagnosis),
+    ("assessment", Role::Diagnosis),
+    ("evaluacion", Role::Diagnosis),
+    ("root cause analysis", Role::Diagnosis),
+    ("analisis de causa raiz", Role::Diagnosis),
     ("possible checks", Role::Diagnosis),
     ("checks", Role::Diagnosis),
     ("health checks", Role::Diagnosis),
@@ -279,6 +285,8 @@ const KEYWORDS: &[(&str, Role)] = &[
     ("como solucionarlo", Role::Action),
     ("como solucionar", Role::Action),
     ("rollback", Role::Action),
+    ("response", Role::Action),
+    ("respuesta", Role::Action),
     ("response procedure", Role::Action),
     ("response steps", Role::Action),
     ("response plan", Role::Action),
@@ -373,7 +381,7 @@ fn role_of_uncached(label: &str) -> Option<Role> {
         };
         let extra = rest
             .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty() && !is_filler(w))
+            .filter(|w| !w.is_empty() && !is_filler(w) && !part_word(w))
             .count();
         // Neutral lead-ins rank below every other keyword.
         let rank = if role == Role::Neutral {
@@ -434,6 +442,27 @@ fn has_phrase(text: &str, phrase: &str) -> bool {
 /// Words that do not make a label a title: articles and the modifiers role headings
 /// carry (`Diagnostic Steps`, `Acciones inmediatas`, `Recommended actions`). Any other
 /// word makes it a title: `Verificación falla` is a step, not the Verification part.
+/// A one-word name of a procedure part (`recovery`, `symptoms`, `verificacion`): beside
+/// another part's name it qualifies it, so `Recovery Verification`, `Detection &
+/// Symptoms` and `Verificación de la recuperación` are parts, named by the longer
+/// keyword.
+fn part_word(word: &str) -> bool {
+    static PARTS: Lazy<foldhash::HashSet<&str>> = Lazy::new(|| {
+        KEYWORDS
+            .iter()
+            .filter(|(k, role)| {
+                !k.contains(' ')
+                    && matches!(
+                        role,
+                        Role::Symptoms | Role::Diagnosis | Role::Action | Role::Verification
+                    )
+            })
+            .map(|(k, _)| *k)
+            .collect()
+    });
+    PARTS.contains(word)
+}
+
 fn is_filler(word: &str) -> bool {
     matches!(
         word,
@@ -520,7 +549,12 @@ fn is_filler(word: &str) -> bool {
             | "process"
             | "proceso"
             | "procedure"
+            | "procedures"
             | "procedimiento"
+            | "procedimientos"
+            | "future"
+            | "futura"
+            | "futuro"
             | "notes"
             | "details"
             | "detalles"
@@ -641,11 +675,12 @@ pub fn step_label(label: &str) -> Option<String> {
         .map(|c| c[1].trim().trim_end_matches(':').trim().to_string())
 }
 
-/// `Option 1: Force new deployment`, `Opción B`, `Method 2`, `Alternativa 1`.
+/// `Option 1: Force new deployment`, `Opción B`, `Method 2`, `Alternativa 1`, `Solución
+/// 2: Más memoria`, `Fix 1`.
 pub fn option_label(label: &str) -> bool {
     static OPTION: Lazy<Regex> = Lazy::new(|| {
         Regex::new(
-            r"(?i)^\W*(?:option|opci[oó]n|method|m[eé]todo|alternative|alternativa|approach|enfoque)\s*#?(?:\d+|[A-Z])(?:$|[\s:.)\-—–])",
+            r"(?i)^\W*(?:(?:option|opci[oó]n|method|m[eé]todo|alternative|alternativa|approach|enfoque)\s*#?(?:\d+|[A-Z])|(?:solution|soluci[oó]n|fix)\s*#?(?:\d+|(?-i:[A-H])))(?:$|[\s:.)\-—–])",
         )
         .expect("static regex")
     });
@@ -655,7 +690,7 @@ pub fn option_label(label: &str) -> bool {
         .chars()
         .next()
         .map(|c| c.to_ascii_lowercase());
-    matches!(first, Some('o' | 'm' | 'a' | 'e'))
+    matches!(first, Some('o' | 'm' | 'a' | 'e' | 's' | 'f'))
         && OPTION.is_match(&super::slug::clean_title_cow(label))
 }
 
@@ -1033,6 +1068,11 @@ pub fn named_case(folded: &str) -> bool {
     {
         return true;
     }
+    numbered_case(folded)
+}
+
+/// A title named as one of several cases: `Scenario A`, `Caso 1: CPU alta` (folded).
+pub fn numbered_case(folded: &str) -> bool {
     static NAMED: Lazy<Regex> = Lazy::new(|| {
         Regex::new(r"^(?:scenario|case|situation|escenario|caso|situacion|supuesto)\s*#?(?:\d{1,2}|[a-h])(?:$|[\s:.)\-—–])")
             .expect("static regex")
@@ -1048,6 +1088,9 @@ pub fn severity_label(label: &str) -> bool {
             | "severidad"
             | "severity level"
             | "nivel de severidad"
+            | "criticidad"
+            | "nivel de criticidad"
+            | "criticality"
             | "priority"
             | "prioridad"
             | "sev"
@@ -1061,7 +1104,9 @@ pub fn severity_of(text: &str) -> Option<&'static str> {
     const LEVELS: &[(&str, &[&str])] = &[
         (
             "sev1",
-            &["critical", "critico", "critica", "sev1", "p1", "blocker"],
+            &[
+                "critical", "critico", "critica", "sev0", "sev1", "p0", "p1", "blocker",
+            ],
         ),
         (
             "sev2",
@@ -1944,6 +1989,27 @@ mod tests {
     }
 
     #[test]
+    fn parts_named_by_two_part_words() {
+        assert_eq!(role_of("Initial Assessment"), Some(Role::Diagnosis));
+        assert_eq!(role_of("Evaluación inicial"), Some(Role::Diagnosis));
+        assert_eq!(role_of("Response Procedures"), Some(Role::Action));
+        assert_eq!(role_of("Procedimientos de respuesta"), Some(Role::Action));
+        assert_eq!(role_of("Recovery Verification"), Some(Role::Verification));
+        assert_eq!(
+            role_of("Verificación de la recuperación"),
+            Some(Role::Verification)
+        );
+        assert_eq!(role_of("Detection & Symptoms"), Some(Role::Symptoms));
+        assert_eq!(role_of("Acciones de mitigación"), Some(Role::Action));
+        assert_eq!(role_of("Análisis de causa raíz"), Some(Role::Diagnosis));
+        assert_eq!(role_of("Prevención futura"), Some(Role::Prevention));
+        assert_eq!(role_of("Expected response"), Some(Role::Expected));
+        // Another word still makes a title.
+        assert_eq!(role_of("Response time"), None);
+        assert_eq!(role_of("Emergency Procedures"), None);
+    }
+
+    #[test]
     fn severity_fields() {
         assert!(severity_label("Severity"));
         assert!(severity_label("Severidad:"));
@@ -1953,6 +2019,8 @@ mod tests {
         assert_eq!(severity_of("Alta"), Some("sev2"));
         assert_eq!(severity_of("Warning → Critical"), Some("sev1"));
         assert_eq!(severity_of("see the matrix"), None);
+        assert_eq!(severity_of("P0 - Critical"), Some("sev1"));
+        assert!(severity_label("🔴 Criticidad"));
     }
 
     #[test]
@@ -1967,6 +2035,12 @@ mod tests {
         assert!(option_label("Opción 2"));
         assert!(option_label("Method 3 - rollback"));
         assert!(!option_label("Optional cleanup"));
+        assert!(option_label("Solución 1: Arranques en frío"));
+        assert!(option_label("Fix 2 - More memory"));
+        assert!(!option_label("Solution"));
+        assert!(!option_label("Fix the disk"));
+        assert!(!option_label("Fix a stuck release"));
+        assert!(!option_label("Solución a largo plazo"));
         assert!(reversal_label("Rollback"));
         assert!(reversal_label("Plan de reversión"));
         assert!(reversal_label("Restore from backup"));

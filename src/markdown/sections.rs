@@ -378,15 +378,38 @@ fn own_roles(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
 
 /// Whether any section below `idx` is an incident of its own by `own_roles`. The
 /// numbered children of `## Possible causes` are hypotheses of one incident, each with
-/// its own Verify and Fix, not incidents.
+/// its own Verify and Fix, not incidents; so are the cases of a fix part (`## Resolución`
+/// over `### Caso 1: CPU alta` with its own **Causa:** and **Solución:**).
 fn holds_incidents_below(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
-    if roles::role_of(&secs[idx].title) == Some(Role::Causes) {
+    let role = roles::role_of(&secs[idx].title);
+    if role == Some(Role::Causes) {
         return false;
     }
-    secs[idx]
+    let fix = secs[idx].heading.is_some() && role == Some(Role::Action);
+    secs[idx].children.iter().any(|&c| {
+        (own_roles(secs, blocks, c) && !(fix && case_of_fix(secs, blocks, c)))
+            || holds_incidents_below(secs, blocks, c)
+    })
+}
+
+/// A sub-section of a fix part that is one of its cases rather than an incident: named
+/// as a case (`Caso 1: CPU alta`, `Scenario B`), or saying nothing of symptoms (only its
+/// cause and its solution).
+fn case_of_fix(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
+    let sec = &secs[idx];
+    if roles::named_case(&roles::fold_label(&sec.title)) {
+        return true;
+    }
+    let direct_end = sec
         .children
-        .iter()
-        .any(|&c| own_roles(secs, blocks, c) || holds_incidents_below(secs, blocks, c))
+        .first()
+        .and_then(|&c| secs[c].heading)
+        .unwrap_or(sec.end);
+    !bold_roles(&blocks[sec.start..direct_end]).contains(&Role::Symptoms)
+        && !sec
+            .children
+            .iter()
+            .any(|&c| roles::role_of(&secs[c].title) == Some(Role::Symptoms))
 }
 
 /// `## Commands` / `## Procedimiento` whose sub-headings are topics (`### Process
@@ -575,16 +598,34 @@ pub fn has_commands(blocks: &[Block]) -> bool {
     })
 }
 
-/// Severity implied by the headings above a section (`## 🔴 CRITICAL ISSUES`). The
-/// document root is not one of them: its title is usually the file's name, and
+/// Severity implied by the headings above a section (`## 🔴 CRITICAL ISSUES`) or a
+/// severity field in their introduction (`# Database failover` over `**Severity**: P0`).
+/// The document root's title is not one of them: it is usually the file's name, and
 /// `high-latency.md` says nothing about how severe its incidents are.
-pub fn inferred_severity(secs: &[Sec], idx: usize) -> Option<String> {
+pub fn inferred_severity(secs: &[Sec], blocks: &[Block], idx: usize) -> Option<String> {
     let mut cur = secs[idx].parent;
-    while let Some(p) = cur.filter(|&p| secs[p].heading.is_some()) {
-        if let Some(level) = roles::severity_of(&secs[p].title) {
+    while let Some(p) = cur {
+        let titled = secs[p]
+            .heading
+            .and_then(|_| roles::severity_of(&secs[p].title));
+        if let Some(level) = titled.or_else(|| intro_severity(secs, blocks, p)) {
             return Some(level.into());
         }
         cur = secs[p].parent;
     }
     None
+}
+
+/// A severity field in the paragraphs before a section's first sub-heading.
+fn intro_severity(secs: &[Sec], blocks: &[Block], idx: usize) -> Option<&'static str> {
+    let sec = &secs[idx];
+    let direct_end = sec
+        .children
+        .first()
+        .and_then(|&c| secs[c].heading)
+        .unwrap_or(sec.end);
+    blocks[sec.start..direct_end].iter().find_map(|b| match b {
+        Block::Para(p) => super::steps::severity_in(&p.spans),
+        _ => None,
+    })
 }

@@ -428,8 +428,9 @@ pub(super) fn scenario_children(
                 }
                 children.push((title, h.line, false));
             }
-            Block::Code(c) if is_shell_block(c) => mark_runnable(&mut children),
-            Block::Para(p) if !inline_commands(&p.spans).is_empty() => mark_runnable(&mut children),
+            // Steps written as list items (`1. **Wait:**` over an indented block)
+            // run as much as top-level blocks.
+            b if runs_commands(b) => mark_runnable(&mut children),
             _ => {}
         }
     }
@@ -439,11 +440,27 @@ pub(super) fn scenario_children(
         && titles
             .iter()
             .all(|t| roles::named_case(&roles::fold_label(t)));
+    // `### Caso 1: CPU alta` alone: the author numbers it as one case of several, so
+    // its fix is for that case only.
+    let lone_case = matches!(children.as_slice(), [(title, _, true)]
+        if roles::numbered_case(&roles::fold_label(title)));
+    let named = named || lone_case;
     let enough = runnable >= 2 || (named && runnable >= 1);
     if !enough || !(causes || named || scenario_titles(&titles, action)) {
         return None;
     }
     Some((children.into_iter().map(|c| c.1).collect(), named))
+}
+
+/// A shell block or a paragraph with inline commands, at any depth of lists and quotes.
+fn runs_commands(block: &Block) -> bool {
+    match block {
+        Block::Code(c) => is_shell_block(c),
+        Block::Para(p) => !inline_commands(&p.spans).is_empty(),
+        Block::List(l) => l.items.iter().any(|i| i.blocks.iter().any(runs_commands)),
+        Block::Quote(q) => q.blocks.iter().any(runs_commands),
+        _ => false,
+    }
 }
 
 fn mark_runnable(children: &mut [(String, usize, bool)]) {

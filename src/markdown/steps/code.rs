@@ -103,7 +103,9 @@ impl super::Walker {
                     self.expect_output(&c.body, c.body_line);
                     return;
                 }
-                if self.role == Role::Avoid {
+                // What not to do, and later work (`## Prevención futura`, `Long-term
+                // fix`): shown, never run during the incident.
+                if matches!(self.role, Role::Avoid | Role::Prevention) {
                     let title = self.take_title().map(|t| t.0).or(self.role_title.clone());
                     self.note(title.as_deref(), c.body.trim_end(), c.line);
                     return;

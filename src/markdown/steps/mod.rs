@@ -40,6 +40,7 @@ use text::strip_numbering;
 pub use causes::cause_labels_as_headings;
 pub(super) use commands::inline_commands;
 pub use ids::explicit_ids;
+pub(super) use prose::severity_in;
 
 /// A step, or a decision with the steps of each of its branches.
 #[derive(Debug, Clone)]
@@ -274,6 +275,7 @@ impl Walker {
                     self.shell_lead.push_str(&h.text);
                     self.shell_lead.push('\n');
                     self.shell_heading_seen = true;
+                    self.severity_part(h, next);
                     self.heading(h)
                 }
                 Block::Para(p) => {

@@ -4,7 +4,7 @@
 use super::classify::is_shell_block;
 use super::commands::inline_commands;
 use super::{Family, LABEL_LEVEL};
-use crate::markdown::blocks::{marked, plain, Block, Item, List, Para, Span};
+use crate::markdown::blocks::{marked, plain, Block, Heading, Item, List, Para, Span};
 use crate::markdown::expect;
 use crate::markdown::roles::{self, Role};
 
@@ -172,19 +172,38 @@ impl super::Walker {
         false
     }
 
-    /// `**Severity**: critical`, `*Severidad*: Alta`, `Priority: P1`: the incident's
-    /// severity, not a step. A value that names no level stays in the text.
+    /// `**Severity**: critical`, `*Severidad*: Alta`, `Priority: P1`, `**🔴 Criticidad:
+    /// CRÍTICA**`: the incident's severity, not a step. A value that names no level
+    /// stays in the text.
     pub(super) fn severity_field(&mut self, spans: &[Span]) -> bool {
-        let Some((label, value)) = field(spans) else {
-            return false;
-        };
-        let level = roles::severity_label(&label)
-            .then(|| roles::severity_of(&value))
-            .flatten();
+        let level = severity_in(spans);
         if let Some(level) = level {
             self.out.severity.get_or_insert_with(|| level.to_string());
         }
         level.is_some()
+    }
+
+    /// `## Nivel de severidad` over `**Alta** - afecta a todos los usuarios`: the level
+    /// the paragraph starts with is the incident's severity; the paragraph stays text.
+    pub(super) fn severity_part(&mut self, heading: &Heading, next: Option<&Block>) {
+        let Some(Block::Para(p)) = next else {
+            return;
+        };
+        if self.authored || !roles::severity_label(&heading.text) {
+            return;
+        }
+        let lead = match leading_strong(&p.spans) {
+            Some((label, _)) => label,
+            None => p
+                .text
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+        };
+        if let Some(level) = roles::severity_of(&lead) {
+            self.out.severity.get_or_insert_with(|| level.to_string());
+        }
     }
 
     /// `*Message*: KubeAPI has disappeared`, `Symptom: 502 errors` in a list of alert
@@ -323,6 +342,24 @@ pub(super) fn label_starts(spans: &[Span]) -> bool {
 }
 
 /// `**Label**: value`, `*Label*: value` or `Label: value` → (label, value).
+/// The level a severity field names on a paragraph's first line: `**Severity**: P0 -
+/// Critical`, `Priority: P1`, or label and value in one bold span, `**🔴 Criticidad:
+/// CRÍTICA**`. A value on the lines below counts when the first line has none.
+pub(in crate::markdown) fn severity_in(spans: &[Span]) -> Option<&'static str> {
+    let first_line = spans.split(|s| matches!(s, Span::Break)).next()?;
+    let (label, value) = match field(first_line)? {
+        (label, value) if value.is_empty() && label.contains(':') => {
+            let (label, value) = label.split_once(':')?;
+            (label.to_string(), value.to_string())
+        }
+        (label, value) if value.is_empty() => (label, field(spans)?.1),
+        field => field,
+    };
+    roles::severity_label(&label)
+        .then(|| roles::severity_of(&value))
+        .flatten()
+}
+
 pub(super) fn field(spans: &[Span]) -> Option<(String, String)> {
     let first = spans
         .iter()
