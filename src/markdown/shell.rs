@@ -541,8 +541,19 @@ pub fn program<'w>(words: &'w [Word<'w>]) -> Option<(&'w str, &'w [Word<'w>])> {
             continue;
         }
         match w {
-            "sudo" | "time" | "nohup" | "nice" | "exec" | "command" | "builtin" | "env"
-            | "stdbuf" | "!" | "then" | "do" | "else" | "{" => {
+            "sudo" => {
+                i += 1;
+                while i < words.len() && words[i].starts_with('-') {
+                    // `sudo -u postgres psql`: the user is not the program.
+                    let takes_value = matches!(
+                        words[i].as_ref(),
+                        "-u" | "-g" | "-U" | "-p" | "-C" | "-D" | "-r" | "-t" | "-T"
+                    );
+                    i += if takes_value { 2 } else { 1 };
+                }
+            }
+            "time" | "nohup" | "nice" | "exec" | "command" | "builtin" | "env" | "stdbuf" | "!"
+            | "then" | "do" | "else" | "{" => {
                 i += 1;
                 while i < words.len() && words[i].starts_with('-') {
                     i += 1;
@@ -749,6 +760,15 @@ fn bare_repl_client_in(cmds: &[Vec<Word>]) -> Option<&'static str> {
         let base = base_name(w);
         REPL_CLIENTS.iter().find(|c| **c == base).map(|c| (i, *c))
     })?;
+    // The client is the program, or what a container or host is told to run (`docker
+    // compose exec redis redis-cli`, `ssh db psql`); `kubectl get node` names a kind.
+    let program_at = words.len() - program(words).map_or(0, |(_, args)| args.len() + 1);
+    let launched = words[..pos]
+        .iter()
+        .any(|w| matches!(w.as_ref(), "exec" | "run" | "--" | "ssh"));
+    if pos != program_at && !launched {
+        return None;
+    }
     let args = &words[pos + 1..];
     let bare = match client {
         "redis-cli" | "valkey-cli" => redis_args_are_connection_only(args),
@@ -1720,6 +1740,14 @@ mod tests {
             Some("redis-cli")
         );
         assert_eq!(bare_repl_client("redis-cli -h $REDIS_HOST ping"), None);
+        assert_eq!(bare_repl_client("kubectl get node"), None);
+        assert_eq!(bare_repl_client("kubectl top node"), None);
+        assert_eq!(bare_repl_client("sudo -u postgres psql"), Some("psql"));
+        assert_eq!(bare_repl_client("ssh db1 psql"), Some("psql"));
+        assert_eq!(
+            bare_repl_client("kubectl exec -it api-0 -- node"),
+            Some("node")
+        );
         assert_eq!(bare_repl_client("psql -U x -c 'select 1'"), None);
         assert!(is_interactive(
             "patronictl -c /etc/patroni.yml failover pg-main"
