@@ -6,12 +6,12 @@
 //! holding `delete` in a read-only GET does not count, while `xargs redis-cli DEL` and
 //! `docker compose exec postgres psql -c "UPDATE ..."` do.
 
-use super::shell::{positional, program, simple_commands, Word};
+use super::shell::{base_name, positional, program, simple_commands, Word};
 use once_cell::sync::Lazy;
 use regex::Regex;
 
 /// SQL that writes or destroys, anywhere in the command text (psql -c, heredocs).
-const SQL_PATTERN: &str = r#"(?i)\bUPDATE\s+[\\"\w.`]+\s+SET\b|\bDELETE\s+FROM\b|\bDROP\s+(?:TABLE|DATABASE|SCHEMA|INDEX|VIEW|USER|ROLE|OWNED|MATERIALIZED|SEQUENCE|EXTENSION)\b|\bTRUNCATE\b\s+(?:TABLE\s+)?["\w]|\bALTER\s+(?:TABLE|DATABASE|USER|ROLE|SYSTEM)\b|\bINSERT\s+INTO\b|\bpg_terminate_backend\b|\bpg_cancel_backend\b|\bVACUUM\s+FULL\b|\bREINDEX\b"#;
+const SQL_PATTERN: &str = r#"(?i)\bUPDATE\s+[\\"\w.`]+\s+SET\b|\bDELETE\s+FROM\b|\bDROP\s+(?:TABLE|DATABASE|SCHEMA|INDEX|VIEW|USER|ROLE|OWNED|MATERIALIZED|SEQUENCE|EXTENSION)\b|\bTRUNCATE\b\s+(?:TABLE\s+)?["\w]|\bALTER\s+(?:TABLE|DATABASE|USER|ROLE|SYSTEM)\b|\bINSERT\s+INTO\b|\bpg_terminate_backend\b|\bpg_cancel_backend\b|\bVACUUM\s+FULL\b|\bREINDEX\b|\bSET\s+(?:GLOBAL|PERSIST)\s"#;
 
 static SQL: Lazy<Regex> = Lazy::new(|| Regex::new(SQL_PATTERN).expect("static regex"));
 
@@ -23,7 +23,7 @@ static SQL_ASCII: Lazy<Regex> =
 /// Words every `SQL` match contains: a match of this plain alternation (a fast literal
 /// search) is needed before the word-bounded `SQL` is worth running.
 static SQL_WORDS: Lazy<Regex> = Lazy::new(|| {
-    Regex::new(r"(?i)update|delete|drop|truncate|alter|insert|pg_terminate_backend|pg_cancel_backend|vacuum|reindex")
+    Regex::new(r"(?i)update|delete|drop|truncate|alter|insert|pg_terminate_backend|pg_cancel_backend|vacuum|reindex|global|persist")
         .expect("static regex")
 });
 
@@ -207,6 +207,11 @@ fn simple(words: &[Word]) -> Option<String> {
         "etcdctl" => etcdctl(args),
         "kubeadm" => {
             let words = positional(args, &["--config", "--kubeconfig", "--cri-socket"]);
+            // `kubeadm alpha certs renew` is the older spelling of `kubeadm certs renew`.
+            let words = match words.first() {
+                Some(&"alpha") => &words[1..],
+                _ => &words[..],
+            };
             match words.first().copied() {
                 Some(sub @ ("reset" | "init" | "join")) => reason(sub),
                 Some("upgrade") if matches!(words.get(1), Some(&"apply" | &"node")) => {
@@ -610,8 +615,19 @@ pub fn writes_in(cmds: &[Vec<Word>]) -> bool {
 /// unattended run makes only when told to.
 pub fn sends_request_in(cmds: &[Vec<Word>]) -> bool {
     cmds.iter().any(|w| {
-        program(w).is_some_and(|(prog, args)| {
-            matches!(prog, "curl" | "wget" | "http" | "xh") && sends_data(args)
+        program(w).is_some_and(|(prog, args)| match prog {
+            "curl" | "wget" | "http" | "xh" => sends_data(args),
+            // `gh issue comment 123 --body …`: a message others read.
+            "gh" => {
+                matches!(args.first().map(|a| a.as_ref()), Some("issue" | "pr"))
+                    && args.iter().any(|a| {
+                        matches!(
+                            a.as_ref(),
+                            "comment" | "create" | "close" | "merge" | "edit" | "review" | "reopen"
+                        )
+                    })
+            }
+            _ => false,
         })
     })
 }
@@ -650,7 +666,22 @@ fn writes(words: &[Word]) -> bool {
         "refresh",
         "ci",
     ];
+    if names_a_fix(prog) && (words[0].contains('/') || is_script(prog)) {
+        return true;
+    }
+    // `python3 ./rotate_keys.py`, `bash scripts/fix-perms.sh`.
+    let interpreter = matches!(
+        prog,
+        "python" | "python3" | "bash" | "sh" | "node" | "ruby" | "perl"
+    );
+    if interpreter && first.is_some_and(|f| is_script(f) && names_a_fix(base_name(f))) {
+        return true;
+    }
     match prog {
+        // Task runners: `fab production mysql.reset_slave`, `rake db:migrate`.
+        "fab" | "fabric" | "invoke" | "inv" | "rake" | "cap" => {
+            args.iter().any(|a| !a.starts_with('-') && names_a_fix(a))
+        }
         "apt" | "apt-get" | "aptitude" | "yum" | "dnf" | "microdnf" | "zypper" | "apk" | "snap"
         | "brew" | "pip" | "pip3" | "pipx" | "gem" | "npm" | "pnpm" | "yarn" => {
             first.is_some_and(|f| INSTALLING.contains(&f))
@@ -1359,6 +1390,19 @@ fn names_harmful_verb(text: &str) -> bool {
 }
 
 /// Script and target names that change what is deployed or stored.
+/// A script or task named by what it changes: `fix-replication.sh`, `mysql.reset_slave`,
+/// `db:migrate`, `rotate_keys.py`.
+fn names_a_fix(name: &str) -> bool {
+    const FIXING: &[&str] = &[
+        "fix", "repair", "reset", "restart", "renew", "rotate", "sync", "resync", "recover",
+        "rebuild", "reload", "apply", "update", "upgrade", "enable", "disable", "start", "stop",
+        "create", "install", "promote", "failover", "deploy", "migrate", "rollback", "restore",
+        "cleanup", "clean", "drain", "requeue", "retry", "replay",
+    ];
+    name.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|part| FIXING.iter().any(|f| part.eq_ignore_ascii_case(f)))
+}
+
 fn risky_word(word: &str) -> bool {
     const RISKY: &[&str] = &[
         "rollback", "restore", "reset", "drop", "destroy", "wipe", "purge", "deploy", "failover",
@@ -1406,6 +1450,18 @@ fn docker(prog: &str, args: &[Word]) -> Option<String> {
                 ""
             };
             Some(format!("`{prog}{plugin} {sub}`"))
+        }
+        // Recreating what runs in production restarts it: `docker compose -f
+        // docker-compose.prod.yml up -d backend`, `up -d --force-recreate`.
+        "up" | "build"
+            if args[..i]
+                .windows(2)
+                .any(|w| matches!(w[0].as_ref(), "-f" | "--file") && w[1].contains("prod"))
+                || rest.iter().any(|a| a == "--force-recreate") =>
+        {
+            Some(format!(
+                "`{prog} compose {sub}` recreating production containers"
+            ))
         }
         "system" | "volume" | "image" | "container" | "network" | "builder"
             if rest.iter().any(|a| matches!(a.as_ref(), "prune" | "rm")) =>
@@ -1654,6 +1710,16 @@ mod tests {
 
     #[test]
     fn promotions_deploys_and_vacuums_are_destructive() {
+        yes("sudo kubeadm alpha certs renew all");
+        yes("docker-compose -f docker-compose.prod.yml up -d backend");
+        yes("docker compose up -d --force-recreate api");
+        yes("mysql -uroot -e \"SET GLOBAL sync_binlog = 0;\"");
+        no("docker compose -f docker-compose.dev.yml up -d");
+        no("mysql -e \"SHOW GLOBAL STATUS\"");
+        assert!(sends_request_in(&simple_commands(
+            "gh issue comment 123 --body done"
+        )));
+        assert!(!sends_request_in(&simple_commands("gh issue view 123")));
         yes("aws rds promote-read-replica --db-instance-identifier db-replica");
         yes("aws rds switchover-blue-green-deployment --blue-green-deployment-identifier x");
         yes("npx serverless deploy function -f checkout --stage prod");
@@ -1881,8 +1947,18 @@ mod tests {
             "vercel certs renew app.example.org",
             "velero backup create nightly",
             "sudo ip route add 10.0.0.0/8 via 10.1.0.1",
+            "./scripts/fix-replication.sh",
+            "python3 ./rotate_keys.py",
+            "fab production -H db-replica-1 mysql.reset_slave",
+            "rake db:migrate",
         ] {
             assert!(changes(cmd), "{cmd} changes state");
+        }
+        for cmd in [
+            "./scripts/check-replication.sh",
+            "fab production mysql.status",
+        ] {
+            assert!(!changes(cmd), "{cmd} only reads");
         }
         for cmd in [
             "kubectl top pods -A",
