@@ -232,6 +232,22 @@ fn an_optional_step_is_a_decision_to_run_or_skip() {
     assert_eq!(d[0].choices[1].label, "Omitir");
     assert_eq!(d[0].choices[1].to, "end");
     assert_eq!(d[0].choices[0].to, by_command(&p, "scale deployment").id);
+    // "(if applicable)", "(si aplica)": the step may not apply at all.
+    for (md, cmd) in [
+        (
+            "# Disk full\n## Resolution\n1. **Prune Docker (if applicable)**:\n   ```bash\n   docker system prune -a\n   ```\n",
+            "docker system prune -a",
+        ),
+        (
+            "# Disco lleno\n## Solución\n1. **Limpiar Docker (si aplica)**:\n   ```bash\n   docker system prune -a\n   ```\n",
+            "docker system prune -a",
+        ),
+    ] {
+        let p = parse(md);
+        let d = decisions(&p);
+        assert_eq!(d.len(), 1, "{md}");
+        assert_eq!(d[0].choices[0].to, by_command(&p, cmd).id);
+    }
 }
 
 #[test]

@@ -1152,6 +1152,54 @@ pub fn severity_of(text: &str) -> Option<&'static str> {
         .map(|(level, _)| *level)
 }
 
+/// The severity a heading names with a word that means nothing else (`SEV1 - DB
+/// down`, `[P2] Queue backlog`, `Critical: payments failing`). `High Memory Usage` and
+/// `Alta latencia` name how high a metric is, not how severe the incident.
+pub fn title_severity(title: &str) -> Option<&'static str> {
+    const EXPLICIT: &[&str] = &[
+        "sev0",
+        "sev1",
+        "sev2",
+        "sev3",
+        "sev4",
+        "p0",
+        "p1",
+        "p2",
+        "p3",
+        "p4",
+        "critical",
+        "critico",
+        "critica",
+        "blocker",
+        "warning",
+        "warnings",
+        "advertencia",
+    ];
+    // `## High priority issues`, `## Alertas de severidad baja`: a group by level.
+    const GROUPS: &[&str] = &[
+        "priority",
+        "severity",
+        "prioridad",
+        "severidad",
+        "issues",
+        "incidents",
+        "incidentes",
+        "problemas",
+        "alerts",
+        "alertas",
+    ];
+    let folded = deunicode::deunicode(title).to_lowercase();
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let grouped = words.iter().any(|w| GROUPS.contains(w));
+    words
+        .iter()
+        .find(|w| EXPLICIT.contains(w) || (grouped && severity_of(w).is_some()))
+        .and_then(|w| severity_of(w))
+}
+
 /// `Si falla autenticación: revisar usuario/password.` → (condition, consequence). An
 /// arrow wins over `:`/`,`; separators inside parentheses (`(e.g., …)`) do not count.
 pub fn split_condition(lead: &str) -> (String, String) {
@@ -1869,6 +1917,17 @@ mod tests {
         );
         assert_eq!(role_of("Qué no hacer"), Some(Role::Avoid));
         assert_eq!(role_of("Avoiding split brain"), None);
+    }
+
+    #[test]
+    fn titles_name_a_severity_only_with_a_word_for_it() {
+        assert_eq!(title_severity("High Memory Usage Alert"), None);
+        assert_eq!(title_severity("Alta latencia en la API"), None);
+        assert_eq!(title_severity("🔴 CRITICAL ISSUES"), Some("sev1"));
+        assert_eq!(title_severity("⚠️ WARNING ISSUES"), Some("sev3"));
+        assert_eq!(title_severity("[P2] Queue backlog"), Some("sev2"));
+        assert_eq!(title_severity("High priority issues"), Some("sev2"));
+        assert_eq!(title_severity("Alertas de severidad baja"), Some("sev4"));
     }
 
     #[test]

@@ -607,7 +607,7 @@ pub fn inferred_severity(secs: &[Sec], blocks: &[Block], idx: usize) -> Option<S
     while let Some(p) = cur {
         let titled = secs[p]
             .heading
-            .and_then(|_| roles::severity_of(&secs[p].title));
+            .and_then(|_| roles::title_severity(&secs[p].title));
         if let Some(level) = titled.or_else(|| intro_severity(secs, blocks, p)) {
             return Some(level.into());
         }

@@ -530,7 +530,7 @@ fn generic_persists(condition: &str) -> bool {
 /// boundaries keep the regex on its fast engine.
 fn optional_label(label: &str) -> bool {
     static OPTIONAL: Lazy<Regex> = Lazy::new(|| {
-        Regex::new(r"(?-u)\b(?:if (?:needed|necessary|required)|only (?:if|when)|optional(?:ly)?|last resort|(?:use )?with caution|si (?:es |fuera |fuese )?necesario|de ser necesario|en caso necesario|si (?:hace|hiciera) falta|si se requiere|(?:solo|unicamente) (?:si|cuando)|opcional(?:mente)?|ultimo recurso|con (?:precaucion|cuidado))\b")
+        Regex::new(r"(?-u)\b(?:if (?:needed|necessary|required|applicable|available)|only (?:if|when)|optional(?:ly)?|last resort|(?:use )?with caution|si (?:es |fuera |fuese )?necesario|de ser necesario|en caso necesario|si (?:hace|hiciera) falta|si se requiere|si (?:aplica|corresponde|procede)|(?:solo|unicamente) (?:si|cuando)|opcional(?:mente)?|ultimo recurso|con (?:precaucion|cuidado))\b")
             .expect("static regex")
     });
     OPTIONAL.is_match(&roles::fold_label(label))
