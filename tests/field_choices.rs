@@ -314,3 +314,24 @@ fn ways_of_doing_the_same_thing_are_a_choice() {
     .expect("parses");
     assert_eq!(books.len(), 2);
 }
+
+#[test]
+fn a_numbered_step_heading_keeps_its_condition() {
+    for md in [
+        "# Error 502\n## Solución\n### Paso 1: Verificar estado\n```bash\npm2 status\n```\n\
+         ### Paso 2: Si hay errores de dependencias\n```bash\nnpm install\n```\n\
+         ### Paso 3: Si hay errores de código\n```bash\ngit pull\n```\n",
+        "# Error 502\n## Fix\n### Step 1: Check status\n```bash\npm2 status\n```\n\
+         ### Step 2: If dependencies are missing\n```bash\nnpm install\n```\n\
+         ### Step 3: If the code is broken\n```bash\ngit pull\n```\n",
+    ] {
+        let p = parse(md);
+        let d = decisions(&p);
+        assert_eq!(d.len(), 1, "{md}");
+        let install = by_command(&p, "npm install");
+        let pull = by_command(&p, "git pull");
+        // Missing dependencies never pull code: each case goes its own way.
+        assert_ne!(next_of(&p, &install.id), Some(pull.id.as_str()), "{md}");
+        assert!(d[0].choices.iter().any(|c| c.to == pull.id));
+    }
+}

@@ -1007,8 +1007,13 @@ pub fn or_header(text: &str) -> bool {
 
 /// A condition label: `If Redis is down`, `Si el worker está caído`, `When ...`.
 pub fn condition_label(label: &str) -> bool {
-    if !may_fold_to_start_with(label, &['i', 's', 'w', 'c', 'e']) {
+    if !may_fold_to_start_with(label, &['i', 's', 'w', 'c', 'e', 'p', 'f']) {
         return false;
+    }
+    // `Paso 2: Si hay errores`, `Step 3: If it still fails`: the step number is
+    // decoration, the condition is what follows it.
+    if let Some(rest) = step_label(label).filter(|r| !r.is_empty()) {
+        return condition_label(&rest);
     }
     let folded = fold_label(label);
     ["if ", "si ", "when ", "cuando ", "en caso de "]
