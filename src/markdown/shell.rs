@@ -1012,6 +1012,8 @@ pub(super) fn positional<'a>(args: &'a [Word], value_flags: &[&str]) -> Vec<&'a 
 /// Programs that commonly appear in runbooks; used to tell commands from prose.
 pub const KNOWN_COMMANDS: &[&str] = &[
     "kubectl",
+    "kubeadm",
+    "kubelet",
     "oc",
     "helm",
     "docker",
@@ -1330,7 +1332,10 @@ pub fn looks_like_command(line: &str) -> bool {
 /// accents, -ing/-ed words), status text (`kube-proxy iptables sync`, `node_exporter
 /// down`) and aligned output rows fail.
 fn looks_like_tool_invocation(line: &str) -> bool {
-    if !line.is_ascii() || line.contains("  ") || line.contains('\t') {
+    // Aligned columns are output, unless a long option says otherwise (`kubeadm join
+    // …     --discovery-token-ca-cert-hash …`, pasted with its line break as spaces).
+    let aligned = (line.contains("  ") || line.contains('\t')) && !line.contains(" --");
+    if !line.is_ascii() || aligned {
         return false;
     }
     let mut words = line.split_whitespace();
@@ -1784,6 +1789,11 @@ mod tests {
     #[test]
     fn prose_is_not_a_command() {
         assert!(looks_like_command("docker compose ps"));
+        assert!(looks_like_command(
+            "kubeadm join 10.0.0.1:6443 --token x     --discovery-token-ca-cert-hash sha256:0"
+        ));
+        assert!(looks_like_command("nodetool repair    --full app"));
+        assert!(!looks_like_command("kube-proxy   Running   3d"));
         assert!(looks_like_command("./scripts/rollback.sh production"));
         assert!(!looks_like_command("Severidad 1 (Crítico):"));
         assert!(!looks_like_command("✓ Queue depth: < 5,000 messages"));
