@@ -388,3 +388,37 @@ fn if_that_did_not_help_after_an_action_is_asked() {
     let logs = by_command(&p, "journalctl");
     assert_eq!(after(&p, &check.id, &EdgeOn::Fail), Some(logs.id.as_str()));
 }
+
+#[test]
+fn otherwise_under_what_a_check_must_show_is_its_failure() {
+    for md in [
+        "# GTID error\n## Solución\n```bash\n# Verificar GTID\nmysql -e \"SHOW VARIABLES LIKE 'gtid_mode';\"\n\
+         # Debe mostrar:\n# gtid_mode = ON\n# Si no, reiniciar servicios\n\
+         docker compose restart db-master db-slave\n```\n",
+        "# GTID error\n## Fix\n```bash\n# Check GTID\nmysql -e \"SHOW VARIABLES LIKE 'gtid_mode';\"\n\
+         # Should show:\n# gtid_mode = ON\n# Otherwise, restart the databases\n\
+         docker compose restart db-master db-slave\n```\n",
+    ] {
+        let p = runbook::markdown::parse_document(md, std::path::Path::new("doc.md"))
+            .expect("parses")
+            .remove(0);
+        let check = p
+            .nodes
+            .iter()
+            .find(|n| n.command.as_deref().is_some_and(|c| c.contains("gtid_mode")))
+            .expect("check");
+        let restart = p
+            .nodes
+            .iter()
+            .find(|n| n.command.as_deref().is_some_and(|c| c.contains("restart")))
+            .expect("restart");
+        let on = |on: runbook::graph::EdgeOn| {
+            p.edges
+                .iter()
+                .find(|e| e.from == check.id && e.on == on)
+                .map(|e| e.to.clone())
+        };
+        assert_eq!(on(runbook::graph::EdgeOn::Fail), Some(restart.id.clone()), "{md}");
+        assert_ne!(on(runbook::graph::EdgeOn::Ok), Some(restart.id.clone()), "{md}");
+    }
+}

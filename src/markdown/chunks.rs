@@ -1168,8 +1168,11 @@ fn sample_rows(lines: &[&str], from: usize) -> Vec<String> {
         if commented {
             let Some(c) = t.strip_prefix('#') else { break };
             let c_trim = c.trim();
+            // `# Si no, reiniciar servicios` under the rows says what to do next.
             if is_numbered(c_trim)
                 || super::roles::option_label(c_trim)
+                || super::roles::else_label(c_trim)
+                || super::roles::condition_label(c_trim)
                 || marker(c_trim).is_some()
                 || expectation_comment(c_trim).is_some()
             {

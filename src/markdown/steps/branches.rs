@@ -258,6 +258,13 @@ impl super::Walker {
             // The action ran; whether it helped is for a person to say.
             return None;
         }
+        // "# Si no, reiniciar servicios" right under what a check must show ("# Debe
+        // mostrar: gtid_mode = ON"): the check's failure.
+        let expects =
+            |n: &mut crate::graph::Node| n.kind == NodeKind::Check && !n.expect.is_empty();
+        if roles::else_label(condition) && self.node_mut(&id).is_some_and(expects) {
+            return Some(id);
+        }
         match roles::condition_sense(condition) {
             roles::ConditionSense::Outcome
                 if !roles::else_label(condition) && self.about_step(&id, condition) =>
