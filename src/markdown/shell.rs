@@ -659,6 +659,25 @@ pub fn never_ending_in(cmds: &[Vec<Word>]) -> bool {
             "dstat" => sampling_counts(args) < 2,
             "free" => (has_short('s') || has("--seconds")) && !has_short('c') && !has("--count"),
             "ssh" => has("-N") && !has("-f"),
+            // A server started in the foreground serves until stopped.
+            "node" | "deno" | "bun" | "nodemon" => args
+                .iter()
+                .find(|a| !a.starts_with('-'))
+                .is_some_and(|a| names_server(base_name(a))),
+            "npm" | "yarn" | "pnpm" => {
+                let script = args.iter().find(|a| !a.starts_with('-') && *a != "run");
+                script.is_some_and(|s| matches!(s.as_ref(), "start" | "dev" | "serve"))
+            }
+            "uvicorn" | "gunicorn" | "hypercorn" | "daphne" => true,
+            "flask" => has("run"),
+            "rails" => args.first().is_some_and(|a| a == "server" || a == "s"),
+            "python" | "python3" => {
+                has("runserver")
+                    || args
+                        .windows(2)
+                        .any(|w| w[0] == "-m" && w[1] == "http.server")
+            }
+            "php" => has("-S") || has("serve"),
             "redis-cli" => args.iter().any(|a| a.eq_ignore_ascii_case("monitor")),
             _ => {
                 args.iter().any(|a| a == "--follow" || a == "--watch")
@@ -794,6 +813,12 @@ fn bare_repl_client_in(cmds: &[Vec<Word>]) -> Option<&'static str> {
         _ => args.is_empty(),
     };
     bare.then_some(client)
+}
+
+/// `server.js`, `app.ts`, `index.mjs`: a script named as the thing that serves.
+fn names_server(script: &str) -> bool {
+    let stem = script.split('.').next().unwrap_or(script);
+    matches!(stem, "server" | "app" | "index" | "main" | "start" | "www")
 }
 
 /// `-h host -p 6379 -a pass -n 0 --tls`: no Redis command given.
@@ -1657,6 +1682,13 @@ mod tests {
         assert!(!is_never_ending("docker-compose logs worker | tail -50"));
         assert!(!is_never_ending("docker stats --no-stream"));
         assert!(!is_never_ending("ping -c 3 host"));
+        assert!(is_never_ending("node backend/server.js"));
+        assert!(is_never_ending("npm run dev"));
+        assert!(is_never_ending("python manage.py runserver 0.0.0.0:8000"));
+        assert!(is_never_ending("uvicorn app.main:app --port 8000"));
+        assert!(!is_never_ending("node scripts/migrate.js"));
+        assert!(!is_never_ending("npm run build"));
+        assert!(!is_never_ending("node -e 'console.log(1)'"));
     }
 
     #[test]
