@@ -422,3 +422,35 @@ fn otherwise_under_what_a_check_must_show_is_its_failure() {
         assert_ne!(on(runbook::graph::EdgeOn::Ok), Some(restart.id.clone()), "{md}");
     }
 }
+
+#[test]
+fn recovery_after_an_emergency_measure_is_a_case_not_the_next_step() {
+    for (md, label) in [
+        (
+            "# Consumer lag\n## Remediation\n```bash\nkubectl scale deployment ingester --replicas=0 -n p\n```\n\
+             **Recovery**:\n```bash\nkubectl scale deployment ingester --replicas=3 -n p\n```\n",
+            "Recovery",
+        ),
+        (
+            "# Retraso de consumidores\n## Mitigación\n```bash\nkubectl scale deployment ingester --replicas=0 -n p\n```\n\
+             **Recuperación**:\n```bash\nkubectl scale deployment ingester --replicas=3 -n p\n```\n",
+            "Recuperación",
+        ),
+    ] {
+        let p = parse(md);
+        let pause = by_command(&p, "--replicas=0");
+        let resume = by_command(&p, "--replicas=3");
+        let next = p
+            .edges
+            .iter()
+            .find(|e| e.from == pause.id && e.on == EdgeOn::Next)
+            .map(|e| e.to.clone());
+        assert_ne!(next.as_deref(), Some(resume.id.as_str()), "{md}");
+        let d = decisions(&p);
+        assert!(
+            d.iter().any(|d| labels(d).contains(&label)),
+            "{md}: {:?}",
+            d.iter().map(|d| labels(d)).collect::<Vec<_>>()
+        );
+    }
+}

@@ -1036,6 +1036,24 @@ pub fn conditional_title(title: &str) -> bool {
     condition_label(&title[open + 1..])
 }
 
+/// A label for undoing an emergency measure once the trouble is over: `Recovery`,
+/// `Recuperación`, `To recover`, `Once resolved`, `Una vez resuelto`.
+pub fn recovery_label(label: &str) -> bool {
+    let folded = fold_label(label);
+    [
+        "recovery",
+        "recuperacion",
+        "to recover",
+        "para recuperar",
+        "once resolved",
+        "when resolved",
+        "una vez resuelto",
+        "cuando se resuelva",
+    ]
+    .iter()
+    .any(|w| folded.starts_with(w))
+}
+
 /// A part that undoes the fix or brings data back from a backup: `Rollback`, `Rollback
 /// plan`, `Plan de reversión`, `Restore from backup`, `Restaurar el backup`. A numbered
 /// title (`3. Restore`, `Paso 2: Restaurar`) is a step of a procedure, not such a part.

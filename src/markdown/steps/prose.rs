@@ -129,7 +129,10 @@ impl super::Walker {
             } else {
                 self.close_label_frames();
                 self.set_role(role, LABEL_LEVEL, label, line);
-                if self.reversal_part(label) && !self.in_item() {
+                // `**Recovery**:` under an emergency action undoes it later, when the
+                // trouble is over: a case of its own, never the next step.
+                let undoes = self.acted > 0 && !self.authored && roles::recovery_label(label);
+                if (self.reversal_part(label) || undoes) && !self.in_item() {
                     self.open_branch(Family::Condition, label, LABEL_LEVEL, line);
                 }
             }
