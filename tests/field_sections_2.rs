@@ -830,3 +830,26 @@ sudo systemctl start postgresql
         vec!["pg_dump --format custom --file /srv/db.backup app"]
     );
 }
+
+#[test]
+fn a_top_level_condition_heading_is_a_case_of_the_part_above() {
+    let md = "# Renovación de certificados
+
+```bash
+kubectl get nodes
+```
+
+# Si los nodos no están en Ready, aplicar lo siguiente:
+
+```bash
+kubeadm token create --ttl 24h0m0s
+```
+";
+    let books = parse(md);
+    assert_eq!(ids(&books), vec!["renovacion-de-certificados"]);
+    assert_eq!(
+        commands(&books[0]),
+        vec!["kubectl get nodes", "kubeadm token create --ttl 24h0m0s"]
+    );
+    assert_eq!(count(&books[0], NodeKind::Decision), 1);
+}

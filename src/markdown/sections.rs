@@ -74,7 +74,18 @@ pub fn tree(blocks: &[Block], root_title: &str, root_slug: &str) -> Vec<Sec> {
     let mut stack = vec![0usize];
     for ((i, h), (title, base)) in headings.into_iter().zip(named) {
         let slug = slugs.unique(&base);
+        // `# Si los nodos no están en Ready, aplicar lo siguiente:` after a `#` part: a
+        // case of that part, not a document of its own (below `#`, the walker already
+        // reads a condition heading as a case of the part it sits in).
+        let case_of_previous = h.level == 1
+            && roles::condition_label(&title)
+            && stack.last().is_some_and(|&top| {
+                top != 0 && secs[top].level == h.level && secs[top].children.is_empty()
+            });
         while let Some(&top) = stack.last() {
+            if case_of_previous && secs[top].level == h.level {
+                break;
+            }
             if top != 0 && secs[top].level >= h.level {
                 secs[top].end = i;
                 stack.pop();
