@@ -180,6 +180,9 @@ fn any_finding_from_item(spans: &[Span]) -> Option<Finding> {
     if let Some(quoted) = first_quoted(&text_outside_code(spans)) {
         return Some(pattern_finding(&quoted));
     }
+    if let Some(bad) = values_it_should_not_be(spans) {
+        return Some(bad);
+    }
     let codes = code_spans(spans);
     let code = codes.first()?;
     let rest = residue_words(spans);
@@ -187,6 +190,51 @@ fn any_finding_from_item(spans: &[Span]) -> Option<Finding> {
         return None;
     }
     Some(pattern_finding(code.trim()))
+}
+
+/// "Consumer `STATE`: should be `Stable`, not `Rebalancing` or `Dead`" / "`estado` debe
+/// ser `OK`, no `FAIL`": the values after the "not" are the problem (the column named
+/// first is printed every time, the healthy value is what should be there).
+fn values_it_should_not_be(spans: &[Span]) -> Option<Finding> {
+    let mut after_not = false;
+    let mut seen_should = false;
+    let mut bad: Vec<String> = Vec::new();
+    for span in spans {
+        match span {
+            Span::Code(c) if after_not => bad.push(c.trim().to_string()),
+            Span::Code(_) => {}
+            other => {
+                let text = deunicode::deunicode(&plain(std::slice::from_ref(other))).to_lowercase();
+                seen_should |= [
+                    "should be",
+                    "must be",
+                    "debe ser",
+                    "deberia ser",
+                    "debe estar",
+                ]
+                .iter()
+                .any(|w| text.contains(w));
+                after_not |= seen_should
+                    && text
+                        .split(|c: char| !c.is_ascii_alphanumeric())
+                        .any(|w| matches!(w, "not" | "no" | "ni" | "never" | "nunca"));
+            }
+        }
+    }
+    if bad.is_empty() {
+        return None;
+    }
+    let label = bad.join(" | ");
+    let value = bad
+        .iter()
+        .map(|b| regex::escape(b))
+        .collect::<Vec<_>>()
+        .join("|");
+    Some(Finding {
+        kind: FindKind::Regex,
+        value,
+        label,
+    })
 }
 
 /// The prose of spans with code spans blanked out.
@@ -676,6 +724,31 @@ mod tests {
         assert!(judged("Should return `PONG` within one or two seconds."));
         assert!(judged("Debe responder `ok` en uno o dos segundos."));
         assert!(judged("Should return `PONG`."));
+    }
+
+    #[test]
+    fn the_values_a_field_should_not_be_are_the_finding() {
+        let spans = vec![
+            Span::Text("Consumer ".into()),
+            Span::Code("STATE".into()),
+            Span::Text(": should be ".into()),
+            Span::Code("Stable".into()),
+            Span::Text(", not ".into()),
+            Span::Code("Rebalancing".into()),
+            Span::Text(" or ".into()),
+            Span::Code("Dead".into()),
+        ];
+        let f = finding_from_item(&spans).expect("finding");
+        assert_eq!(f.kind, FindKind::Regex);
+        assert_eq!(f.value, "Rebalancing|Dead");
+        let es = vec![
+            Span::Code("estado".into()),
+            Span::Text(" debe ser ".into()),
+            Span::Code("OK".into()),
+            Span::Text(", no ".into()),
+            Span::Code("FAIL".into()),
+        ];
+        assert_eq!(finding_from_item(&es).expect("finding").value, "FAIL");
     }
 
     #[test]
