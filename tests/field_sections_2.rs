@@ -853,3 +853,27 @@ kubeadm token create --ttl 24h0m0s
     );
     assert_eq!(count(&books[0], NodeKind::Decision), 1);
 }
+
+#[test]
+fn a_one_item_list_over_a_block_is_its_lead_in() {
+    let md = "# Rejoin a worker
+
+## Procedure
+
+1. Wipe the old node state:
+```bash
+rm -rf /etc/kubernetes
+```
+* Reiniciamos kubelet
+```bash
+systemctl restart kubelet
+```
+";
+    let books = parse(md);
+    let p = &books[0];
+    let titles: Vec<&str> = p.nodes.iter().map(|n| n.title.as_str()).collect();
+    assert!(titles.contains(&"Wipe the old node state"), "{titles:?}");
+    assert!(titles.contains(&"Reiniciamos kubelet"), "{titles:?}");
+    // No step asks a person to do by hand what the block below does.
+    assert_eq!(count(p, NodeKind::Manual), 0, "{titles:?}");
+}

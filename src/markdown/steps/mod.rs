@@ -290,6 +290,11 @@ impl Walker {
                     self.result_target = None;
                     self.leave_block_shell();
                 }
+                Block::List(l) if lead_in_item(l, next).is_some() => {
+                    // `1. Wipe the old node state:` over an unindented block: the
+                    // block's title, not a step to do by hand before it.
+                    self.title = lead_in_item(l, next).map(|t| (t, l.line));
+                }
                 Block::List(l) => {
                     // Commands in the items are typed in an open shell like a block's.
                     // Only an open shell reads the lead-in (a list's text is not cheap).
@@ -490,4 +495,23 @@ fn find_in<'a>(items: &'a mut [Item], id: &str) -> Option<&'a mut Node> {
         }
     }
     None
+}
+
+/// The text of a list of one short item right above a shell block (`1. Wipe the old
+/// node state:`, `* Reiniciamos kubelet`): that block's lead-in (a fence at column 0
+/// ends the list it belongs to).
+fn lead_in_item(list: &super::blocks::List, next: Option<&Block>) -> Option<String> {
+    let [item] = list.items.as_slice() else {
+        return None;
+    };
+    let [Block::Para(p)] = item.blocks.as_slice() else {
+        return None;
+    };
+    let text = super::blocks::plain(&p.spans);
+    let shell_next = matches!(next, Some(Block::Code(c)) if classify::is_shell_block(c));
+    // `1. Revisar conexión DB.` is a step of its own, the block below its detail.
+    let leads = text.ends_with(':') || (!list.ordered && !text.ends_with('.'));
+    let short = text.split_whitespace().count() <= 12;
+    (shell_next && leads && short && commands::inline_commands(&p.spans).is_empty())
+        .then(|| text.trim_end_matches(':').trim().to_string())
 }
