@@ -1399,8 +1399,7 @@ fn names_a_fix(name: &str) -> bool {
         "create", "install", "promote", "failover", "deploy", "migrate", "rollback", "restore",
         "cleanup", "clean", "drain", "requeue", "retry", "replay",
     ];
-    name.split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|part| FIXING.iter().any(|f| part.eq_ignore_ascii_case(f)))
+    has_part_among(name, FIXING)
 }
 
 fn risky_word(word: &str) -> bool {
@@ -1409,11 +1408,15 @@ fn risky_word(word: &str) -> bool {
         "teardown", "cleanup", "clean", "flush", "prune", "down", "migrate", "truncate", "delete",
         "revert", "restart", "stop", "kill", "shutdown",
     ];
-    // A risky word is one of the word's alphanumeric parts, lower-cased. ASCII (most
-    // words) lower-cases byte by byte, so its parts compare without a copy; other text
-    // may fold to ASCII (the Kelvin sign to `k`) and is lower-cased first.
-    let risky = |part: &str| RISKY.iter().any(|r| part.eq_ignore_ascii_case(r));
-    let parts = |w: &str| w.split(|c: char| !c.is_ascii_alphanumeric()).any(risky);
+    has_part_among(word, RISKY)
+}
+
+/// Whether one of `word`'s alphanumeric parts, lower-cased, is among `names`. ASCII
+/// (most words) lower-cases byte by byte, so its parts compare without a copy; other
+/// text may fold to ASCII (the Kelvin sign to `k`) and is lower-cased first.
+fn has_part_among(word: &str, names: &[&str]) -> bool {
+    let named = |part: &str| names.iter().any(|n| part.eq_ignore_ascii_case(n));
+    let parts = |w: &str| w.split(|c: char| !c.is_ascii_alphanumeric()).any(named);
     if word.is_ascii() {
         parts(word)
     } else {

@@ -27,6 +27,15 @@ pub struct Sec {
     pub parent: Option<usize>,
 }
 
+/// Where a section's own content ends: at its first sub-heading, or at its end.
+fn direct_end(secs: &[Sec], idx: usize) -> usize {
+    let sec = &secs[idx];
+    sec.children
+        .first()
+        .and_then(|&c| secs[c].heading)
+        .unwrap_or(sec.end)
+}
+
 /// One section chosen to become a playbook.
 #[derive(Debug, Clone)]
 pub struct Chosen {
@@ -140,11 +149,7 @@ fn visit(
             && (reference_section(&sec.title)
                 || setup_section(&sec.title)
                 || (guide && sec.level > 1 && !names_problem(secs, idx))));
-    let direct_end = sec
-        .children
-        .first()
-        .and_then(|&c| secs[c].heading)
-        .unwrap_or(sec.end);
+    let direct_end = direct_end(secs, idx);
     if let Some(own) = incidents_beside_procedure(secs, blocks, idx) {
         out.push(Chosen {
             sec: idx,
@@ -297,11 +302,7 @@ fn is_playbook(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
     if holds_incidents {
         return false;
     }
-    let direct_end = sec
-        .children
-        .first()
-        .and_then(|&c| secs[c].heading)
-        .unwrap_or(sec.end);
+    let direct_end = direct_end(secs, idx);
     let labels = bold_roles(&blocks[sec.start..direct_end]);
     // `**Síntoma:**` under the incident's own heading counts like a Symptoms part.
     symptoms |= labels.contains(&Role::Symptoms);
@@ -373,11 +374,7 @@ fn incidents_beside_procedure(secs: &[Sec], blocks: &[Block], idx: usize) -> Opt
 /// distinct role labels (`**Symptoms:**` … `**Solution:**`).
 fn own_roles(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
     let sec = &secs[idx];
-    let direct_end = sec
-        .children
-        .first()
-        .and_then(|&c| secs[c].heading)
-        .unwrap_or(sec.end);
+    let direct_end = direct_end(secs, idx);
     bold_roles(&blocks[sec.start..direct_end]).len() >= 2
         || sec
             .children
@@ -411,11 +408,7 @@ fn case_of_fix(secs: &[Sec], blocks: &[Block], idx: usize) -> bool {
     if roles::named_case(&roles::fold_label(&sec.title)) {
         return true;
     }
-    let direct_end = sec
-        .children
-        .first()
-        .and_then(|&c| secs[c].heading)
-        .unwrap_or(sec.end);
+    let direct_end = direct_end(secs, idx);
     !bold_roles(&blocks[sec.start..direct_end]).contains(&Role::Symptoms)
         && !sec
             .children
@@ -630,11 +623,7 @@ pub fn inferred_severity(secs: &[Sec], blocks: &[Block], idx: usize) -> Option<S
 /// A severity field in the paragraphs before a section's first sub-heading.
 fn intro_severity(secs: &[Sec], blocks: &[Block], idx: usize) -> Option<&'static str> {
     let sec = &secs[idx];
-    let direct_end = sec
-        .children
-        .first()
-        .and_then(|&c| secs[c].heading)
-        .unwrap_or(sec.end);
+    let direct_end = direct_end(secs, idx);
     blocks[sec.start..direct_end].iter().find_map(|b| match b {
         Block::Para(p) => super::steps::severity_in(&p.spans),
         _ => None,

@@ -290,12 +290,13 @@ impl Walker {
                     self.result_target = None;
                     self.leave_block_shell();
                 }
-                Block::List(l) if lead_in_item(l, next).is_some() => {
+                Block::List(l) => {
                     // `1. Wipe the old node state:` over an unindented block: the
                     // block's title, not a step to do by hand before it.
-                    self.title = lead_in_item(l, next).map(|t| (t, l.line));
-                }
-                Block::List(l) => {
+                    if let Some(title) = lead_in_item(l, next) {
+                        self.title = Some((title, l.line));
+                        continue;
+                    }
                     // Commands in the items are typed in an open shell like a block's.
                     // Only an open shell reads the lead-in (a list's text is not cheap).
                     let lead = match self.shell_context {
